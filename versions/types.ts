@@ -1,0 +1,109 @@
+/**
+ * The data shapes of kube-skew's version layer: a per-minor manifest of built-in API resources and
+ * the VersionProfile a server runs with. A version is data; no code branches on a version string.
+ */
+
+/** A subresource of a resource, as discovery lists it (`deployments/scale`). */
+export interface SubresourceManifest {
+  /** The subresource name, e.g. `status`, `scale`, `log`. */
+  name: string;
+  /** The kind it answers with, e.g. `Scale`. */
+  kind: string;
+  /** The group of `kind` when it differs from the parent's (e.g. `autoscaling` for scale). */
+  group?: string;
+  /** The version of `kind` when it differs from the parent's (e.g. `v1` for scale). */
+  version?: string;
+  verbs: string[];
+}
+
+/** One built-in resource of one group/version. */
+export interface ResourceManifest {
+  /** Plural resource name as it appears in URLs, e.g. `deployments`. */
+  name: string;
+  /** Lower-case singular, e.g. `deployment`. */
+  singularName: string;
+  kind: string;
+  namespaced: boolean;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+  subresources?: SubresourceManifest[];
+  /** Served with default flags (a resource can be off inside an enabled group/version). */
+  enabledByDefault: boolean;
+}
+
+/** One group/version of a minor. */
+export interface GroupVersionManifest {
+  /** `v1`, `v1beta1`, … */
+  version: string;
+  stability: 'ga' | 'beta' | 'alpha';
+  /** Served with default flags. */
+  enabledByDefault: boolean;
+  resources: ResourceManifest[];
+}
+
+/** One API group of a minor; the core group has `group: ""`. */
+export interface GroupManifest {
+  group: string;
+  /** Versions in preference order: the first is the preferred version. */
+  versions: GroupVersionManifest[];
+}
+
+/** Everything a minor can serve (with `api/all=true` and every gate on). */
+export interface VersionManifest {
+  /** `1.32` */
+  minor: string;
+  /** Groups in discovery priority order, core (`""`) first. */
+  groups: GroupManifest[];
+}
+
+/** A feature gate's maturity. */
+export type FeatureStage = 'ALPHA' | 'BETA' | 'GA' | 'DEPRECATED';
+
+/** A gate as a given minor knows it. */
+export interface FeatureGateSpec {
+  name: string;
+  stage: FeatureStage;
+  default: boolean;
+  /** GA (or deprecated) gates that can no longer be changed. */
+  lockToDefault: boolean;
+}
+
+/** Which Mixed Version Proxy a minor ships: none (≤1.27), StorageVersion routing, or discovery routing. */
+export type MvpGeneration = 'none' | 'storage-version' | 'discovery';
+
+/** A served group/version with only the resources this server serves. */
+export interface ServedGroupVersion {
+  group: string;
+  version: string;
+  /** `group/version`, or just `version` for the core group. */
+  groupVersion: string;
+  stability: 'ga' | 'beta' | 'alpha';
+  resources: ResourceManifest[];
+}
+
+/**
+ * What one simulated kube-apiserver serves and how it behaves: its minor's manifest after
+ * `--runtime-config`, its feature gates after `--feature-gates`, and the behaviours that follow.
+ */
+export interface VersionProfile {
+  /** `1.32` */
+  minor: string;
+  /** Major and minor numbers as `/version` reports them. */
+  major: number;
+  minorNumber: number;
+  /** `v1.32.0` */
+  gitVersion: string;
+  /** Served group/versions, in discovery order; each group's preferred version first. */
+  groups: ServedGroupVersion[];
+  /** Every gate this minor knows, with its effective value. */
+  featureGates: Map<string, boolean>;
+  /** Gate specs for this minor, by name. */
+  featureSpecs: Map<string, FeatureGateSpec>;
+  /** The MVP generation this minor ships (independent of whether the gate is on). */
+  mvpGeneration: MvpGeneration;
+  /** Aggregated discovery versions this server answers, e.g. `['v2', 'v2beta1']`; empty for legacy only. */
+  aggregatedDiscoveryVersions: string[];
+  /** Whether `/apis` v2 can be peer-merged (1.35+), subject to the gate and `--peer-ca-file`. */
+  peerAggregatedDiscovery: boolean;
+}
