@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * The `kube-skew` command line. Each command is a thin shell over a library function.
+ */
+import { Command } from 'commander';
+import { runApiserver } from '../server/main.js';
+import { runUp, DEFAULT_SERVERS } from '../server/cluster/up.js';
+
+const program = new Command();
+program.name('kube-skew').description('Reproduce Kubernetes control-plane version skew on one machine.').showHelpAfterError();
+
+program
+  .command('up')
+  .description('start a mixed-version cluster; prints "ready" when every server is ready, stops on SIGINT/SIGTERM')
+  .option('--servers <list>', `minors to run, e.g. 1.35,1.36 or a=1.35,b=1.36`, DEFAULT_SERVERS)
+  .option('--data-dir <dir>', 'where the store, PKI, kubeconfig and cluster.json go (default: a new temporary directory)')
+  .option('--feature-gates <gates>', 'feature gates for every server, e.g. WatchList=true')
+  .option('--runtime-config <config>', 'runtime config for every server, e.g. batch/v1=false')
+  .option('--base-port <port>', 'first port to use; servers get consecutive ports (default: free ports)')
+  .option('--time-scale <n>', 'run leases, GC periods and timeouts n times faster')
+  .option('--log-level <level>', 'server log level: silent, error, warn, info, debug', 'warn')
+  .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.35,b=1.36,c=1.36 --data-dir /tmp/skew\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
+  .action(async (opts) => {
+    process.exitCode = await runUp(opts);
+  });
+
+program
+  .command('apiserver')
+  .description('run one simulated kube-apiserver (kube-apiserver flags; --help lists them)')
+  .helpOption(false)
+  .allowUnknownOption(true)
+  .argument('[flags...]')
+  .action(async (flags: string[]) => {
+    process.exitCode = await runApiserver(flags);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

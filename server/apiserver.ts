@@ -1,0 +1,223 @@
+/**
+ * One simulated kube-apiserver: loads its minor's VersionProfile, opens the shared store, builds the
+ * filter chain and routes, serves HTTPS with fastify, bootstraps the system namespaces, runs its
+ * in-process controllers and stops gracefully (`/readyz` fails first, then connections close).
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { hostname } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { Store } from '../storage/store.js';
+import { openSqliteStore } from '../storage/sqlite/store.js';
+import { loadProfile } from '../versions/profile.js';
+import { versionDocument } from '../versions/minors.js';
+import type { VersionProfile } from '../versions/types.js';
+import { scaledClock, type Clock } from './clock.js';
+import type { ServerConfig } from './config.js';
+import { buildHandlerChain } from './chain.js';
+import type { Filter, Handler, RequestContext } from './http/context.js';
+import { HealthChecks } from './health.js';
+import { ServerMetrics } from './metrics.js';
+import { buildRoutes, type RoutesDeps } from './routes.js';
+import { DiscoveryDocs, type AggregatedApisHook } from './endpoints/discovery.js';
+import { badRequest } from './errors/status.js';
+import { writeStatusError } from './http/respond.js';
+import { alwaysAllow, type Authorizer } from './filters/authorization.js';
+import { Registry } from './registry/rest.js';
+import { ResourceTypes } from './registry/resource-type.js';
+import { selfSignedServing } from './cluster/pki.js';
+import { bootstrapNamespaces, NamespaceController } from './controllers/namespace.js';
+import { MAX_REQUEST_BODY_BYTES } from './http/body.js';
+
+/** Things a caller may inject instead of the defaults (tests fix the clock, share a store, …). */
+export interface ApiServerDeps {
+  clock?: Clock;
+  logger?: Logger;
+  store?: Store;
+  authorizer?: Authorizer;
+  random?: () => number;
+}
+
+/** Extension points later layers (the peer proxy, peer-aggregated discovery) plug into. */
+export interface ApiServerExtensions {
+  peerProxy?: Filter;
+  aggregatedApis?: AggregatedApisHook;
+  extraRoutes?: RoutesDeps['extra'];
+}
+
+/** A started server. */
+export interface RunningApiServer {
+  readonly config: ServerConfig;
+  readonly profile: VersionProfile;
+  readonly store: Store;
+  readonly registry: Registry;
+  readonly types: ResourceTypes;
+  readonly clock: Clock;
+  readonly health: HealthChecks;
+  readonly metrics: ServerMetrics;
+  readonly log: Logger;
+  /** `https://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** The host:port peers and clients are told to use. */
+  readonly advertisedAddress: string;
+  /** Stop gracefully: `/readyz` fails, controllers stop, connections close, the store closes. */
+  close(): Promise<void>;
+}
+
+/** The address clients reach this server at, by upstream's fallback from the advertise and bind addresses. */
+export function publicAddress(config: ServerConfig): string {
+  if (config.advertiseAddress && config.advertiseAddress !== '0.0.0.0') return config.advertiseAddress;
+  if (config.bindAddress !== '0.0.0.0' && config.bindAddress !== '::') return config.bindAddress;
+  return '127.0.0.1';
+}
+
+function decodePath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw badRequest(`invalid URL escape in path ${JSON.stringify(raw)}`);
+  }
+}
+
+/** Start one server from its configuration. Resolves once it is listening and its namespaces exist. */
+export async function startApiServer(config: ServerConfig, deps: ApiServerDeps = {}, ext: ApiServerExtensions = {}): Promise<RunningApiServer> {
+  const profile = loadProfile({ minor: config.minor, runtimeConfig: config.runtimeConfig, featureGates: config.featureGates });
+  const clock = deps.clock ?? scaledClock(config.timeScale);
+  const log = (deps.logger ?? pino({ level: config.logLevel })).child({ server: config.name, version: config.minor });
+  const store = deps.store ?? openSqliteStore(config.storagePath, { now: () => clock.now().getTime(), logger: log });
+  const ownsStore = deps.store === undefined;
+
+  const host = publicAddress(config);
+  const certDir = config.certDir || join(dirname(config.storagePath), `${config.name}-certs`);
+  const serving = config.tlsCertFile
+    ? { certFile: config.tlsCertFile, keyFile: config.tlsPrivateKeyFile }
+    : await selfSignedServing(certDir, hostname(), [host]);
+  const [cert, key] = await Promise.all([readFile(serving.certFile, 'utf8'), readFile(serving.keyFile, 'utf8')]);
+  const clientCA = config.clientCAFile ? await readFile(config.clientCAFile, 'utf8') : undefined;
+  const requestHeaderCA = config.requestHeaderClientCAFile ? await readFile(config.requestHeaderClientCAFile, 'utf8') : undefined;
+  const cas = [clientCA, requestHeaderCA].filter((c): c is string => c !== undefined);
+
+  const types = new ResourceTypes(profile);
+  const registry = new Registry({ store, clock, ...(deps.random ? { random: deps.random } : {}) });
+  const health = new HealthChecks();
+  const metrics = new ServerMetrics();
+  let shuttingDown = false;
+  health.add('ping', () => undefined);
+  health.add('log', () => undefined);
+  health.add('etcd', () => undefined);
+  health.add('shutdown', () => (shuttingDown ? 'shutting down' : undefined), ['readyz']);
+  const namespacesHook = health.postStartHook('start-system-namespaces-controller');
+
+  let port = config.securePort;
+  const docs = new DiscoveryDocs(profile, () => `${host}:${port}`);
+  const routes = buildRoutes({
+    version: versionDocument(profile) as unknown as Record<string, unknown>,
+    health,
+    metrics,
+    discovery: docs,
+    resources: {
+      types,
+      registry,
+      store,
+      clock,
+      minorNumber: profile.minorNumber,
+      watchListEnabled: profile.featureGates.get('WatchList') === true,
+      onOpen: () => metrics.longRunning.inc({ verb: 'WATCH' }),
+      onClose: () => metrics.longRunning.dec({ verb: 'WATCH' }),
+      ...(deps.random ? { random: deps.random } : {}),
+    },
+    ...(ext.aggregatedApis ? { aggregatedApis: ext.aggregatedApis } : {}),
+    ...(ext.extraRoutes ? { extra: ext.extraRoutes } : {}),
+  });
+  const chain: Handler = buildHandlerChain(routes, {
+    metrics,
+    authorizer: deps.authorizer ?? alwaysAllow,
+    authentication: {
+      ...(clientCA ? { clientCA } : {}),
+      ...(requestHeaderCA ? { requestHeaderCA } : {}),
+      requestHeaderAllowedNames: config.requestHeaderAllowedNames,
+      usernameHeaders: config.requestHeaderUsernameHeaders,
+      groupHeaders: config.requestHeaderGroupHeaders,
+      extraHeaderPrefixes: config.requestHeaderExtraHeadersPrefix,
+      anonymous: config.anonymousAuth,
+    },
+    ...(ext.peerProxy ? { peerProxy: ext.peerProxy } : {}),
+  });
+
+  const app: FastifyInstance = Fastify({
+    https: { key, cert, ...(cas.length ? { ca: cas } : {}), requestCert: true, rejectUnauthorized: false },
+    logger: false,
+    bodyLimit: MAX_REQUEST_BODY_BYTES * 4,
+    forceCloseConnections: true,
+    routerOptions: { ignoreDuplicateSlashes: false, maxParamLength: 8192 },
+  });
+  app.removeAllContentTypeParsers();
+  // Bodies stay unread: handlers read them with upstream's limits, and the peer proxy streams them.
+  app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+  app.route({
+    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: '*',
+    handler: async (request, reply) => {
+      const raw = request.raw.url ?? '/';
+      const q = raw.indexOf('?');
+      const ctx: RequestContext = {
+        req: request.raw,
+        res: reply.raw,
+        reply,
+        method: request.raw.method ?? 'GET',
+        path: '/',
+        query: new URLSearchParams(q >= 0 ? raw.slice(q + 1) : ''),
+        info: undefined as unknown as RequestContext['info'],
+        auditId: '',
+        receivedAt: clock.now(),
+        log,
+        headers: {},
+      };
+      try {
+        ctx.path = decodePath(q >= 0 ? raw.slice(0, q) : raw);
+      } catch (err) {
+        await writeStatusError(ctx, err as never);
+        return reply;
+      }
+      await chain(ctx);
+      return reply;
+    },
+  });
+
+  await app.listen({ port: config.securePort, host: config.bindAddress });
+  port = (app.server.address() as AddressInfo).port;
+
+  await bootstrapNamespaces(registry, types);
+  namespacesHook();
+  const namespaceController = new NamespaceController({ registry, types, store, clock, log, resyncMs: config.durations.namespaceResyncSeconds * 1000 });
+  await namespaceController.start();
+
+  const url = `https://${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    profile,
+    store,
+    registry,
+    types,
+    clock,
+    health,
+    metrics,
+    log,
+    url,
+    port,
+    advertisedAddress: `${host}:${port}`,
+    close() {
+      closing ??= (async () => {
+        shuttingDown = true;
+        namespaceController.stop();
+        await app.close();
+        if (ownsStore) await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The filter chain. This is the only place the order of filters is set, as upstream's
+ * `DefaultBuildHandlerChain`: read top to bottom, outermost first.
+ *
+ *   audit-init ─► panic-recovery ─► request-info ─► metrics ─► cache-control
+ *     ─► authentication ─► authorization ─► [mixed version proxy] ─► routes
+ *
+ * The mixed version proxy is innermost, as kube-apiserver installs it on the aggregator: a request is
+ * authenticated and authorized by the server that received it before it is forwarded.
+ */
+import type { Filter, Handler } from './http/context.js';
+import { withAuditInit } from './filters/audit-init.js';
+import { withPanicRecovery } from './filters/panic-recovery.js';
+import { withRequestInfo } from './filters/request-info.js';
+import { withMetrics } from './filters/metrics.js';
+import { withCacheControl } from './filters/cache-control.js';
+import { withAuthentication, type AuthenticationOptions } from './filters/authentication.js';
+import { withAuthorization, type Authorizer } from './filters/authorization.js';
+import type { ServerMetrics } from './metrics.js';
+
+/** What the chain is built from. */
+export interface ChainOptions {
+  metrics: ServerMetrics;
+  authentication: AuthenticationOptions;
+  authorizer: Authorizer;
+  /** The mixed version proxy filter, when this server runs one. */
+  peerProxy?: Filter;
+}
+
+/** Wrap `routes` in every filter, in order. */
+export function buildHandlerChain(routes: Handler, opts: ChainOptions): Handler {
+  const filters: Filter[] = [
+    withAuditInit(),
+    withPanicRecovery(),
+    withRequestInfo(),
+    withMetrics(opts.metrics),
+    withCacheControl(),
+    withAuthentication(opts.authentication),
+    withAuthorization(opts.authorizer),
+  ];
+  if (opts.peerProxy) filters.push(opts.peerProxy);
+  return filters.reduceRight<Handler>((next, filter) => filter(next), routes);
+}

@@ -1,0 +1,250 @@
+/**
+ * The cluster supervisor as a library: a data directory with a real PKI, N `kube-skew apiserver`
+ * processes over one SQLite file, a kubeconfig with one context per server, and `cluster.json`.
+ * Servers can be stopped, killed, paused, resumed and restarted at another minor while the others
+ * run; the CLI's `up` and the scenario runner both drive this.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createCA, readKeyPair, signCert, writeKeyPair, type KeyPair } from './pki.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { ServerProcess, type ProbeTLS } from './server-process.js';
+
+/** One server of a cluster. */
+export interface ServerSpec {
+  name: string;
+  minor: string;
+  /** Extra `--feature-gates` for this server (appended after the cluster-wide ones). */
+  featureGates?: string;
+  /** Extra `--runtime-config` for this server. */
+  runtimeConfig?: string;
+  /** Any further kube-apiserver flags. */
+  args?: string[];
+}
+
+/** Options of a cluster. */
+export interface ClusterOptions {
+  dataDir: string;
+  servers: ServerSpec[];
+  /** `--feature-gates` for every server. */
+  featureGates?: string;
+  /** `--runtime-config` for every server. */
+  runtimeConfig?: string;
+  /** First port to use (consecutive ports); 0 or absent picks free ports. */
+  basePort?: number;
+  timeScale?: number;
+  logLevel?: string;
+  /** Called with each line a server writes to stderr. */
+  onServerLog?: (server: string, line: string) => void;
+}
+
+/** The PKI files of a data directory. */
+export interface ClusterPKI {
+  dir: string;
+  ca: KeyPair;
+  serving: { certFile: string; keyFile: string };
+  frontProxyCA: KeyPair;
+  frontProxyClient: { certFile: string; keyFile: string };
+  admin: KeyPair;
+  caFile: string;
+  frontProxyCAFile: string;
+}
+
+/** Parse `1.35,1.36` or `a=1.35,b=1.36` into server specs (unnamed servers are s1, s2, …). */
+export function parseServers(text: string): ServerSpec[] {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new Error('--servers: give at least one minor, e.g. --servers 1.35,1.36');
+  const seen = new Set<string>();
+  return items.map((item, i) => {
+    const eq = item.indexOf('=');
+    const name = eq >= 0 ? item.slice(0, eq) : `s${i + 1}`;
+    const minor = eq >= 0 ? item.slice(eq + 1) : item;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) throw new Error(`--servers: invalid server name "${name}": use lower-case letters, digits and '-'`);
+    if (!/^1\.\d+$/.test(minor)) throw new Error(`--servers: invalid minor "${minor}" for server ${name}: expected e.g. 1.32`);
+    if (seen.has(name)) throw new Error(`--servers: server name "${name}" is used twice`);
+    seen.add(name);
+    return { name, minor };
+  });
+}
+
+/** Create (or reuse) the cluster PKI under `dataDir/pki`. */
+export async function ensurePKI(dataDir: string): Promise<ClusterPKI> {
+  const dir = join(dataDir, 'pki');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const ca = (await readKeyPair(dir, 'ca')) ?? (await writeAndReturn(dir, 'ca', await createCA('kube-skew-ca')));
+  const frontProxyCA = (await readKeyPair(dir, 'front-proxy-ca')) ?? (await writeAndReturn(dir, 'front-proxy-ca', await createCA('kube-skew-front-proxy-ca')));
+  if (!(await readKeyPair(dir, 'apiserver'))) {
+    await writeKeyPair(
+      dir,
+      'apiserver',
+      await signCert(ca, {
+        commonName: 'kube-apiserver',
+        dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+        ipAddresses: ['127.0.0.1'],
+        usage: 'server',
+      }),
+    );
+  }
+  if (!(await readKeyPair(dir, 'front-proxy-client'))) {
+    await writeKeyPair(dir, 'front-proxy-client', await signCert(frontProxyCA, { commonName: 'front-proxy-client', usage: 'client' }));
+  }
+  const admin =
+    (await readKeyPair(dir, 'admin')) ??
+    (await writeAndReturn(dir, 'admin', await signCert(ca, { commonName: 'kube-skew-admin', organizations: ['system:masters'], usage: 'client' })));
+  return {
+    dir,
+    ca,
+    frontProxyCA,
+    admin,
+    serving: { certFile: join(dir, 'apiserver.crt'), keyFile: join(dir, 'apiserver.key') },
+    frontProxyClient: { certFile: join(dir, 'front-proxy-client.crt'), keyFile: join(dir, 'front-proxy-client.key') },
+    caFile: join(dir, 'ca.crt'),
+    frontProxyCAFile: join(dir, 'front-proxy-ca.crt'),
+  };
+}
+
+async function writeAndReturn(dir: string, name: string, pair: KeyPair): Promise<KeyPair> {
+  await writeKeyPair(dir, name, pair);
+  return pair;
+}
+
+/** A running cluster. */
+export class Cluster {
+  readonly servers = new Map<string, ServerProcess>();
+  readonly specs = new Map<string, ServerSpec>();
+  readonly kubeconfigPath: string;
+  readonly storagePath: string;
+  private readonly ports = new Map<string, number>();
+
+  private constructor(
+    readonly options: ClusterOptions,
+    readonly pki: ClusterPKI,
+  ) {
+    this.kubeconfigPath = join(options.dataDir, 'kubeconfig');
+    this.storagePath = join(options.dataDir, 'store.db');
+  }
+
+  /** Create the data directory and PKI, start every server and wait until all are ready. */
+  static async start(options: ClusterOptions): Promise<Cluster> {
+    await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+    const cluster = new Cluster(options, await ensurePKI(options.dataDir));
+    options.servers.forEach((spec, i) => {
+      cluster.specs.set(spec.name, spec);
+      cluster.ports.set(spec.name, options.basePort ? options.basePort + i : 0);
+    });
+    try {
+      await Promise.all(options.servers.map((s) => cluster.startServer(s.name)));
+      await cluster.writeFiles();
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    return cluster;
+  }
+
+  /** TLS material that reaches every server as the admin. */
+  get tls(): ProbeTLS {
+    return { ca: this.pki.ca.cert, cert: this.pki.admin.cert, key: this.pki.admin.key };
+  }
+
+  /** The flags a server is started with. */
+  argsFor(spec: ServerSpec): string[] {
+    const o = this.options;
+    const gates = [o.featureGates, spec.featureGates].filter(Boolean).join(',');
+    const runtime = [o.runtimeConfig, spec.runtimeConfig].filter(Boolean).join(',');
+    const args = [
+      `--emulated-version=${spec.minor}`,
+      `--server-name=${spec.name}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${this.ports.get(spec.name) ?? 0}`,
+      `--storage-path=${this.storagePath}`,
+      `--tls-cert-file=${this.pki.serving.certFile}`,
+      `--tls-private-key-file=${this.pki.serving.keyFile}`,
+      `--client-ca-file=${this.pki.caFile}`,
+      `--requestheader-client-ca-file=${this.pki.frontProxyCAFile}`,
+      '--requestheader-allowed-names=front-proxy-client',
+      `--proxy-client-cert-file=${this.pki.frontProxyClient.certFile}`,
+      `--proxy-client-key-file=${this.pki.frontProxyClient.keyFile}`,
+      `--log-level=${o.logLevel ?? 'warn'}`,
+    ];
+    if (gates) args.push(`--feature-gates=${gates}`);
+    if (runtime) args.push(`--runtime-config=${runtime}`);
+    if (o.timeScale && o.timeScale !== 1) args.push(`--time-scale=${o.timeScale}`);
+    return [...args, ...(spec.args ?? [])];
+  }
+
+  /** Start (or start again) the named server and wait until it is ready. */
+  async startServer(name: string): Promise<ServerProcess> {
+    const spec = this.specs.get(name);
+    if (!spec) throw new Error(`no server named ${name}`);
+    const existing = this.servers.get(name);
+    if (existing?.alive) throw new Error(`server ${name} is already running (pid ${existing.pid})`);
+    const proc = new ServerProcess(name, this.argsFor(spec), { onStderr: (line) => this.options.onServerLog?.(name, line) });
+    this.servers.set(name, proc);
+    const info = await proc.whenReady(this.tls);
+    // Keep the port across restarts so contexts in the kubeconfig stay valid.
+    this.ports.set(name, info.port);
+    return proc;
+  }
+
+  /** The server process named `name`. */
+  server(name: string): ServerProcess {
+    const proc = this.servers.get(name);
+    if (!proc) throw new Error(`no server named ${name}`);
+    return proc;
+  }
+
+  /** Stop one server gracefully. */
+  async stopServer(name: string): Promise<void> {
+    await this.server(name).stop();
+  }
+
+  /** Kill one server with SIGKILL. */
+  async killServer(name: string): Promise<void> {
+    await this.server(name).kill();
+  }
+
+  /** Pause one server with SIGSTOP. */
+  pauseServer(name: string): void {
+    this.server(name).pause();
+  }
+
+  /** Resume one paused server. */
+  resumeServer(name: string): void {
+    this.server(name).resume();
+  }
+
+  /** Restart a server, optionally at another minor (an upgrade or downgrade). */
+  async restartServer(name: string, minor?: string): Promise<ServerProcess> {
+    const spec = this.specs.get(name);
+    if (!spec) throw new Error(`no server named ${name}`);
+    await this.server(name).stop();
+    if (minor) this.specs.set(name, { ...spec, minor });
+    const proc = await this.startServer(name);
+    await this.writeFiles();
+    return proc;
+  }
+
+  /** Write `kubeconfig` and `cluster.json`. */
+  async writeFiles(): Promise<void> {
+    const entries = [...this.servers.entries()];
+    const first = entries[0]?.[1].info?.url ?? '';
+    await writeKubeconfig(
+      this.kubeconfigPath,
+      [{ name: 'skew', server: first }, ...entries.map(([name, p]) => ({ name: `skew-${name}`, server: p.info?.url ?? '' }))],
+      'skew',
+      { ca: this.pki.ca.cert, cert: this.pki.admin.cert, key: this.pki.admin.key },
+    );
+    const doc = {
+      kubeconfig: this.kubeconfigPath,
+      storagePath: this.storagePath,
+      servers: entries.map(([name, p]) => ({ name, minor: this.specs.get(name)?.minor, pid: p.pid, url: p.info?.url ?? '' })),
+    };
+    await writeFile(join(this.options.dataDir, 'cluster.json'), `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  /** Stop every server gracefully. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.servers.values()].map((p) => p.stop()));
+  }
+}

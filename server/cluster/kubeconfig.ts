@@ -1,0 +1,30 @@
+/** Writing the kubeconfig `up` hands to users: one context per server and the current context `skew`. */
+import { writeFile } from 'node:fs/promises';
+import { stringify } from 'yaml';
+
+/** A cluster entry of the kubeconfig. */
+export interface KubeconfigCluster {
+  /** The context and cluster name (`skew`, `skew-<server>`). */
+  name: string;
+  server: string;
+}
+
+/** Write a kubeconfig (mode 0600) with one context per entry, `current` selected, and one admin user. */
+export async function writeKubeconfig(
+  path: string,
+  clusters: KubeconfigCluster[],
+  current: string,
+  credentials: { ca: string; cert: string; key: string },
+): Promise<void> {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  const doc = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    preferences: {},
+    clusters: clusters.map((c) => ({ name: c.name, cluster: { server: c.server, 'certificate-authority-data': b64(credentials.ca) } })),
+    users: [{ name: 'skew-admin', user: { 'client-certificate-data': b64(credentials.cert), 'client-key-data': b64(credentials.key) } }],
+    contexts: clusters.map((c) => ({ name: c.name, context: { cluster: c.name, user: 'skew-admin' } })),
+    'current-context': current,
+  };
+  await writeFile(path, stringify(doc), { mode: 0o600 });
+}

@@ -1,0 +1,149 @@
+/**
+ * One `kube-skew apiserver` child process: spawned with kube-apiserver flags, followed through its
+ * `listening` line and `/readyz`, and stopped (SIGTERM), killed (SIGKILL), paused (SIGSTOP) or
+ * resumed (SIGCONT) on demand.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:https';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** The CLI entry point the child runs. */
+export const CLI_PATH = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
+
+/** What a started child reported. */
+export interface ListeningInfo {
+  url: string;
+  port: number;
+  minor: string;
+  pid: number;
+}
+
+/** TLS material used to poll a server's health. */
+export interface ProbeTLS {
+  ca: string;
+  cert?: string;
+  key?: string;
+}
+
+/** GET `url` with `tls`; resolves with the status code and body, or rejects on a transport error. */
+export function probe(url: string, tls: ProbeTLS, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca: tls.ca, cert: tls.cert, key: tls.key, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A running server child. */
+export class ServerProcess {
+  readonly child: ChildProcess;
+  private listening: Promise<ListeningInfo>;
+  private exited: Promise<number | null>;
+  private stderr = '';
+  info: ListeningInfo | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly args: string[],
+    opts: { env?: NodeJS.ProcessEnv; onStderr?: (line: string) => void } = {},
+  ) {
+    this.child = spawn(process.execPath, [CLI_PATH, 'apiserver', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: opts.env ?? process.env,
+    });
+    this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
+    const lines = createInterface({ input: this.child.stdout! });
+    this.listening = new Promise((resolve, reject) => {
+      lines.on('line', (line) => {
+        try {
+          const msg = JSON.parse(line) as { event?: string } & ListeningInfo;
+          if (msg.event === 'listening') {
+            this.info = { url: msg.url, port: msg.port, minor: msg.minor, pid: msg.pid };
+            resolve(this.info);
+          }
+        } catch {
+          /* not a status line */
+        }
+      });
+      void this.exited.then((code) => reject(new Error(`server ${name} exited with code ${code} before listening: ${this.stderr.trim()}`)));
+    });
+    const errLines = createInterface({ input: this.child.stderr! });
+    errLines.on('line', (line) => {
+      if (this.stderr.length < 16_384) this.stderr += `${line}\n`;
+      opts.onStderr?.(line);
+    });
+  }
+
+  /** The process id. */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  /** True until the process exits. */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Resolves when the child listens. */
+  whenListening(): Promise<ListeningInfo> {
+    return this.listening;
+  }
+
+  /** Resolves when `/readyz` answers 200, polling every 50 ms. */
+  async whenReady(tls: ProbeTLS, timeoutMs = 30_000): Promise<ListeningInfo> {
+    const info = await this.listening;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (!this.alive) throw new Error(`server ${this.name} exited: ${this.stderr.trim()}`);
+      try {
+        const res = await probe(`${info.url}/readyz`, tls);
+        if (res.status === 200) return info;
+      } catch {
+        /* not yet */
+      }
+      if (Date.now() > deadline) throw new Error(`server ${this.name} not ready after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Stop gracefully with SIGTERM (SIGKILL after `graceMs`); resolves with the exit code. */
+  async stop(graceMs = 10_000): Promise<number | null> {
+    if (!this.alive) return this.exited;
+    this.child.kill('SIGCONT');
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  /** Kill with SIGKILL, as a crash. */
+  async kill(): Promise<void> {
+    if (this.alive) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** Freeze the process (SIGSTOP). */
+  pause(): void {
+    if (this.alive) this.child.kill('SIGSTOP');
+  }
+
+  /** Thaw the process (SIGCONT). */
+  resume(): void {
+    if (this.alive) this.child.kill('SIGCONT');
+  }
+
+  /** What the child wrote to stderr so far (bounded). */
+  get errors(): string {
+    return this.stderr;
+  }
+}

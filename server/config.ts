@@ -1,0 +1,162 @@
+/**
+ * The configuration of one simulated kube-apiserver and its validation. Flag names, defaults and
+ * startup errors are kube-apiserver's where it has the flag; storage and timing flags are
+ * kube-skew's own. `parseServerConfig` turns parsed flag values into a ServerConfig or throws a
+ * ConfigError whose message is what kube-apiserver would print.
+ */
+import { isIP } from 'node:net';
+
+/** Named defaults of every duration kube-skew waits for; a time scale shortens them all. */
+export const DEFAULT_DURATIONS = {
+  /** Identity lease duration (`IdentityLeaseDurationSeconds`). */
+  identityLeaseDurationSeconds: 3600,
+  /** Identity lease renewal (`IdentityLeaseRenewIntervalPeriod`). */
+  identityLeaseRenewIntervalSeconds: 10,
+  /** Identity lease GC period (`IdentityLeaseGCPeriod`). */
+  identityLeaseGCPeriodSeconds: 3600,
+  /** Peer endpoint lease TTL (`DefaultPeerEndpointReconcilerTTL`). */
+  peerEndpointLeaseTTLSeconds: 15,
+  /** Peer endpoint lease refresh (`DefaultPeerEndpointReconcileInterval`). */
+  peerEndpointReconcileIntervalSeconds: 10,
+  /** Local discovery cache refresh in Gen B (`localDiscoveryRefreshInterval`). */
+  localDiscoveryRefreshSeconds: 1800,
+  /** StorageVersion re-write period. */
+  storageVersionUpdateSeconds: 600,
+  /** Namespace controller resync. */
+  namespaceResyncSeconds: 300,
+};
+
+/** The durations a server runs with. */
+export type Durations = typeof DEFAULT_DURATIONS;
+
+/** A configuration error, printed as kube-apiserver prints its startup errors. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The validated configuration of one server. */
+export interface ServerConfig {
+  /** The server's name in kube-skew (stands in for its host name: the identity lease is derived from it). */
+  name: string;
+  /** The minor this server acts as, from `--emulated-version`. */
+  minor: string;
+  bindAddress: string;
+  /** 0 picks a free port. */
+  securePort: number;
+  advertiseAddress: string;
+  tlsCertFile: string;
+  tlsPrivateKeyFile: string;
+  certDir: string;
+  clientCAFile: string;
+  requestHeaderClientCAFile: string;
+  requestHeaderAllowedNames: string[];
+  requestHeaderUsernameHeaders: string[];
+  requestHeaderGroupHeaders: string[];
+  requestHeaderExtraHeadersPrefix: string[];
+  proxyClientCertFile: string;
+  proxyClientKeyFile: string;
+  peerCAFile: string;
+  peerAdvertiseIP: string;
+  peerAdvertisePort: string;
+  featureGates: string;
+  runtimeConfig: string;
+  anonymousAuth: boolean;
+  storagePath: string;
+  /** Time runs this many times faster for every duration (leases, GC, watch timeouts). */
+  timeScale: number;
+  durations: Durations;
+  /** pino level: silent, error, warn, info, debug. */
+  logLevel: string;
+}
+
+/** Raw flag values as the CLI parses them (strings, as on a command line). */
+export type ServerFlags = Partial<Record<string, string | boolean | string[]>>;
+
+function str(flags: ServerFlags, name: string, fallback = ''): string {
+  const v = flags[name];
+  if (v === undefined || v === false) return fallback;
+  if (Array.isArray(v)) return v.join(',');
+  return String(v);
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function parsePort(flag: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new ConfigError(`invalid argument "${value}" for "--${flag}" flag: strconv.ParseInt: parsing "${value}": invalid syntax`);
+  const n = Number(value);
+  if (n > 65535) throw new ConfigError(`--${flag} ${n} must be between 1 and 65535, inclusive. It cannot be turned off with 0`);
+  return n;
+}
+
+/** Parse `--emulated-version` (`1.32` or `kube=1.32`) into a minor. */
+export function parseEmulatedVersion(value: string): string {
+  const v = value.startsWith('kube=') ? value.slice('kube='.length) : value;
+  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(v);
+  if (!m) throw new ConfigError(`invalid argument "${value}" for "--emulated-version" flag: version ${JSON.stringify(v)} is not in the form of major.minor`);
+  return `${m[1]}.${m[2]}`;
+}
+
+/** Build a ServerConfig from flag values; throws ConfigError for invalid input. */
+export function parseServerConfig(flags: ServerFlags): ServerConfig {
+  const bindAddress = str(flags, 'bind-address', '0.0.0.0');
+  if (!isIP(bindAddress)) throw new ConfigError(`invalid argument "${bindAddress}" for "--bind-address" flag: failed to parse IP: "${bindAddress}"`);
+  const advertiseAddress = str(flags, 'advertise-address');
+  if (advertiseAddress && !isIP(advertiseAddress)) throw new ConfigError(`invalid argument "${advertiseAddress}" for "--advertise-address" flag: failed to parse IP: "${advertiseAddress}"`);
+  const peerAdvertiseIP = str(flags, 'peer-advertise-ip');
+  if (peerAdvertiseIP && !isIP(peerAdvertiseIP)) throw new ConfigError(`invalid argument "${peerAdvertiseIP}" for "--peer-advertise-ip" flag: failed to parse IP: "${peerAdvertiseIP}"`);
+  const storagePath = str(flags, 'storage-path');
+  if (!storagePath) throw new ConfigError('--storage-path is required: the SQLite file every server of the cluster shares');
+  const timeScale = Number(str(flags, 'time-scale', '1'));
+  if (!(timeScale > 0)) throw new ConfigError(`invalid argument "${str(flags, 'time-scale')}" for "--time-scale" flag: must be a positive number`);
+  const durations = { ...DEFAULT_DURATIONS };
+  for (const key of Object.keys(durations) as Array<keyof Durations>) {
+    const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const raw = str(flags, flag);
+    if (raw === '') continue;
+    const n = Number(raw);
+    if (!(n > 0)) throw new ConfigError(`invalid argument "${raw}" for "--${flag}" flag: must be a positive number of seconds`);
+    durations[key] = n;
+  }
+  const tlsCertFile = str(flags, 'tls-cert-file');
+  const tlsPrivateKeyFile = str(flags, 'tls-private-key-file');
+  if (Boolean(tlsCertFile) !== Boolean(tlsPrivateKeyFile)) {
+    throw new ConfigError('--tls-cert-file and --tls-private-key-file must both be specified or neither');
+  }
+  return {
+    name: str(flags, 'server-name', 'apiserver'),
+    minor: parseEmulatedVersion(str(flags, 'emulated-version', '1.36')),
+    bindAddress,
+    securePort: parsePort('secure-port', str(flags, 'secure-port', '6443')),
+    advertiseAddress,
+    tlsCertFile,
+    tlsPrivateKeyFile,
+    certDir: str(flags, 'cert-dir'),
+    clientCAFile: str(flags, 'client-ca-file'),
+    requestHeaderClientCAFile: str(flags, 'requestheader-client-ca-file'),
+    requestHeaderAllowedNames: list(str(flags, 'requestheader-allowed-names')),
+    requestHeaderUsernameHeaders: list(str(flags, 'requestheader-username-headers', 'X-Remote-User')),
+    requestHeaderGroupHeaders: list(str(flags, 'requestheader-group-headers', 'X-Remote-Group')),
+    requestHeaderExtraHeadersPrefix: list(str(flags, 'requestheader-extra-headers-prefix', 'X-Remote-Extra-')),
+    proxyClientCertFile: str(flags, 'proxy-client-cert-file'),
+    proxyClientKeyFile: str(flags, 'proxy-client-key-file'),
+    peerCAFile: str(flags, 'peer-ca-file'),
+    peerAdvertiseIP,
+    peerAdvertisePort: str(flags, 'peer-advertise-port'),
+    featureGates: str(flags, 'feature-gates'),
+    runtimeConfig: str(flags, 'runtime-config'),
+    anonymousAuth: str(flags, 'anonymous-auth', 'true') !== 'false',
+    storagePath,
+    timeScale,
+    durations,
+    logLevel: str(flags, 'log-level', 'warn'),
+  };
+}

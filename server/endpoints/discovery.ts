@@ -1,0 +1,129 @@
+/**
+ * Discovery endpoints: `/api` and `/apis` (aggregated v2/v2beta1 when the Accept header asks for a
+ * version this minor speaks, legacy otherwise, 406 when neither is acceptable), `/apis/<g>`,
+ * `/api/v1` and `/apis/<g>/<v>`. Documents are built once per server and cached with their bytes.
+ */
+import type { RequestContext } from '../http/context.js';
+import { parseAccept, type MediaType } from '../http/media.js';
+import { writeRaw } from '../http/respond.js';
+import { notAcceptable } from '../errors/status.js';
+import type { VersionProfile } from '../../versions/types.js';
+import {
+  aggregatedDiscovery,
+  legacyAPIGroup,
+  legacyAPIGroupList,
+  legacyAPIResourceList,
+  legacyAPIVersions,
+  type APIGroupDiscoveryList,
+} from './discovery-docs.js';
+
+/** The media types a discovery endpoint can produce, as upstream lists them in a 406. */
+export const DISCOVERY_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+
+/** The Content-Type of an aggregated discovery answer of `version`. */
+export function aggregatedContentType(version: string): string {
+  return `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
+}
+
+/** What an Accept header asks of `/api` or `/apis`. */
+export type DiscoveryChoice = { kind: 'aggregated'; version: string; noPeer: boolean } | { kind: 'legacy' } | { kind: 'none' };
+
+/** Parameters a minor understands on an aggregated discovery media type. */
+function knownParams(profile: VersionProfile): Set<string> {
+  const known = new Set(['g', 'v', 'as']);
+  if (profile.peerAggregatedDiscovery) known.add('profile');
+  return known;
+}
+
+function isPlainJson(m: MediaType): boolean {
+  const wildcard = m.type === '*' || (m.type === 'application' && m.subtype === '*');
+  const json = m.type === 'application' && m.subtype === 'json';
+  return (wildcard || json) && m.params.as === undefined && m.params.g === undefined && m.params.v === undefined;
+}
+
+/** Choose the document for `/api` or `/apis` from the Accept header, as upstream's negotiation does. */
+export function chooseDiscovery(profile: VersionProfile, accept: string | undefined): DiscoveryChoice {
+  const ranges = parseAccept(accept);
+  if (ranges.length === 0) return { kind: 'legacy' };
+  const known = knownParams(profile);
+  for (const m of ranges) {
+    if (m.params.as === 'APIGroupDiscoveryList' && m.params.g === 'apidiscovery.k8s.io' && m.type === 'application' && m.subtype === 'json') {
+      const version = m.params.v ?? '';
+      if (!profile.aggregatedDiscoveryVersions.includes(version)) continue;
+      if (Object.keys(m.params).some((p) => !known.has(p))) continue;
+      return { kind: 'aggregated', version, noPeer: m.params.profile === 'nopeer' };
+    }
+    if (isPlainJson(m)) return { kind: 'legacy' };
+  }
+  return { kind: 'none' };
+}
+
+/** Serialised discovery documents of one server, built lazily and kept. */
+export class DiscoveryDocs {
+  private readonly cache = new Map<string, string>();
+
+  constructor(
+    readonly profile: VersionProfile,
+    /** The `host:port` legacy `/api` advertises; read when the document is first built. */
+    private readonly serverAddress: () => string,
+  ) {}
+
+  private memo(key: string, build: () => unknown): string | undefined {
+    let text = this.cache.get(key);
+    if (text === undefined) {
+      const doc = build();
+      if (doc === undefined) return undefined;
+      text = JSON.stringify(doc) + '\n';
+      this.cache.set(key, text);
+    }
+    return text;
+  }
+
+  /** The local aggregated document (`/api` or `/apis`) as an object. */
+  aggregated(which: 'api' | 'apis', version: string): APIGroupDiscoveryList {
+    return aggregatedDiscovery(this.profile, which, `apidiscovery.k8s.io/${version}`, this.profile.minorNumber < 34);
+  }
+
+  /** The local aggregated document, serialised. */
+  aggregatedText(which: 'api' | 'apis', version: string): string {
+    return this.memo(`agg:${which}:${version}`, () => this.aggregated(which, version))!;
+  }
+
+  /** Legacy `/api`. */
+  apiVersionsText(): string {
+    return this.memo('legacy:api', () => legacyAPIVersions(this.profile, this.serverAddress()))!;
+  }
+
+  /** Legacy `/apis`. */
+  groupListText(): string {
+    return this.memo('legacy:apis', () => legacyAPIGroupList(this.profile))!;
+  }
+
+  /** `/apis/<g>`, or undefined when not served. */
+  groupText(group: string): string | undefined {
+    return this.memo(`group:${group}`, () => legacyAPIGroup(this.profile, group));
+  }
+
+  /** `/api/v1` or `/apis/<g>/<v>`, or undefined when not served. */
+  resourceListText(group: string, version: string): string | undefined {
+    return this.memo(`rl:${group}/${version}`, () => legacyAPIResourceList(this.profile, group, version));
+  }
+}
+
+/**
+ * An override for aggregated `/apis` v2 (peer-aggregated discovery installs one on 1.35+). It
+ * returns true when it answered.
+ */
+export type AggregatedApisHook = (ctx: RequestContext, choice: { version: string; noPeer: boolean }) => Promise<boolean>;
+
+/** Answer `/api` or `/apis`. */
+export async function serveRootDiscovery(ctx: RequestContext, docs: DiscoveryDocs, which: 'api' | 'apis', hook?: AggregatedApisHook): Promise<void> {
+  const choice = chooseDiscovery(docs.profile, ctx.req.headers.accept);
+  if (choice.kind === 'none') throw notAcceptable(DISCOVERY_MEDIA_TYPES);
+  if (choice.kind === 'aggregated') {
+    if (which === 'apis' && hook && (await hook(ctx, choice))) return;
+    await writeRaw(ctx, 200, docs.aggregatedText(which, choice.version), aggregatedContentType(choice.version), { vary: 'Accept' });
+    return;
+  }
+  await writeRaw(ctx, 200, which === 'api' ? docs.apiVersionsText() : docs.groupListText(), 'application/json');
+}

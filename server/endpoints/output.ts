@@ -1,0 +1,53 @@
+/**
+ * Output negotiation for resource responses: plain objects (JSON or YAML), `Table` and
+ * `PartialObjectMetadata[List]` as asked by the Accept header's `as`, `g` and `v` parameters, or
+ * 406 when nothing acceptable can be produced. Protobuf is never produced: clients that accept it
+ * also accept JSON, and kubectl takes JSON every time.
+ */
+import { stringify as toYaml } from 'yaml';
+import type { RequestContext } from '../http/context.js';
+import { parseAccept, type MediaType } from '../http/media.js';
+import { writeRaw } from '../http/respond.js';
+import { notAcceptable } from '../errors/status.js';
+
+/** The representations a resource endpoint can answer with. */
+export type OutputChoice =
+  | { as: 'object'; format: 'json' | 'yaml' }
+  | { as: 'table'; version: 'v1' | 'v1beta1' }
+  | { as: 'partial'; version: 'v1' | 'v1beta1' };
+
+/** Media types resource endpoints list in a 406, in upstream's order. */
+export const RESOURCE_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+
+function isJsonLike(m: MediaType): boolean {
+  return m.type === '*' || (m.type === 'application' && (m.subtype === 'json' || m.subtype === '*'));
+}
+
+/** Choose the representation from the Accept header. */
+export function chooseOutput(accept: string | undefined): OutputChoice {
+  const ranges = parseAccept(accept);
+  if (ranges.length === 0) return { as: 'object', format: 'json' };
+  for (const m of ranges) {
+    const { as, g, v } = m.params;
+    if (as !== undefined) {
+      if (!isJsonLike(m) || g !== 'meta.k8s.io' || (v !== 'v1' && v !== 'v1beta1')) continue;
+      if (as === 'Table') return { as: 'table', version: v };
+      if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return { as: 'partial', version: v };
+      continue;
+    }
+    if (isJsonLike(m)) return { as: 'object', format: 'json' };
+    if (m.type === 'application' && m.subtype === 'yaml') return { as: 'object', format: 'yaml' };
+  }
+  throw notAcceptable(RESOURCE_MEDIA_TYPES);
+}
+
+/** The Content-Type of a Table or PartialObjectMetadata answer. */
+export function transformContentType(as: 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList', version: string): string {
+  return `application/json;as=${as};v=${version};g=meta.k8s.io`;
+}
+
+/** Write an object in the chosen plain format. */
+export async function writeObject(ctx: RequestContext, code: number, body: unknown, format: 'json' | 'yaml' = 'json'): Promise<void> {
+  if (format === 'yaml') await writeRaw(ctx, code, toYaml(body), 'application/yaml');
+  else await writeRaw(ctx, code, JSON.stringify(body) + '\n', 'application/json');
+}

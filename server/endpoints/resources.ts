@@ -1,0 +1,226 @@
+/**
+ * The resource handler: routes a resource request (RequestInfo already resolved) to the registry by
+ * verb and subresource, negotiates the output (object, Table, PartialObjectMetadata) and writes the
+ * answer. Unknown group/versions get the plain-text 404 of the final not-found handler; a known
+ * group/version with an unknown resource gets the go-restful NotFound Status, as upstream.
+ */
+import type { RequestContext } from '../http/context.js';
+import { readBody, readObjectBody } from '../http/body.js';
+import { contentTypeOf } from '../http/media.js';
+import { writeJson, writeText } from '../http/respond.js';
+import { badRequest, methodNotAllowed, methodNotSupported, resourceNotFound, unsupportedMediaType } from '../errors/status.js';
+import type { DeleteOptions } from '../registry/rest.js';
+import { parseListOptions } from '../registry/list-options.js';
+import { decodePatch, PATCH_TYPES } from '../registry/patch.js';
+import type { KubeObject } from '../registry/object.js';
+import type { ResourceType, ResourceTypes } from '../registry/resource-type.js';
+import { chooseOutput, transformContentType, writeObject, type OutputChoice } from './output.js';
+import { serveWatch, type WatchDeps } from './watch.js';
+import { toTable } from './table.js';
+
+/** What the resource handler needs. */
+export interface ResourceDeps extends WatchDeps {
+  types: ResourceTypes;
+  /** Whether the WatchList gate is on (sendInitialEvents allowed). */
+  watchListEnabled: boolean;
+}
+
+/** Subresources the generic registry serves as views of the main object. */
+const STATUS_LIKE = new Set(['status', 'finalize']);
+
+/** Write the plain-text 404 of Go's not-found handler. */
+export async function writeNotFoundText(ctx: RequestContext): Promise<void> {
+  await writeText(ctx, 404, '404 page not found\n');
+}
+
+function isDryRun(ctx: RequestContext): boolean {
+  const values = ctx.query.getAll('dryRun');
+  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: ${JSON.stringify(v)}`);
+  return values.length > 0;
+}
+
+async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
+  const opts: DeleteOptions = {};
+  const body = await readBody(ctx);
+  if (body.length > 0) {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw badRequest((err as Error).message);
+    }
+    if (parsed && typeof parsed === 'object') {
+      const policy = parsed.propagationPolicy;
+      if (policy === 'Foreground' || policy === 'Background' || policy === 'Orphan') opts.propagationPolicy = policy;
+      else if (policy !== undefined && policy !== null) throw badRequest(`invalid propagationPolicy: ${String(policy)}`);
+      if (parsed.orphanDependents === true && !opts.propagationPolicy) opts.propagationPolicy = 'Orphan';
+      const pre = parsed.preconditions as DeleteOptions['preconditions'] | undefined;
+      if (pre && typeof pre === 'object') opts.preconditions = pre;
+      if (Array.isArray(parsed.dryRun) && parsed.dryRun.includes('All')) opts.dryRun = true;
+    }
+  }
+  const policy = ctx.query.get('propagationPolicy');
+  if (policy === 'Foreground' || policy === 'Background' || policy === 'Orphan') opts.propagationPolicy = policy;
+  if (isDryRun(ctx)) opts.dryRun = true;
+  return opts;
+}
+
+async function writeOne(ctx: RequestContext, deps: ResourceDeps, type: ResourceType, code: number, obj: KubeObject, output: OutputChoice): Promise<void> {
+  if (output.as === 'table') {
+    const table = toTable({ kind: type.kind, group: type.group, items: [obj], listMeta: { resourceVersion: obj.metadata?.resourceVersion ?? '' }, includeObject: includeObjectOf(ctx), now: deps.clock.now(), minor: deps.minorNumber });
+    await writeJson(ctx, code, table, transformContentType('Table', output.version));
+  } else if (output.as === 'partial') {
+    await writeJson(ctx, code, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${output.version}`, metadata: obj.metadata }, transformContentType('PartialObjectMetadata', output.version));
+  } else {
+    await writeObject(ctx, code, obj, output.format);
+  }
+}
+
+function includeObjectOf(ctx: RequestContext): 'None' | 'Metadata' | 'Object' {
+  const v = ctx.query.get('includeObject');
+  if (v === null || v === '') return 'Metadata';
+  if (v === 'None' || v === 'Metadata' || v === 'Object') return v;
+  throw badRequest(`includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "Metadata", "None", "Object"`);
+}
+
+/** Handle a resource request. */
+export async function serveResource(ctx: RequestContext, deps: ResourceDeps): Promise<void> {
+  const info = ctx.info;
+  if (!deps.types.servesGroupVersion(info.apiGroup, info.apiVersion)) return writeNotFoundText(ctx);
+  const type = deps.types.lookup(info.apiGroup, info.apiVersion, info.resource);
+  if (!type) throw resourceNotFound();
+  if (info.subresource && !type.subresources.has(info.subresource)) throw resourceNotFound();
+  // A cluster-scoped resource addressed inside a namespace, or a namespaced one by name without it, has no route.
+  const isNamespaces = type.group === '' && type.resource === 'namespaces';
+  if (!type.namespaced && info.namespace && !isNamespaces) throw resourceNotFound();
+  if (type.namespaced && !info.namespace && info.name && info.verb !== 'watch' && info.verb !== 'list') throw resourceNotFound();
+  const namespace = type.namespaced ? info.namespace : '';
+  const verb = info.verb;
+
+  if (info.subresource && !STATUS_LIKE.has(info.subresource)) throw methodNotSupported(type.gr, verb);
+  if (info.subresource) return serveStatusLike(ctx, deps, type, namespace, info.name, info.subresource);
+
+  const requireVerb = (v: string): void => {
+    if (!type.verbs.has(v)) throw methodNotAllowed();
+  };
+
+  switch (verb) {
+    case 'get': {
+      requireVerb('get');
+      const output = chooseOutput(ctx.req.headers.accept);
+      await writeOne(ctx, deps, type, 200, await deps.registry.get(type, namespace, info.name), output);
+      return;
+    }
+    case 'list': {
+      requireVerb('list');
+      const output = chooseOutput(ctx.req.headers.accept);
+      const opts = parseListOptions(ctx.query, false, deps.watchListEnabled);
+      const list = await deps.registry.list(type, namespace, opts);
+      const listMeta: Record<string, unknown> = { resourceVersion: list.resourceVersion };
+      if (list.continue) listMeta.continue = list.continue;
+      if (list.remainingItemCount !== undefined) listMeta.remainingItemCount = list.remainingItemCount;
+      if (output.as === 'table') {
+        const table = toTable({ kind: type.kind, group: type.group, items: list.items, listMeta, includeObject: includeObjectOf(ctx), now: deps.clock.now(), minor: deps.minorNumber });
+        await writeJson(ctx, 200, table, transformContentType('Table', output.version));
+      } else if (output.as === 'partial') {
+        const items = list.items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${output.version}`, metadata: o.metadata }));
+        await writeJson(ctx, 200, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${output.version}`, metadata: listMeta, items }, transformContentType('PartialObjectMetadataList', output.version));
+      } else {
+        await writeObject(ctx, 200, { kind: type.listKind, apiVersion: type.groupVersion, metadata: listMeta, items: list.items }, output.format);
+      }
+      return;
+    }
+    case 'watch': {
+      requireVerb('watch');
+      const output = chooseOutput(ctx.req.headers.accept);
+      const opts = parseListOptions(ctx.query, true, deps.watchListEnabled);
+      await serveWatch(ctx, deps, type, namespace, info.name, opts, output);
+      return;
+    }
+    case 'create': {
+      if (info.name) throw methodNotAllowed();
+      requireVerb('create');
+      const output = chooseOutput(ctx.req.headers.accept);
+      const body = (await readObjectBody(ctx)) as KubeObject;
+      const created = await deps.registry.create(type, namespace, body, { dryRun: isDryRun(ctx) });
+      await writeOne(ctx, deps, type, 201, created, output);
+      return;
+    }
+    case 'update': {
+      if (!info.name) throw methodNotAllowed();
+      requireVerb('update');
+      const output = chooseOutput(ctx.req.headers.accept);
+      const body = (await readObjectBody(ctx)) as KubeObject;
+      const { object, created } = await deps.registry.update(type, namespace, info.name, body, { dryRun: isDryRun(ctx) });
+      await writeOne(ctx, deps, type, created ? 201 : 200, object, output);
+      return;
+    }
+    case 'patch': {
+      if (!info.name) throw methodNotAllowed();
+      requireVerb('patch');
+      const output = chooseOutput(ctx.req.headers.accept);
+      const patch = await readPatch(ctx);
+      const patched = await deps.registry.patch(type, namespace, info.name, patch, { dryRun: isDryRun(ctx) });
+      await writeOne(ctx, deps, type, 200, patched, output);
+      return;
+    }
+    case 'delete': {
+      requireVerb('delete');
+      const output = chooseOutput(ctx.req.headers.accept);
+      const opts = await readDeleteOptions(ctx);
+      const result = await deps.registry.delete(type, namespace, info.name, opts);
+      if (result.body.kind === 'Status') await writeJson(ctx, 200, result.body);
+      else await writeOne(ctx, deps, type, 200, result.body as KubeObject, output);
+      return;
+    }
+    case 'deletecollection': {
+      requireVerb('deletecollection');
+      const listOpts = parseListOptions(ctx.query, false, deps.watchListEnabled);
+      const opts = await readDeleteOptions(ctx);
+      const list = await deps.registry.deleteCollection(type, namespace, listOpts, opts);
+      await writeJson(ctx, 200, { kind: type.listKind, apiVersion: type.groupVersion, metadata: { resourceVersion: list.resourceVersion }, items: list.items });
+      return;
+    }
+    default:
+      throw methodNotAllowed();
+  }
+}
+
+async function readPatch(ctx: RequestContext): Promise<(current: KubeObject) => KubeObject> {
+  const type = contentTypeOf(ctx.req.headers['content-type']);
+  if (!PATCH_TYPES.includes(type)) {
+    ctx.req.resume();
+    throw unsupportedMediaType(PATCH_TYPES);
+  }
+  const body = await readBody(ctx);
+  return decodePatch(type, body);
+}
+
+/** `status` and `finalize`: GET returns the object; PUT and PATCH write only that part. */
+async function serveStatusLike(ctx: RequestContext, deps: ResourceDeps, type: ResourceType, namespace: string, name: string, subresource: string): Promise<void> {
+  const sub = type.subresources.get(subresource)!;
+  const verbs = new Set(sub.verbs);
+  const output = chooseOutput(ctx.req.headers.accept);
+  switch (ctx.info.verb) {
+    case 'get':
+      if (!verbs.has('get')) throw methodNotAllowed();
+      await writeOne(ctx, deps, type, 200, await deps.registry.get(type, namespace, name), output);
+      return;
+    case 'update': {
+      if (!verbs.has('update')) throw methodNotAllowed();
+      const body = (await readObjectBody(ctx)) as KubeObject;
+      const { object } = await deps.registry.update(type, namespace, name, body, { subresource, dryRun: isDryRun(ctx) });
+      await writeOne(ctx, deps, type, 200, object, output);
+      return;
+    }
+    case 'patch': {
+      if (!verbs.has('patch')) throw methodNotAllowed();
+      const patch = await readPatch(ctx);
+      const object = await deps.registry.patch(type, namespace, name, patch, { subresource, dryRun: isDryRun(ctx) });
+      await writeOne(ctx, deps, type, 200, object, output);
+      return;
+    }
+    default:
+      throw methodNotAllowed();
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Watch streams: newline-delimited JSON events with headers flushed at once, upstream's
+ * resourceVersion semantics (synthetic ADDED events for an unset or `0` resourceVersion and for
+ * `sendInitialEvents`), selector transitions (an object that stops matching is DELETED, one that
+ * starts matching is ADDED), bookmarks, `timeoutSeconds`, and a 410 ERROR event for a compacted
+ * resourceVersion.
+ */
+import type { Store, ChangeEvent, Watcher } from '../../storage/store.js';
+import { isStorageError } from '../../storage/errors.js';
+import type { Clock } from '../clock.js';
+import type { RequestContext } from '../http/context.js';
+import { resourceExpired, type Status } from '../errors/status.js';
+import type { Registry } from '../registry/rest.js';
+import type { ListOptions } from '../registry/list-options.js';
+import { toWire, type KubeObject } from '../registry/object.js';
+import { listPrefix, storageKey, type ResourceType } from '../registry/resource-type.js';
+import type { OutputChoice } from './output.js';
+import { transformContentType } from './output.js';
+import { toTable } from './table.js';
+
+/** How often a watch with `allowWatchBookmarks` gets a BOOKMARK (upstream sends about one a minute). */
+export const BOOKMARK_INTERVAL_MS = 60_000;
+/** Upstream's `--min-request-timeout` default: a watch without timeoutSeconds lasts 1800–3600 s. */
+export const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
+
+/** What a watch needs from the server. */
+export interface WatchDeps {
+  store: Store;
+  registry: Registry;
+  clock: Clock;
+  /** The minor as a number (Table columns differ between minors). */
+  minorNumber: number;
+  random?: () => number;
+  /** Called when the stream opens and closes (metrics). */
+  onOpen?(): void;
+  onClose?(): void;
+}
+
+type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+/** Serve a watch on `type` in `namespace` (all namespaces when ''), optionally one object by `name`. */
+export async function serveWatch(
+  ctx: RequestContext,
+  deps: WatchDeps,
+  type: ResourceType,
+  namespace: string,
+  name: string,
+  opts: ListOptions,
+  output: OutputChoice,
+): Promise<void> {
+  const selection = deps.registry.selection(type, opts);
+  const matches = (obj: KubeObject | undefined): boolean => {
+    if (!obj) return false;
+    if (name && obj.metadata?.name !== name) return false;
+    return selection.matches(obj);
+  };
+
+  // Initial state, when the resourceVersion semantics call for it.
+  const rv = opts.resourceVersion;
+  const wantsInitial = opts.sendInitialEvents === true || (opts.sendInitialEvents === undefined && (rv === '' || rv === '0'));
+  let startRev: number;
+  let initial: KubeObject[] = [];
+  if (wantsInitial) {
+    const list = await deps.registry.list(type, namespace, { ...opts, limit: 0, continue: '', resourceVersion: '', resourceVersionMatch: '' });
+    startRev = Number(list.resourceVersion);
+    initial = list.items.filter((o) => !name || o.metadata?.name === name);
+  } else {
+    startRev = rv === '' ? await deps.store.currentRevision() : Number(rv);
+  }
+
+  const contentType = output.as === 'table' ? transformContentType('Table', output.version) : 'application/json';
+  ctx.reply.hijack();
+  const res = ctx.res;
+  ctx.statusCode = 200;
+  const headers: Record<string, string | string[]> = { ...ctx.headers, 'content-type': contentType, 'transfer-encoding': 'chunked' };
+  res.writeHead(200, headers);
+  res.flushHeaders();
+
+  let firstObject = true;
+  const encode = (eventType: EventType, object: KubeObject | Status): string => {
+    let obj: unknown = object;
+    if (output.as === 'table' && (eventType === 'ADDED' || eventType === 'MODIFIED' || eventType === 'DELETED')) {
+      const table = toTable({ kind: type.kind, group: type.group, items: [object as KubeObject], listMeta: {}, includeObject: 'Metadata', now: deps.clock.now(), minor: deps.minorNumber });
+      if (!firstObject) table.columnDefinitions = [];
+      firstObject = false;
+      obj = table;
+    } else if (output.as === 'partial' && eventType !== 'ERROR' && eventType !== 'BOOKMARK') {
+      obj = { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${output.version}`, metadata: (object as KubeObject).metadata };
+    }
+    return `${JSON.stringify({ type: eventType, object: obj })}\n`;
+  };
+
+  let closed = false;
+  let watcher: Watcher | undefined;
+  let lastRev = startRev;
+  const timers: NodeJS.Timeout[] = [];
+  deps.onOpen?.();
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    watcher?.stop();
+    for (const t of timers) clearTimeout(t);
+    deps.onClose?.();
+    if (!res.writableEnded) res.end();
+  };
+  res.on('close', finish);
+  ctx.req.on('close', () => {
+    if (ctx.req.destroyed && !res.writableEnded) finish();
+  });
+
+  const write = (text: string): void => {
+    if (!closed) res.write(text);
+  };
+  const bookmark = (extra?: Record<string, string>): void => {
+    const metadata: Record<string, unknown> = { resourceVersion: String(lastRev) };
+    if (extra) metadata.annotations = extra;
+    write(encode('BOOKMARK', { kind: type.kind, apiVersion: type.groupVersion, metadata } as KubeObject));
+  };
+
+  for (const obj of initial) write(encode('ADDED', { ...obj, kind: type.kind, apiVersion: type.groupVersion }));
+  if (opts.sendInitialEvents === true) bookmark({ 'k8s.io/initial-events-end': 'true' });
+
+  const onEvent = (event: ChangeEvent): void => {
+    lastRev = event.rev;
+    const current = toWire(type, { key: event.key, rev: event.rev, createRev: 0, value: event.value });
+    const previous = event.prevValue ? toWire(type, { key: event.key, rev: event.prevRev ?? 0, createRev: 0, value: event.prevValue }) : undefined;
+    const now = event.type !== 'DELETED' && matches(current);
+    const before = event.type !== 'ADDED' && matches(previous);
+    if (event.type === 'DELETED') {
+      if (before || matches(current)) write(encode('DELETED', current));
+    } else if (now && before) write(encode('MODIFIED', current));
+    else if (now) write(encode('ADDED', current));
+    else if (before) write(encode('DELETED', current));
+  };
+
+  const prefix = name && type.namespaced && namespace ? storageKey(type, namespace, name) : name && !type.namespaced ? storageKey(type, '', name) : listPrefix(type, namespace);
+  try {
+    watcher = deps.store.watch(prefix, startRev, {
+      onEvent,
+      onError: (err) => {
+        if (isStorageError(err, 'Expired')) write(encode('ERROR', resourceExpired(`too old resource version: ${err.rev} (${err.compactedRev})`).status));
+        finish();
+      },
+    });
+  } catch (err) {
+    if (isStorageError(err, 'Expired')) {
+      write(encode('ERROR', resourceExpired(`too old resource version: ${err.rev} (${err.compactedRev})`).status));
+      finish();
+      return;
+    }
+    finish();
+    throw err;
+  }
+
+  const random = deps.random ?? Math.random;
+  const seconds = opts.timeoutSeconds !== undefined && opts.timeoutSeconds > 0 ? opts.timeoutSeconds : MIN_REQUEST_TIMEOUT_SECONDS * (1 + random());
+  timers.push(deps.clock.setTimeout(finish, seconds * 1000));
+  if (opts.allowWatchBookmarks) timers.push(deps.clock.setInterval(() => bookmark(), BOOKMARK_INTERVAL_MS));
+}

@@ -1,0 +1,58 @@
+/**
+ * Writing responses. Every body kube-skew sends goes through here, so headers added by filters
+ * (Audit-Id, Cache-Control, Warning) are always present, and JSON ends with a newline as Go's
+ * encoder writes it.
+ */
+import type { RequestContext } from './context.js';
+import { StatusError, type Status } from '../errors/status.js';
+
+/** `application/json` */
+export const JSON_TYPE = 'application/json';
+
+function applyHeaders(ctx: RequestContext, extra: Record<string, string | string[]>): void {
+  for (const [k, v] of Object.entries(ctx.headers)) ctx.reply.header(k, v);
+  for (const [k, v] of Object.entries(extra)) ctx.reply.header(k, v);
+}
+
+/** Answer `code` with `body` serialised as JSON (content type `contentType`, default application/json). */
+export async function writeJson(
+  ctx: RequestContext,
+  code: number,
+  body: unknown,
+  contentType: string = JSON_TYPE,
+  headers: Record<string, string | string[]> = {},
+): Promise<void> {
+  ctx.statusCode = code;
+  applyHeaders(ctx, { 'content-type': contentType, ...headers });
+  await ctx.reply.code(code).send(JSON.stringify(body) + '\n');
+}
+
+/** Answer with a serialised body that is already a string or buffer. */
+export async function writeRaw(
+  ctx: RequestContext,
+  code: number,
+  body: string | Buffer,
+  contentType: string,
+  headers: Record<string, string | string[]> = {},
+): Promise<void> {
+  ctx.statusCode = code;
+  applyHeaders(ctx, { 'content-type': contentType, ...headers });
+  await ctx.reply.code(code).send(body);
+}
+
+/** Answer with a Status object (its code is the HTTP status). */
+export async function writeStatus(ctx: RequestContext, status: Status, headers: Record<string, string> = {}): Promise<void> {
+  await writeJson(ctx, status.code, status, JSON_TYPE, headers);
+}
+
+/** Answer with the Status a {@link StatusError} carries, with its extra headers. */
+export async function writeStatusError(ctx: RequestContext, err: StatusError): Promise<void> {
+  await writeStatus(ctx, err.status, err.headers);
+}
+
+/** Answer in plain text, as Go's `http.Error` does (with `X-Content-Type-Options: nosniff`). */
+export async function writeText(ctx: RequestContext, code: number, text: string): Promise<void> {
+  ctx.statusCode = code;
+  applyHeaders(ctx, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+  await ctx.reply.code(code).send(text);
+}

@@ -1,0 +1,114 @@
+/**
+ * `kube-skew apiserver <flags>`: parse kube-apiserver-style flags (`--name=value` or `--name value`,
+ * unknown flags refused as cobra does), start one server, print one machine-readable line when it
+ * listens and another when it is ready, and stop gracefully on SIGTERM or SIGINT.
+ */
+import { ConfigError, DEFAULT_DURATIONS, parseServerConfig, type ServerFlags } from './config.js';
+import { startApiServer } from './apiserver.js';
+
+/** One flag of `kube-skew apiserver`: its name, whether it takes a value, and its help text. */
+interface FlagSpec {
+  name: string;
+  help: string;
+  boolean?: boolean;
+}
+
+const durationFlags: FlagSpec[] = Object.keys(DEFAULT_DURATIONS).map((key) => ({
+  name: key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+  help: `kube-skew: override the ${key} default (${DEFAULT_DURATIONS[key as keyof typeof DEFAULT_DURATIONS]})`,
+}));
+
+/** Every flag the apiserver command accepts. */
+export const APISERVER_FLAGS: FlagSpec[] = [
+  { name: 'emulated-version', help: 'The Kubernetes minor this server acts as, e.g. 1.32 or kube=1.32.' },
+  { name: 'secure-port', help: 'The port on which to serve HTTPS (0 picks a free port). Default 6443.' },
+  { name: 'bind-address', help: 'The IP address on which to listen. Default 0.0.0.0.' },
+  { name: 'advertise-address', help: 'The IP address on which to advertise the apiserver to members of the cluster.' },
+  { name: 'tls-cert-file', help: 'File containing the default x509 certificate for HTTPS; self-signed when absent.' },
+  { name: 'tls-private-key-file', help: 'File containing the default x509 private key matching --tls-cert-file.' },
+  { name: 'cert-dir', help: 'The directory where self-signed TLS certificates are written.' },
+  { name: 'client-ca-file', help: 'Authenticate client certificates signed by one of these CAs.' },
+  { name: 'requestheader-client-ca-file', help: 'Root certificate bundle that verifies front-proxy client certificates before trusting X-Remote-* headers.' },
+  { name: 'requestheader-allowed-names', help: 'Client certificate common names allowed to provide usernames in request headers (empty: any).' },
+  { name: 'requestheader-username-headers', help: 'Request headers to inspect for usernames. Default X-Remote-User.' },
+  { name: 'requestheader-group-headers', help: 'Request headers to inspect for groups. Default X-Remote-Group.' },
+  { name: 'requestheader-extra-headers-prefix', help: 'Request header prefixes to inspect. Default X-Remote-Extra-.' },
+  { name: 'proxy-client-cert-file', help: 'Client certificate used to prove the identity of this server when proxying to a peer.' },
+  { name: 'proxy-client-key-file', help: 'Private key for --proxy-client-cert-file.' },
+  { name: 'peer-ca-file', help: 'CA bundle used to verify the serving certificates of peer kube-apiservers.' },
+  { name: 'peer-advertise-ip', help: 'The IP peers use to reach this server when proxying.' },
+  { name: 'peer-advertise-port', help: 'The port peers use to reach this server when proxying.' },
+  { name: 'feature-gates', help: 'A set of key=value pairs that describe feature gates for alpha/experimental features.' },
+  { name: 'runtime-config', help: 'A set of key=value pairs that enable or disable built-in APIs (api/all, api/beta, <group>/<version>).' },
+  { name: 'anonymous-auth', help: 'Enables anonymous requests to the secure port. Default true.', boolean: true },
+  { name: 'storage-path', help: 'kube-skew: the SQLite file shared by every server of the cluster (required).' },
+  { name: 'server-name', help: 'kube-skew: this server\'s name; stands in for its host name (the identity lease is derived from it).' },
+  { name: 'time-scale', help: 'kube-skew: run every lease, GC and timeout this many times faster. Default 1.' },
+  { name: 'log-level', help: 'kube-skew: pino log level (silent, error, warn, info, debug). Default warn.' },
+  ...durationFlags,
+];
+
+/** A usage error, printed as cobra prints one. */
+export class FlagError extends Error {}
+
+/** Parse kube-apiserver-style arguments into flag values. */
+export function parseFlags(argv: string[], specs: FlagSpec[] = APISERVER_FLAGS): ServerFlags {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const flags: ServerFlags = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new FlagError(`unknown command "${arg}" for "kube-skew apiserver"`);
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    const spec = byName.get(name);
+    if (!spec) throw new FlagError(`unknown flag: --${name}`);
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else if (spec.boolean) value = 'true';
+    else {
+      const next = argv[i + 1];
+      if (next === undefined) throw new FlagError(`flag needs an argument: --${name}`);
+      value = next;
+      i++;
+    }
+    flags[name] = value;
+  }
+  return flags;
+}
+
+/** Help text of `kube-skew apiserver`. */
+export function apiserverHelp(): string {
+  const width = Math.max(...APISERVER_FLAGS.map((f) => f.name.length)) + 4;
+  const lines = APISERVER_FLAGS.map((f) => `  --${f.name.padEnd(width)}${f.help}`);
+  return `Usage: kube-skew apiserver [flags]\n\nRun one simulated kube-apiserver of a given minor over a shared SQLite store.\n\nFlags:\n${lines.join('\n')}\n\nExample:\n  kube-skew apiserver --emulated-version=1.32 --secure-port=0 --bind-address=127.0.0.1 --storage-path=/tmp/skew/store.db\n`;
+}
+
+/** Run the apiserver command; resolves with the process exit code once the server has stopped. */
+export async function runApiserver(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(apiserverHelp());
+    return 0;
+  }
+  let server;
+  try {
+    const config = parseServerConfig(parseFlags(argv));
+    server = await startApiServer(config);
+  } catch (err) {
+    if (err instanceof FlagError || err instanceof ConfigError || (err as { code?: string }).code !== undefined) {
+      process.stderr.write(`Error: ${(err as Error).message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  process.stdout.write(`${JSON.stringify({ event: 'listening', url: server.url, port: server.port, minor: server.profile.minor, pid: process.pid })}\n`);
+  const running = server;
+  return new Promise<number>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      void running.close().then(() => resolve(0));
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}

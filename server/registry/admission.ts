@@ -1,0 +1,32 @@
+/**
+ * Object validation on create and update: the object-meta rules every built-in kind shares, with
+ * the name rule of its resource, plus the data-key rules of ConfigMaps and Secrets. Returns
+ * upstream's field errors; the registry turns them into a 422 Invalid Status.
+ */
+import type { FieldError } from '../errors/status.js';
+import type { KubeObject } from './object.js';
+import type { ResourceType } from './resource-type.js';
+import { nameValidatorFor, validateConfigMapData, validateObjectMeta, validateSecretData, type ValidatedMeta } from './validation.js';
+
+/** A validator for one resource type: `(object, isCreate, old?) => field errors`. */
+export type ObjectValidator = (obj: KubeObject, isCreate: boolean, old?: KubeObject) => FieldError[];
+
+const cache = new WeakMap<ResourceType, ObjectValidator>();
+
+/** The validator of `type` (built once per resource type). */
+export function objectValidator(type: ResourceType): ObjectValidator {
+  let v = cache.get(type);
+  if (v) return v;
+  const nameValidator = nameValidatorFor(type.group, type.resource);
+  const extra =
+    type.group === '' && type.resource === 'configmaps' ? validateConfigMapData : type.group === '' && type.resource === 'secrets' ? validateSecretData : undefined;
+  v = (obj, isCreate, old) => {
+    const opts: Parameters<typeof validateObjectMeta>[1] = { namespaced: type.namespaced, nameValidator, isCreate };
+    if (old?.metadata) opts.old = old.metadata as ValidatedMeta;
+    const errs = validateObjectMeta(obj.metadata as ValidatedMeta, opts);
+    if (extra) errs.push(...extra(obj));
+    return errs;
+  };
+  cache.set(type, v);
+  return v;
+}

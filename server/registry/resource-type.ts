@@ -1,0 +1,102 @@
+/**
+ * ResourceType: one resource as one server serves it (group, version, names, scope, verbs,
+ * subresources) plus the storage prefix it shares with every other version of the same
+ * group/resource. Built from the server's VersionProfile; nothing here branches on a version.
+ */
+import type { ResourceManifest, SubresourceManifest, VersionProfile } from '../../versions/types.js';
+import type { GroupKind, GroupResource } from '../errors/status.js';
+
+/** A resource as this server serves it. */
+export interface ResourceType {
+  group: string;
+  version: string;
+  /** `apps/v1`, or `v1` for core. */
+  groupVersion: string;
+  /** Plural name, e.g. `deployments`. */
+  resource: string;
+  singularName: string;
+  kind: string;
+  /** `DeploymentList` */
+  listKind: string;
+  namespaced: boolean;
+  verbs: Set<string>;
+  subresources: Map<string, SubresourceManifest>;
+  gr: GroupResource;
+  gk: GroupKind;
+  /** `/registry/apps/deployments/`: shared by every version of the group/resource. */
+  storagePrefix: string;
+  manifest: ResourceManifest;
+}
+
+/** The storage group segment: the core group is spelled `core`, as upstream's StorageVersion names do. */
+export function storageGroup(group: string): string {
+  return group === '' ? 'core' : group;
+}
+
+/** The storage prefix of a group/resource. */
+export function storagePrefixOf(group: string, resource: string): string {
+  return `/registry/${storageGroup(group)}/${resource}/`;
+}
+
+/** The storage key of one object. */
+export function storageKey(type: ResourceType, namespace: string, name: string): string {
+  return type.namespaced ? `${type.storagePrefix}${namespace}/${name}` : `${type.storagePrefix}${name}`;
+}
+
+/** The storage prefix of a list: all namespaces, or one. */
+export function listPrefix(type: ResourceType, namespace: string): string {
+  return type.namespaced && namespace ? `${type.storagePrefix}${namespace}/` : type.storagePrefix;
+}
+
+function toResourceType(group: string, version: string, groupVersion: string, r: ResourceManifest): ResourceType {
+  return {
+    group,
+    version,
+    groupVersion,
+    resource: r.name,
+    singularName: r.singularName,
+    kind: r.kind,
+    listKind: `${r.kind}List`,
+    namespaced: r.namespaced,
+    verbs: new Set(r.verbs),
+    subresources: new Map((r.subresources ?? []).map((s) => [s.name, s])),
+    gr: { group, resource: r.name },
+    gk: { group, kind: r.kind },
+    storagePrefix: storagePrefixOf(group, r.name),
+    manifest: r,
+  };
+}
+
+/** Every resource a profile serves, indexed by `group/version/resource`. */
+export class ResourceTypes {
+  private readonly byKey = new Map<string, ResourceType>();
+  private readonly gvs = new Set<string>();
+
+  constructor(profile: VersionProfile) {
+    for (const gv of profile.groups) {
+      this.gvs.add(`${gv.group}/${gv.version}`);
+      for (const r of gv.resources) this.byKey.set(`${gv.group}/${gv.version}/${r.name}`, toResourceType(gv.group, gv.version, gv.groupVersion, r));
+    }
+  }
+
+  /** The resource served at group/version/resource, or undefined. */
+  lookup(group: string, version: string, resource: string): ResourceType | undefined {
+    return this.byKey.get(`${group}/${version}/${resource}`);
+  }
+
+  /** True when this server serves the group/version at all. */
+  servesGroupVersion(group: string, version: string): boolean {
+    return this.gvs.has(`${group}/${version}`);
+  }
+
+  /** The preferred served version of a group/resource (first in discovery order), if any. */
+  preferred(group: string, resource: string): ResourceType | undefined {
+    for (const t of this.byKey.values()) if (t.group === group && t.resource === resource) return t;
+    return undefined;
+  }
+
+  /** Every served resource type. */
+  all(): ResourceType[] {
+    return [...this.byKey.values()];
+  }
+}

@@ -1,0 +1,479 @@
+/**
+ * The generic REST registry: get, list, create, update, patch, delete and deletecollection for any
+ * resource type over the Store, with upstream's object-meta rules (uid, creationTimestamp,
+ * generateName, generation, deletionTimestamp and finalizers), per-kind strategies, namespace
+ * lifecycle checks and Status errors. Storage errors become Status errors here and only here.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Store, StoredObject } from '../../storage/store.js';
+import { NO_CHANGE } from '../../storage/store.js';
+import { isStorageError, type StorageError } from '../../storage/errors.js';
+import type { Clock } from '../clock.js';
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  internalError,
+  invalid,
+  isStatusError,
+  namespaceTerminating,
+  notFound,
+  resourceExpired,
+  StatusError,
+  successStatus,
+  timeout,
+  type FieldError,
+  type SuccessStatus,
+} from '../errors/status.js';
+import { decodeContinue, encodeContinue, continueExpired } from './continue.js';
+import type { ListOptions } from './list-options.js';
+import { clone, formatTime, metaOf, toStorage, toWire, type KubeObject } from './object.js';
+import { listPrefix, storageKey, storagePrefixOf, type ResourceType } from './resource-type.js';
+import { specOf, strategyFor } from './strategy.js';
+import { objectValidator } from './admission.js';
+import { selectionFor, type Selection } from './selection.js';
+
+/** Upstream's optimistic-lock message for a stale resourceVersion on update. */
+export const OPTIMISTIC_LOCK_MESSAGE = 'the object has been modified; please apply your changes to the latest version and try again';
+
+const NAMESPACES = { group: '', resource: 'namespaces' };
+const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const GENERATE_NAME_MAX_PREFIX = 58;
+
+/** Options of writes. */
+export interface WriteOptions {
+  /** `dryRun=All`: run every check, persist nothing. */
+  dryRun?: boolean;
+  /** The subresource written (`status`), or '' for the main resource. */
+  subresource?: string;
+}
+
+/** A DeleteOptions body, as far as kube-skew honours it. */
+export interface DeleteOptions {
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  preconditions?: { uid?: string; resourceVersion?: string };
+  gracePeriodSeconds?: number;
+  dryRun?: boolean;
+}
+
+/** The result of a list: items in wire form plus list metadata. */
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+/** The result of a delete: the object when deletion waits on finalizers, else a success Status. */
+export interface DeleteResult {
+  deleted: boolean;
+  body: KubeObject | SuccessStatus;
+}
+
+/** Dependencies of the registry. */
+export interface RegistryDeps {
+  store: Store;
+  clock: Clock;
+  /** Random source for generateName suffixes; injectable for tests. */
+  random?: () => number;
+}
+
+function toStatusError(err: unknown, type: ResourceType, name: string): unknown {
+  if (isStatusError(err)) return err;
+  if (!isStorageError(err)) return err;
+  const e = err as StorageError;
+  switch (e.code) {
+    case 'KeyNotFound':
+      return notFound(type.gr, name);
+    case 'KeyExists':
+      return alreadyExists(type.gr, name);
+    case 'Conflict':
+      return conflict(type.gr, name, e.message);
+    case 'Expired':
+      return resourceExpired(`too old resource version: ${e.rev} (${e.compactedRev})`);
+    case 'TooLargeRevision':
+      return timeout(`Too large resource version: ${e.rev}, current: ${e.compactedRev}`, 1);
+    default:
+      return internalError(e.message);
+  }
+}
+
+/** The generic registry over one Store. */
+export class Registry {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+
+  constructor(deps: RegistryDeps) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.random = deps.random ?? Math.random;
+  }
+
+  /** Run `fn`, translating storage errors into Status errors for `type`/`name`. */
+  private async run<T>(type: ResourceType, name: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toStatusError(err, type, name);
+    }
+  }
+
+  /** GET one object. */
+  async get(type: ResourceType, namespace: string, name: string): Promise<KubeObject> {
+    return this.run(type, name, async () => {
+      const stored = await this.store.get(storageKey(type, namespace, name));
+      if (!stored) throw notFound(type.gr, name);
+      return toWire(type, stored);
+    });
+  }
+
+  /** The store's current revision (a list's resourceVersion when nothing else applies). */
+  currentRevision(): Promise<number> {
+    return this.store.currentRevision();
+  }
+
+  /** LIST with selectors, limit/continue and resourceVersion semantics. */
+  async list(type: ResourceType, namespace: string, opts: ListOptions): Promise<ListResult> {
+    const selection = selectionFor(type, opts.labelSelector, opts.fieldSelector);
+    const prefix = listPrefix(type, namespace);
+    return this.run(type, '', async () => {
+      let afterKey: string | undefined;
+      let atRev: number | undefined;
+      if (opts.continue) {
+        if (opts.resourceVersion !== '') throw badRequest('specifying resource version is not allowed when using continue');
+        const decoded = decodeContinue(opts.continue, prefix);
+        afterKey = decoded.afterKey;
+        atRev = decoded.rev;
+      } else if (opts.resourceVersion !== '' && opts.resourceVersion !== '0') {
+        const rv = Number(opts.resourceVersion);
+        const current = await this.store.currentRevision();
+        if (rv > current) throw timeout(`Too large resource version: ${rv}, current: ${current}`, 1);
+        if (opts.resourceVersionMatch === 'Exact') atRev = rv;
+      }
+      try {
+        const listOpts: Parameters<Store['list']>[1] = { filter: (v) => selection.matches(v as KubeObject) };
+        if (opts.limit > 0) listOpts.limit = opts.limit;
+        if (afterKey !== undefined) listOpts.afterKey = afterKey;
+        if (atRev !== undefined) listOpts.atRev = atRev;
+        const page = await this.store.list(prefix, listOpts);
+        const result: ListResult = {
+          items: page.items.map((s) => toWire(type, s, false)),
+          resourceVersion: String(page.rev),
+        };
+        if (page.continueKey !== undefined) {
+          result.continue = encodeContinue(prefix, page.continueKey, page.rev);
+          if (page.remaining !== undefined && selection.empty) result.remainingItemCount = page.remaining;
+        }
+        return result;
+      } catch (err) {
+        if (opts.continue && isStorageError(err, 'Expired')) throw continueExpired();
+        throw err;
+      }
+    });
+  }
+
+  /** Check the namespace exists and is not terminating before creating in it. */
+  private async admitNamespace(type: ResourceType, namespace: string, name: string): Promise<void> {
+    if (!type.namespaced) return;
+    const ns = await this.store.get(`${storagePrefixOf('', 'namespaces')}${namespace}`);
+    if (!ns) throw notFound(NAMESPACES, namespace);
+    const phase = ((ns.value as KubeObject).status as { phase?: string } | undefined)?.phase;
+    if (phase === 'Terminating' || (ns.value as KubeObject).metadata?.deletionTimestamp) throw namespaceTerminating(type.gr, name, namespace);
+  }
+
+  private generateName(prefix: string): string {
+    let suffix = '';
+    for (let i = 0; i < 5; i++) suffix += GENERATE_NAME_ALPHABET[Math.floor(this.random() * GENERATE_NAME_ALPHABET.length)];
+    return prefix.slice(0, GENERATE_NAME_MAX_PREFIX) + suffix;
+  }
+
+  /** Check a body's type meta against the endpoint it was sent to. */
+  private checkTypeMeta(type: ResourceType, obj: KubeObject): void {
+    if (obj.apiVersion !== undefined && obj.apiVersion !== '' && obj.apiVersion !== type.groupVersion) {
+      throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${type.groupVersion})`);
+    }
+    if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== type.kind) {
+      throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${type.kind})`);
+    }
+  }
+
+  /** Bring the body's namespace in line with the request's, as `rest.BeforeCreate`/`BeforeUpdate` do. */
+  private checkNamespace(type: ResourceType, obj: KubeObject, namespace: string): void {
+    const meta = metaOf(obj);
+    if (type.namespaced) {
+      if (meta.namespace && meta.namespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = namespace;
+    } else {
+      delete meta.namespace;
+    }
+  }
+
+  /** POST: create an object. */
+  async create(type: ResourceType, namespace: string, body: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    const obj = clone(body);
+    this.checkTypeMeta(type, obj);
+    this.checkNamespace(type, obj, namespace);
+    const meta = metaOf(obj);
+    if (!meta.name && meta.generateName) meta.name = this.generateName(meta.generateName);
+    const name = meta.name ?? '';
+    const strategy = strategyFor(type);
+    meta.uid = randomUUID();
+    meta.creationTimestamp = formatTime(this.clock.now());
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.resourceVersion;
+    delete meta.selfLink;
+    if (strategy.tracksGeneration) meta.generation = 1;
+    else delete meta.generation;
+    if (strategy.hasStatus) delete obj.status;
+    strategy.prepareForCreate?.(obj);
+    this.validate(type, obj, true);
+    return this.run(type, name, async () => {
+      await this.admitNamespace(type, namespace, name);
+      const key = storageKey(type, namespace, name);
+      if (opts.dryRun) {
+        if (await this.store.get(key)) throw alreadyExists(type.gr, name);
+        return toWire(type, { key, rev: 0, createRev: 0, value: toStorage(obj) });
+      }
+      const stored = await this.store.create(key, toStorage(obj));
+      return toWire(type, stored);
+    });
+  }
+
+  private validate(type: ResourceType, obj: KubeObject, isCreate: boolean, old?: KubeObject): void {
+    const errors: FieldError[] = objectValidator(type)(obj, isCreate, old);
+    if (errors.length > 0) throw invalid(type.gk, metaOf(obj).name ?? '', errors);
+  }
+
+  /**
+   * Compute the object a write produces from the current one: the shared core of update and patch.
+   * `next` is the client's desired object. Throws a StatusError to refuse.
+   */
+  private prepareUpdate(type: ResourceType, namespace: string, name: string, current: StoredObject, next: KubeObject, opts: WriteOptions): KubeObject {
+    const old = current.value as KubeObject;
+    const oldMeta = old.metadata ?? {};
+    const obj = clone(next);
+    this.checkTypeMeta(type, obj);
+    this.checkNamespace(type, obj, namespace);
+    const meta = metaOf(obj);
+    if (meta.name !== undefined && meta.name !== name) {
+      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    }
+    meta.name = name;
+    if (meta.resourceVersion !== undefined && meta.resourceVersion !== '' && meta.resourceVersion !== String(current.rev)) {
+      throw conflict(type.gr, name, OPTIMISTIC_LOCK_MESSAGE);
+    }
+    if (meta.uid && oldMeta.uid && meta.uid !== oldMeta.uid) {
+      throw conflict(type.gr, name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${oldMeta.uid}`);
+    }
+    const strategy = strategyFor(type);
+    let out: KubeObject;
+    if (opts.subresource === 'status') {
+      out = { ...clone(old), status: obj.status };
+      if (out.status === undefined) delete out.status;
+    } else if (opts.subresource === 'finalize') {
+      out = clone(old);
+      const finalizers = (obj.spec as { finalizers?: unknown } | undefined)?.finalizers;
+      out.spec = { ...((out.spec as object) ?? {}), finalizers: Array.isArray(finalizers) ? finalizers : [] };
+    } else {
+      out = obj;
+      const outMeta = metaOf(out);
+      outMeta.uid = oldMeta.uid;
+      if (oldMeta.creationTimestamp) outMeta.creationTimestamp = oldMeta.creationTimestamp;
+      if (oldMeta.deletionTimestamp) outMeta.deletionTimestamp = oldMeta.deletionTimestamp;
+      else delete outMeta.deletionTimestamp;
+      if (oldMeta.deletionGracePeriodSeconds !== undefined) outMeta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+      else delete outMeta.deletionGracePeriodSeconds;
+      if (oldMeta.generateName !== undefined && outMeta.generateName === undefined) outMeta.generateName = oldMeta.generateName;
+      if (strategy.hasStatus) {
+        if (old.status === undefined) delete out.status;
+        else out.status = clone(old.status);
+      }
+      if (strategy.tracksGeneration) {
+        const generation = oldMeta.generation ?? 1;
+        const changed = JSON.stringify(specOf(out)) !== JSON.stringify(specOf(old));
+        outMeta.generation = changed ? generation + 1 : generation;
+      } else if (oldMeta.generation !== undefined) {
+        outMeta.generation = oldMeta.generation;
+      } else {
+        delete outMeta.generation;
+      }
+    }
+    // Validation sees the resourceVersion the write is based on, as upstream's unconditional update fills it in.
+    metaOf(out).resourceVersion = String(current.rev);
+    const oldWithRV: KubeObject = { ...old, metadata: { ...oldMeta, resourceVersion: String(current.rev) } };
+    this.validate(type, out, false, oldWithRV);
+    delete metaOf(out).resourceVersion;
+    return out;
+  }
+
+  /**
+   * PUT: replace an object (or its status). A missing object is created only for kinds that allow
+   * create-on-update. Returns the object and whether it was created.
+   */
+  async update(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    body: KubeObject,
+    opts: WriteOptions = {},
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    return this.mutate(type, namespace, name, () => body, opts, strategyFor(type).allowCreateOnUpdate && !opts.subresource ? body : undefined);
+  }
+
+  /**
+   * PATCH: apply `patch` to the current object and write the result. `patch` runs inside the write
+   * transaction and must be synchronous; it throws a StatusError to refuse.
+   */
+  async patch(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    patch: (current: KubeObject) => KubeObject,
+    opts: WriteOptions = {},
+  ): Promise<KubeObject> {
+    return (await this.mutate(type, namespace, name, patch, opts, undefined)).object;
+  }
+
+  private async mutate(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    desired: (current: KubeObject) => KubeObject,
+    opts: WriteOptions,
+    createBody: KubeObject | undefined,
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    const key = storageKey(type, namespace, name);
+    return this.run(type, name, async () => {
+      if (opts.dryRun) {
+        const current = await this.store.get(key);
+        if (!current) {
+          if (createBody) return { object: await this.create(type, namespace, { ...createBody }, opts), created: true };
+          throw notFound(type.gr, name);
+        }
+        const out = this.prepareUpdate(type, namespace, name, current, desired(toWire(type, current)), opts);
+        return { object: toWire(type, { ...current, value: toStorage(out) }), created: false };
+      }
+      let stored: StoredObject;
+      try {
+        stored = await this.store.update(key, (current) => {
+          const out = this.prepareUpdate(type, namespace, name, current, desired(toWire(type, current)), opts);
+          const value = toStorage(out);
+          return JSON.stringify(value) === JSON.stringify(current.value) ? NO_CHANGE : value;
+        });
+      } catch (err) {
+        if (createBody && isStorageError(err, 'KeyNotFound')) {
+          const meta = metaOf(clone(createBody));
+          if (meta.name !== undefined && meta.name !== name) {
+            throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+          }
+          const body = clone(createBody);
+          metaOf(body).name = name;
+          delete metaOf(body).resourceVersion;
+          return { object: await this.create(type, namespace, body, opts), created: true };
+        }
+        throw err;
+      }
+      const value = stored.value as KubeObject;
+      const meta = value.metadata ?? {};
+      if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && !hasSpecFinalizers(type, value)) {
+        try {
+          const gone = await this.store.delete(key, { rev: stored.rev });
+          return { object: toWire(type, gone), created: false };
+        } catch (err) {
+          if (!isStorageError(err, 'Conflict') && !isStorageError(err, 'KeyNotFound')) throw err;
+        }
+      }
+      return { object: toWire(type, stored), created: false };
+    });
+  }
+
+  /**
+   * DELETE one object. With finalizers (or a propagation policy that adds one) the object gets a
+   * deletionTimestamp and stays; otherwise it is removed and a success Status is returned.
+   */
+  async delete(type: ResourceType, namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    const key = storageKey(type, namespace, name);
+    return this.run(type, name, async () => {
+      const current = await this.store.get(key);
+      if (!current) throw notFound(type.gr, name);
+      const pre = opts.preconditions ?? {};
+      const currentMeta = (current.value as KubeObject).metadata ?? {};
+      if (pre.uid !== undefined && pre.uid !== currentMeta.uid) {
+        throw conflict(type.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${currentMeta.uid ?? ''}`);
+      }
+      if (pre.resourceVersion !== undefined && pre.resourceVersion !== String(current.rev)) {
+        throw conflict(type.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.rev}`);
+      }
+      const extraFinalizer = opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : opts.propagationPolicy === 'Orphan' ? 'orphan' : undefined;
+      const finalizers = currentMeta.finalizers ?? [];
+      const graceful = finalizers.length > 0 || extraFinalizer !== undefined || hasSpecFinalizers(type, current.value as KubeObject);
+      if (graceful) {
+        const now = formatTime(this.clock.now());
+        const mark = (value: KubeObject): KubeObject => {
+          const out = clone(value);
+          const meta = metaOf(out);
+          const isNamespace = type.group === '' && type.resource === 'namespaces';
+          if (!meta.deletionTimestamp) {
+            meta.deletionTimestamp = now;
+            if (!isNamespace) meta.deletionGracePeriodSeconds = 0;
+          }
+          if (extraFinalizer && !(meta.finalizers ?? []).includes(extraFinalizer)) meta.finalizers = [...(meta.finalizers ?? []), extraFinalizer];
+          if (isNamespace) out.status = { ...((out.status as object) ?? {}), phase: 'Terminating' };
+          return out;
+        };
+        if (opts.dryRun) return { deleted: false, body: toWire(type, { ...current, value: toStorage(mark(current.value as KubeObject)) }) };
+        const stored = await this.store.update(key, (cur) => {
+          const next = toStorage(mark(cur.value as KubeObject));
+          return JSON.stringify(next) === JSON.stringify(cur.value) ? NO_CHANGE : next;
+        });
+        return { deleted: false, body: toWire(type, stored) };
+      }
+      if (opts.dryRun) return { deleted: true, body: this.deletedStatus(type, current) };
+      const gone = await this.store.delete(key, { rev: current.rev });
+      return { deleted: true, body: this.deletedStatus(type, gone) };
+    });
+  }
+
+  private deletedStatus(type: ResourceType, stored: StoredObject): SuccessStatus {
+    const meta = (stored.value as KubeObject).metadata ?? {};
+    const details: { name: string; group?: string; kind: string; uid?: string } = { name: meta.name ?? '', kind: type.resource };
+    if (type.group) details.group = type.group;
+    if (meta.uid) details.uid = meta.uid;
+    return successStatus({ name: details.name, ...(details.group ? { group: details.group } : {}), kind: details.kind, ...(details.uid ? { uid: details.uid } : {}) });
+  }
+
+  /** DELETE a collection: delete every object the options select; returns the list of what was deleted. */
+  async deleteCollection(type: ResourceType, namespace: string, listOpts: ListOptions, opts: DeleteOptions = {}): Promise<ListResult> {
+    const page = await this.list(type, namespace, { ...listOpts, limit: 0, continue: '' });
+    const deleted: KubeObject[] = [];
+    for (const item of page.items) {
+      const meta = item.metadata ?? {};
+      try {
+        const result = await this.delete(type, meta.namespace ?? '', meta.name ?? '', opts);
+        deleted.push(result.deleted ? item : (result.body as KubeObject));
+      } catch (err) {
+        if (isStatusError(err) && err.code === 404) continue;
+        throw err;
+      }
+    }
+    return { items: deleted, resourceVersion: page.resourceVersion };
+  }
+
+  /** The selection (label and field selectors) for a list or watch; exposed for the watch endpoint. */
+  selection(type: ResourceType, opts: ListOptions): Selection {
+    return selectionFor(type, opts.labelSelector, opts.fieldSelector);
+  }
+}
+
+/** Namespaces keep `spec.finalizers` (the `kubernetes` finalizer) besides metadata finalizers. */
+function hasSpecFinalizers(type: ResourceType, obj: KubeObject): boolean {
+  if (type.group !== '' || type.resource !== 'namespaces') return false;
+  const spec = obj.spec as { finalizers?: string[] } | undefined;
+  return (spec?.finalizers ?? []).length > 0;
+}
+
+export { StatusError };

@@ -1,0 +1,75 @@
+/**
+ * Per-kind strategies, as upstream's registry strategies: what create and update reset, which kinds
+ * track `metadata.generation`, which allow create-on-update, and the status subresource split.
+ * Kinds are data here (keyed by `group/resource`); unknown kinds get the generic strategy.
+ */
+import type { KubeObject } from './object.js';
+import type { ResourceType } from './resource-type.js';
+
+/** How one group/resource behaves on writes. */
+export interface Strategy {
+  /** `metadata.generation` starts at 1 and increments on spec changes. */
+  tracksGeneration: boolean;
+  /** PUT of a missing object creates it (upstream's `AllowCreateOnUpdate`). */
+  allowCreateOnUpdate: boolean;
+  /** The main resource ignores `status` and the status subresource ignores everything else. */
+  hasStatus: boolean;
+  /** Extra create-time preparation (after status reset). */
+  prepareForCreate?(obj: KubeObject): void;
+}
+
+/** Kinds whose strategy sets generation (apps, batch, policy, autoscaling, networking policy/ingress …). */
+const GENERATION_GROUPS = new Set([
+  'apps',
+  'batch',
+  'policy',
+  'autoscaling',
+  'apiextensions.k8s.io',
+  'admissionregistration.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+  'networking.k8s.io',
+  'storagemigration.k8s.io',
+  'resource.k8s.io',
+]);
+const GENERATION_CORE = new Set(['replicationcontrollers']);
+
+/** `AllowCreateOnUpdate` is true upstream for these group/resources. */
+const CREATE_ON_UPDATE = new Set(['/endpoints', '/events', 'events.k8s.io/events', 'coordination.k8s.io/leases', 'discovery.k8s.io/endpointslices', 'apiregistration.k8s.io/apiservices']);
+
+const EXTRA: Record<string, Pick<Strategy, 'prepareForCreate'>> = {
+  '/namespaces': {
+    prepareForCreate(obj) {
+      const spec = (obj.spec ??= {}) as Record<string, unknown>;
+      const finalizers = Array.isArray(spec.finalizers) ? (spec.finalizers as string[]) : [];
+      if (!finalizers.includes('kubernetes')) finalizers.push('kubernetes');
+      spec.finalizers = finalizers;
+      obj.status = { phase: 'Active' };
+    },
+  },
+  '/pods': {
+    prepareForCreate(obj) {
+      obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
+    },
+  },
+};
+
+/** The strategy of a resource type. */
+export function strategyFor(type: ResourceType): Strategy {
+  const key = `${type.group}/${type.resource}`;
+  const tracksGeneration = GENERATION_GROUPS.has(type.group) || (type.group === '' && GENERATION_CORE.has(type.resource));
+  const strategy: Strategy = {
+    tracksGeneration,
+    allowCreateOnUpdate: CREATE_ON_UPDATE.has(key),
+    hasStatus: type.subresources.has('status'),
+  };
+  const extra = EXTRA[key];
+  if (extra?.prepareForCreate) strategy.prepareForCreate = extra.prepareForCreate;
+  return strategy;
+}
+
+/** Fields other than metadata and status: what a spec change compares. */
+export function specOf(obj: KubeObject): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (k !== 'metadata' && k !== 'status' && k !== 'kind' && k !== 'apiVersion') out[k] = v;
+  return out;
+}
