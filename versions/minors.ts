@@ -1,0 +1,178 @@
+/**
+ * Per-minor facts that are not API surface: the `/version` document of each release, which
+ * aggregated discovery versions it serves, which Mixed Version Proxy it ships and whether it merges
+ * `/apis` across peers. Every behaviour difference between minors is a field here, never a
+ * comparison of version strings in code.
+ */
+import { SUPPORTED_MINORS, minorNumberOf, normalizeMinor } from './manifest.js';
+import type { MvpGeneration, VersionProfile } from './types.js';
+
+/** An aggregated discovery version and the gate values under which a minor serves it. */
+export interface AggregatedDiscoveryRule {
+  /** `v2` or `v2beta1` of `apidiscovery.k8s.io`. */
+  version: 'v2' | 'v2beta1';
+  /** Served only when every listed gate has the listed value. */
+  whenGates?: Readonly<Record<string, boolean>>;
+}
+
+/** Build metadata of a release's kube-apiserver binary, as its `/version` reports it. */
+export interface BuildInfo {
+  gitCommit: string;
+  gitTreeState: string;
+  buildDate: string;
+  goVersion: string;
+  compiler: string;
+  platform: string;
+  /** Whether the values were seen in a real `/version` answer of that release's kube-apiserver. */
+  verified: boolean;
+}
+
+/** Everything kube-skew knows about one minor besides its manifest and feature gates. */
+export interface MinorInfo {
+  minor: string;
+  major: number;
+  minorNumber: number;
+  /** `v1.<n>.0`: kube-skew simulates the .0 release of each minor. */
+  gitVersion: string;
+  build: BuildInfo;
+  /**
+   * Whether `/version` carries emulationMajor/emulationMinor/minCompatibilityMajor/
+   * minCompatibilityMinor (apimachinery version.Info gained them in 1.33, KEP-4330, PR #130019).
+   */
+  reportsCompatibilityVersion: boolean;
+  /** Aggregated discovery versions this minor can serve, preferred first, with their gate conditions. */
+  aggregatedDiscovery: readonly AggregatedDiscoveryRule[];
+  mvpGeneration: MvpGeneration;
+  /** Whether `/apis` v2 can be merged across peers (1.35+). */
+  peerAggregatedDiscovery: boolean;
+}
+
+/*
+ * Aggregated discovery history, from upstream:
+ * - AggregatedDiscoveryEndpoint gate: alpha (off) 1.26, beta (on) 1.27, GA locked 1.30, removed from
+ *   the gate list in the 1.33 cycle (present in the early-1.33 pkg/features versioned list, absent
+ *   from staging/src/k8s.io/apiserver/pkg/features/kube_features.go at the 1.33 state).
+ * - 1.26–1.29 serve apidiscovery.k8s.io/v2beta1 only; v2 was added in 1.30 (GA) next to v2beta1,
+ *   and 1.30 and 1.31 serve both (PR #127280: "we are serving v2beta1 in both v1.30 and v1.31").
+ * - v2beta1 stopped being served by default in 1.33: PR #130347 ("Add a deprecated feature gate to
+ *   stop serving apidiscovery.k8s.io/v2beta1", merged March 2025, release note
+ *   "`apidiscovery.k8s.io/v2beta1` API group is disabled by default") added the gate
+ *   AggregatedDiscoveryRemoveBetaType: {1.0 GA false}, {1.33 Deprecated true}. Setting it to false
+ *   brings v2beta1 back in 1.33 and 1.34. PR #134230 locked it to true in 1.35 ({1.35 Deprecated
+ *   true locked}), so 1.35 and 1.36 never serve v2beta1. PR #141208 (1.37 cycle) deletes the types.
+ */
+const V2BETA1_GATED: AggregatedDiscoveryRule = { version: 'v2beta1', whenGates: { AggregatedDiscoveryEndpoint: true } };
+const V2_GATED: AggregatedDiscoveryRule = { version: 'v2', whenGates: { AggregatedDiscoveryEndpoint: true } };
+const DISCOVERY_BY_ERA: Record<'none' | 'beta-only' | 'both' | 'v2-default', readonly AggregatedDiscoveryRule[]> = {
+  none: [],
+  'beta-only': [V2BETA1_GATED],
+  both: [V2_GATED, V2BETA1_GATED],
+  'v2-default': [{ version: 'v2' }, { version: 'v2beta1', whenGates: { AggregatedDiscoveryRemoveBetaType: false } }],
+};
+
+/** A row of the per-minor table; everything else is derived from the minor. */
+interface MinorRow {
+  build: Omit<BuildInfo, 'gitTreeState' | 'compiler' | 'platform'>;
+  discovery: keyof typeof DISCOVERY_BY_ERA;
+  mvp: MvpGeneration;
+}
+
+/*
+ * Build metadata of the vX.Y.0 kube-apiserver. gitCommit is the release tag's commit (the same for
+ * every binary of a release); buildDate differs per binary and architecture. "verified" rows were
+ * read from a real kube-apiserver /version answer (linux/amd64 unless noted); the others take the
+ * commit and Go version from the release's kubectl/kubeadm and the build date from them or memory.
+ */
+const TABLE: Record<string, MinorRow> = {
+  '1.25': { discovery: 'none', mvp: 'none', build: { gitCommit: 'a866cbe2e5bbaa01cfd5e969aa3e033f3282a8a2', buildDate: '2022-08-23T17:38:15Z', goVersion: 'go1.19', verified: true } },
+  '1.26': { discovery: 'beta-only', mvp: 'none', build: { gitCommit: 'b46a3f887ca979b1a5d14fd39cb1af43e7e5d12d', buildDate: '2022-12-08T19:51:45Z', goVersion: 'go1.19.4', verified: false } },
+  '1.27': { discovery: 'beta-only', mvp: 'none', build: { gitCommit: '1b4df30b3cdfeaba6024e81e559a6cd09a089d65', buildDate: '2023-04-11T17:04:24Z', goVersion: 'go1.20.3', verified: true } },
+  '1.28': { discovery: 'beta-only', mvp: 'storage-version', build: { gitCommit: '855e7c48de7388eb330da0f8d9d2394ee818fb8d', buildDate: '2023-08-15T10:20:15Z', goVersion: 'go1.20.7', verified: false } },
+  '1.29': { discovery: 'beta-only', mvp: 'storage-version', build: { gitCommit: '3f7a50f38688eb332e2a1b013678c6435d539ae6', buildDate: '2023-12-13T08:43:53Z', goVersion: 'go1.21.5', verified: false } },
+  '1.30': { discovery: 'both', mvp: 'storage-version', build: { gitCommit: '7c48c2bd72b9bf5c44d21d7338cc7bea77d0ad2a', buildDate: '2024-04-17T17:27:03Z', goVersion: 'go1.22.2', verified: true } },
+  '1.31': { discovery: 'both', mvp: 'storage-version', build: { gitCommit: '9edcffcde5595e8a5b1a35f88c421764e575afce', buildDate: '2024-08-13T07:28:49Z', goVersion: 'go1.22.5', verified: false } },
+  '1.32': { discovery: 'both', mvp: 'storage-version', build: { gitCommit: '70d3cc986aa8221cd1dfb1121852688902d3bf53', buildDate: '2024-12-11T17:59:15Z', goVersion: 'go1.23.3', verified: true } },
+  // 1.33: the verified answer came from a linux/arm64 build.
+  '1.33': { discovery: 'v2-default', mvp: 'discovery', build: { gitCommit: '60a317eadfcb839692a68eab88b2096f4d708f4f', buildDate: '2025-04-23T13:00:14Z', goVersion: 'go1.24.2', verified: true } },
+  '1.34': { discovery: 'v2-default', mvp: 'discovery', build: { gitCommit: 'f28b4c9efbca5c5c0af716d9f2d5702667ee8a45', buildDate: '2025-08-27T10:09:04Z', goVersion: 'go1.24.6', verified: true } },
+  '1.35': { discovery: 'v2-default', mvp: 'discovery', build: { gitCommit: '66452049f3d692768c39c797b21b793dce80314e', buildDate: '2025-12-17T12:32:07Z', goVersion: 'go1.25.5', verified: true } },
+  // 1.36: no real /version answer was found; commit and build date are placeholders.
+  '1.36': { discovery: 'v2-default', mvp: 'discovery', build: { gitCommit: '0000000000000000000000000000000000000000', buildDate: '2026-04-22T00:00:00Z', goVersion: 'go1.26.2', verified: false } },
+};
+
+/** First minor whose /version reports the emulation and min-compatibility versions. */
+const COMPATIBILITY_VERSION_SINCE = 33;
+/** First minor that merges `/apis` across peers (KEP-4020 peer-aggregated discovery). */
+const PEER_AGGREGATED_DISCOVERY_SINCE = 35;
+
+function buildInfo(minor: string): MinorInfo {
+  const row = TABLE[minor];
+  if (!row) throw new Error(`no per-minor data for ${minor}`);
+  const n = minorNumberOf(minor);
+  return Object.freeze({
+    minor,
+    major: 1,
+    minorNumber: n,
+    gitVersion: `v${minor}.0`,
+    build: Object.freeze({ ...row.build, gitTreeState: 'clean', compiler: 'gc', platform: 'linux/amd64' }),
+    reportsCompatibilityVersion: n >= COMPATIBILITY_VERSION_SINCE,
+    aggregatedDiscovery: DISCOVERY_BY_ERA[row.discovery],
+    mvpGeneration: row.mvp,
+    peerAggregatedDiscovery: n >= PEER_AGGREGATED_DISCOVERY_SINCE,
+  });
+}
+
+const INFOS: ReadonlyMap<string, MinorInfo> = new Map(SUPPORTED_MINORS.map((m) => [m, buildInfo(m)]));
+
+/** Returns the per-minor facts of a supported minor (any form normalizeMinor accepts). */
+export function minorInfo(minor: string): MinorInfo {
+  return INFOS.get(normalizeMinor(minor)) as MinorInfo;
+}
+
+/**
+ * Returns the aggregated discovery versions (`v2`, `v2beta1`) a minor serves with the given
+ * effective feature gates, preferred first; empty when it only serves legacy discovery. A gate the
+ * minor does not know counts as not matching.
+ */
+export function aggregatedDiscoveryVersions(minor: string, gates: ReadonlyMap<string, boolean>): string[] {
+  return minorInfo(minor)
+    .aggregatedDiscovery.filter((rule) =>
+      Object.entries(rule.whenGates ?? {}).every(([gate, value]) => gates.get(gate) === value),
+    )
+    .map((rule) => rule.version);
+}
+
+/** The `/version` document (apimachinery `version.Info`), fields in upstream's JSON order. */
+export interface VersionDocument {
+  major: string;
+  minor: string;
+  emulationMajor?: string;
+  emulationMinor?: string;
+  minCompatibilityMajor?: string;
+  minCompatibilityMinor?: string;
+  gitVersion: string;
+  gitCommit: string;
+  gitTreeState: string;
+  buildDate: string;
+  goVersion: string;
+  compiler: string;
+  platform: string;
+}
+
+/**
+ * Builds the `/version` JSON a profile's kube-apiserver answers. From 1.33 on it also carries the
+ * emulation version (the binary's own minor: kube-skew does not emulate) and the min-compatibility
+ * version (one minor below, upstream's default).
+ */
+export function versionDocument(profile: Pick<VersionProfile, 'minor'>): VersionDocument {
+  const info = minorInfo(profile.minor);
+  const doc: VersionDocument = { major: String(info.major), minor: String(info.minorNumber) } as VersionDocument;
+  if (info.reportsCompatibilityVersion) {
+    doc.emulationMajor = String(info.major);
+    doc.emulationMinor = String(info.minorNumber);
+    doc.minCompatibilityMajor = String(info.major);
+    doc.minCompatibilityMinor = String(info.minorNumber - 1);
+  }
+  const { gitCommit, gitTreeState, buildDate, goVersion, compiler, platform } = info.build;
+  return Object.assign(doc, { gitVersion: info.gitVersion, gitCommit, gitTreeState, buildDate, goVersion, compiler, platform });
+}
