@@ -259,7 +259,7 @@ function printPod(pod: Obj, now: Date): { cells: unknown[]; conditions?: TableRo
   }
   const initContainers = arr(spec['initContainers']);
   const restartable = new Set(initContainers.filter((c) => get(c, 'restartPolicy') === 'Always').map((c) => str(get(c, 'name'))));
-  let totalContainers = arr(spec['containers']).length + restartable.size;
+  const totalContainers = arr(spec['containers']).length + restartable.size;
   let readyContainers = 0;
   let restarts = 0;
   let restartableRestarts = 0;
@@ -349,7 +349,6 @@ function printPod(pod: Obj, now: Date): { cells: unknown[]; conditions?: TableRo
     }
     readinessGates = `${trueConditions}/${gates.length}`;
   }
-  totalContainers = Math.max(totalContainers, 0);
   const cells = [
     str(meta(pod)['name']),
     `${readyContainers}/${totalContainers}`,

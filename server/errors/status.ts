@@ -182,7 +182,8 @@ export function fieldErrorString(err: FieldError): string {
 /** 422 `ConfigMap "x" is invalid: <errors>` with one cause per field error. */
 export function invalid(gk: GroupKind, name: string, errors: FieldError[]): StatusError {
   const causes = errors.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field }));
-  const list = errors.map(fieldErrorString);
+  // ToAggregate drops repeated messages from the summary; the causes keep every error.
+  const list = [...new Set(errors.map(fieldErrorString))];
   const aggregate = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
   const details: StatusDetails = { causes };
   if (name) details.name = name;
