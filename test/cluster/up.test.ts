@@ -1,0 +1,82 @@
+/**
+ * `kube-skew up` as a user runs it: a real process that prints `ready`, writes the kubeconfig and
+ * cluster.json, serves through the kubeconfig's contexts, and stops every server on SIGTERM/SIGINT.
+ */
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { probe } from '../../server/cluster/server-process.js';
+import { tempDir } from '../fixtures/cluster.js';
+
+const CLI = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  t.test(`up starts one server, prints ready, and stops on ${signal}`, async (t) => {
+    const dir = await tempDir(t);
+    const up = spawn(process.execPath, [CLI, 'up', '--servers', '1.32', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    t.teardown(() => up.kill('SIGKILL'));
+    let out = '';
+    up.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!out.includes('ready') && up.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    t.match(out, /ready/, 'prints a line containing ready');
+
+    const kubeconfig = parseYaml(await readFile(join(dir, 'kubeconfig'), 'utf8'));
+    t.equal(kubeconfig['current-context'], 'skew');
+    t.same(kubeconfig.contexts.map((c: { name: string }) => c.name).sort(), ['skew', 'skew-s1']);
+    t.equal((await stat(join(dir, 'kubeconfig'))).mode & 0o777, 0o600, 'kubeconfig is readable by the owner only');
+    t.equal((await stat(join(dir, 'pki', 'admin.key'))).mode & 0o777, 0o600, 'private keys are readable by the owner only');
+
+    const clusterInfo = JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8'));
+    t.equal(clusterInfo.servers.length, 1);
+    const [server] = clusterInfo.servers;
+    t.equal(server.minor, '1.32');
+    t.ok(alive(server.pid), 'the server process runs');
+
+    const ca = await readFile(join(dir, 'pki', 'ca.crt'), 'utf8');
+    const version = await probe(`${server.url}/version`, { ca });
+    t.equal(version.status, 200);
+    t.equal(JSON.parse(version.body).gitVersion, 'v1.32.0');
+
+    up.kill(signal);
+    const [code] = await once(up, 'exit');
+    t.equal(code, 0, 'up exits cleanly');
+    t.notOk(alive(server.pid), 'the server process is gone');
+  });
+}
+
+t.test('up refuses a malformed --servers list with a clear message', async (t) => {
+  const dir = await tempDir(t);
+  const up = spawn(process.execPath, [CLI, 'up', '--servers', '1.32,x=banana', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  up.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const [code] = await once(up, 'exit');
+  t.equal(code, 1);
+  t.match(err, /invalid minor "banana" for server x/);
+  t.notMatch(err, /at .*\.js:\d+/, 'no stack trace');
+});
+
+t.test('up refuses an unsupported minor with the supported list', async (t) => {
+  const dir = await tempDir(t);
+  const up = spawn(process.execPath, [CLI, 'up', '--servers', '1.20', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  up.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const [code] = await once(up, 'exit');
+  t.equal(code, 1);
+  t.match(err, /1\.20/);
+  t.match(err, /1\.25/, 'names the supported minors');
+  t.notMatch(err, /at .*\.js:\d+/, 'no stack trace');
+});
