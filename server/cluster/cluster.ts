@@ -71,26 +71,24 @@ export function parseServers(text: string): ServerSpec[] {
 export async function ensurePKI(dataDir: string): Promise<ClusterPKI> {
   const dir = join(dataDir, 'pki');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const ca = (await readKeyPair(dir, 'ca')) ?? (await writeAndReturn(dir, 'ca', await createCA('kube-skew-ca')));
-  const frontProxyCA = (await readKeyPair(dir, 'front-proxy-ca')) ?? (await writeAndReturn(dir, 'front-proxy-ca', await createCA('kube-skew-front-proxy-ca')));
-  if (!(await readKeyPair(dir, 'apiserver'))) {
-    await writeKeyPair(
-      dir,
-      'apiserver',
-      await signCert(ca, {
+  const loadOr = async (name: string, make: () => Promise<KeyPair>): Promise<KeyPair> => (await readKeyPair(dir, name)) ?? writeAndReturn(dir, name, await make());
+  // Key generation dominates start-up; the two CAs and then their leaves are made in parallel.
+  const [ca, frontProxyCA] = await Promise.all([
+    loadOr('ca', () => createCA('kube-skew-ca')),
+    loadOr('front-proxy-ca', () => createCA('kube-skew-front-proxy-ca')),
+  ]);
+  const [, , admin] = await Promise.all([
+    loadOr('apiserver', () =>
+      signCert(ca, {
         commonName: 'kube-apiserver',
         dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
         ipAddresses: ['127.0.0.1'],
         usage: 'server',
       }),
-    );
-  }
-  if (!(await readKeyPair(dir, 'front-proxy-client'))) {
-    await writeKeyPair(dir, 'front-proxy-client', await signCert(frontProxyCA, { commonName: 'front-proxy-client', usage: 'client' }));
-  }
-  const admin =
-    (await readKeyPair(dir, 'admin')) ??
-    (await writeAndReturn(dir, 'admin', await signCert(ca, { commonName: 'kube-skew-admin', organizations: ['system:masters'], usage: 'client' })));
+    ),
+    loadOr('front-proxy-client', () => signCert(frontProxyCA, { commonName: 'front-proxy-client', usage: 'client' })),
+    loadOr('admin', () => signCert(ca, { commonName: 'kube-skew-admin', organizations: ['system:masters'], usage: 'client' })),
+  ]);
   return {
     dir,
     ca,

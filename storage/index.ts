@@ -1,0 +1,9 @@
+/**
+ * The storage layer's public surface: the {@link Store} contract, its errors, and the SQLite
+ * backend that implements it. Backend helpers (`keys.ts`, `preconditions.ts`) and the contract
+ * suite (`testing/contract.ts`) are imported directly by the code that needs them.
+ */
+export * from './store.js';
+export * from './errors.js';
+export type { StoreLogger } from './logger.js';
+export { DEFAULT_BUSY_TIMEOUT_MS, openSqliteStore, type SqliteStoreOptions } from './sqlite/store.js';
