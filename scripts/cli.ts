@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { runApiserver } from '../server/main.js';
 import { runUp, DEFAULT_SERVERS } from '../server/cluster/up.js';
+import { registerBench } from './bench/command.js';
 
 const program = new Command();
 program.name('kube-skew').description('Reproduce Kubernetes control-plane version skew on one machine.').showHelpAfterError();
@@ -17,6 +18,8 @@ program
   .option('--feature-gates <gates>', 'feature gates for every server, e.g. WatchList=true')
   .option('--runtime-config <config>', 'runtime config for every server, e.g. batch/v1=false')
   .option('--base-port <port>', 'first port to use; servers get consecutive ports (default: free ports)')
+  .option('--lb-policy <policy>', 'front door policy: round-robin, random, pinned or pinned=<server>', 'round-robin')
+  .option('--no-mvp', 'turn the Mixed Version Proxy off on every server (on by default where the minor has it)')
   .option('--time-scale <n>', 'run leases, GC periods and timeouts n times faster')
   .option('--log-level <level>', 'server log level: silent, error, warn, info, debug', 'warn')
   .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.35,b=1.36,c=1.36 --data-dir /tmp/skew\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
@@ -33,6 +36,8 @@ program
   .action(async (flags: string[]) => {
     process.exitCode = await runApiserver(flags);
   });
+
+registerBench(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);

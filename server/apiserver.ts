@@ -30,6 +30,7 @@ import { ResourceTypes } from './registry/resource-type.js';
 import { selfSignedServing } from './cluster/pki.js';
 import { bootstrapNamespaces, NamespaceController } from './controllers/namespace.js';
 import { MAX_REQUEST_BODY_BYTES } from './http/body.js';
+import { createPeers } from './peers/peers.js';
 
 /** Things a caller may inject instead of the defaults (tests fix the clock, share a store, …). */
 export interface ApiServerDeps {
@@ -63,6 +64,8 @@ export interface RunningApiServer {
   readonly port: number;
   /** The host:port peers and clients are told to use. */
   readonly advertisedAddress: string;
+  /** The APIServerID (`apiserver-<26 base32 chars>`). */
+  readonly id: string;
   /** Stop gracefully: `/readyz` fails, controllers stop, connections close, the store closes. */
   close(): Promise<void>;
 }
@@ -112,7 +115,9 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const namespacesHook = health.postStartHook('start-system-namespaces-controller');
 
   let port = config.securePort;
+  const random = deps.random ?? Math.random;
   const docs = new DiscoveryDocs(profile, () => `${host}:${port}`);
+  const peers = await createPeers({ config, profile, store, registry, types, clock, log, metrics, docs, port: () => port, publicAddress: host, random });
   const routes = buildRoutes({
     version: versionDocument(profile) as unknown as Record<string, unknown>,
     health,
@@ -129,7 +134,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       onClose: () => metrics.longRunning.dec({ verb: 'WATCH' }),
       ...(deps.random ? { random: deps.random } : {}),
     },
-    ...(ext.aggregatedApis ? { aggregatedApis: ext.aggregatedApis } : {}),
+    ...((ext.aggregatedApis ?? peers.aggregatedApis) ? { aggregatedApis: (ext.aggregatedApis ?? peers.aggregatedApis)! } : {}),
     ...(ext.extraRoutes ? { extra: ext.extraRoutes } : {}),
   });
   const chain: Handler = buildHandlerChain(routes, {
@@ -144,7 +149,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       extraHeaderPrefixes: config.requestHeaderExtraHeadersPrefix,
       anonymous: config.anonymousAuth,
     },
-    ...(ext.peerProxy ? { peerProxy: ext.peerProxy } : {}),
+    ...((ext.peerProxy ?? peers.filter) ? { peerProxy: (ext.peerProxy ?? peers.filter)! } : {}),
   });
 
   const app: FastifyInstance = Fastify({
@@ -194,6 +199,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   namespacesHook();
   const namespaceController = new NamespaceController({ registry, types, store, clock, log, resyncMs: config.durations.namespaceResyncSeconds * 1000 });
   await namespaceController.start();
+  await peers.start();
 
   const url = `https://${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${port}`;
   let closing: Promise<void> | undefined;
@@ -210,9 +216,11 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     url,
     port,
     advertisedAddress: `${host}:${port}`,
+    id: peers.id,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
+        await peers.stop();
         namespaceController.stop();
         await app.close();
         if (ownsStore) await store.close();

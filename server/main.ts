@@ -100,7 +100,7 @@ export async function runApiserver(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  process.stdout.write(`${JSON.stringify({ event: 'listening', url: server.url, port: server.port, minor: server.profile.minor, pid: process.pid })}\n`);
+  process.stdout.write(`${JSON.stringify({ event: 'listening', url: server.url, port: server.port, minor: server.profile.minor, pid: process.pid, id: server.id })}\n`);
   const running = server;
   return new Promise<number>((resolve) => {
     const stop = (): void => {

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { createCA, readKeyPair, signCert, writeKeyPair, type KeyPair } from './pki.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ServerProcess, type ProbeTLS } from './server-process.js';
+import { FrontDoor, type LbPolicy } from './front-door.js';
+import { loadProfile } from '../../versions/profile.js';
+import { MVP_GATE } from '../peers/peers.js';
 
 /** One server of a cluster. */
 export interface ServerSpec {
@@ -34,6 +37,10 @@ export interface ClusterOptions {
   basePort?: number;
   timeScale?: number;
   logLevel?: string;
+  /** Run the Mixed Version Proxy on every server whose minor has it (default true). */
+  mvp?: boolean;
+  /** The front door's policy (default round-robin). */
+  lbPolicy?: LbPolicy;
   /** Called with each line a server writes to stderr. */
   onServerLog?: (server: string, line: string) => void;
 }
@@ -113,6 +120,7 @@ export class Cluster {
   readonly kubeconfigPath: string;
   readonly storagePath: string;
   private readonly ports = new Map<string, number>();
+  private frontDoor: FrontDoor | undefined;
 
   private constructor(
     readonly options: ClusterOptions,
@@ -132,6 +140,10 @@ export class Cluster {
     });
     try {
       await Promise.all(options.servers.map((s) => cluster.startServer(s.name)));
+      cluster.frontDoor = await FrontDoor.listen(
+        () => [...cluster.servers.entries()].map(([name, proc]) => ({ name, address: () => (proc.alive && proc.info ? `127.0.0.1:${proc.info.port}` : undefined) })),
+        options.lbPolicy ?? { kind: 'round-robin' },
+      );
       await cluster.writeFiles();
     } catch (err) {
       await cluster.stop();
@@ -145,11 +157,35 @@ export class Cluster {
     return { ca: this.pki.ca.cert, cert: this.pki.admin.cert, key: this.pki.admin.key };
   }
 
+  /** The URL of the front door (the `skew` context). */
+  get frontDoorURL(): string {
+    return this.frontDoor?.url ?? '';
+  }
+
+  /**
+   * The proxy flags a minor needs to run (or not run) the Mixed Version Proxy: the gate, the peer CA,
+   * and for the StorageVersion generation the StorageVersionAPI gate and its API group.
+   */
+  mvpFlags(minor: string): { gates: string[]; runtime: string[]; args: string[] } {
+    const profile = loadProfile({ minor });
+    const spec = profile.featureSpecs.get(MVP_GATE);
+    if (!spec) return { gates: [], runtime: [], args: [] };
+    if (this.options.mvp === false) return { gates: spec.default ? [`${MVP_GATE}=false`] : [], runtime: [], args: [] };
+    const gates = [`${MVP_GATE}=true`];
+    const runtime: string[] = [];
+    if (profile.mvpGeneration === 'storage-version') {
+      gates.push('StorageVersionAPI=true');
+      runtime.push('internal.apiserver.k8s.io/v1alpha1=true');
+    }
+    return { gates, runtime, args: [`--peer-ca-file=${this.pki.caFile}`] };
+  }
+
   /** The flags a server is started with. */
   argsFor(spec: ServerSpec): string[] {
     const o = this.options;
-    const gates = [o.featureGates, spec.featureGates].filter(Boolean).join(',');
-    const runtime = [o.runtimeConfig, spec.runtimeConfig].filter(Boolean).join(',');
+    const mvp = this.mvpFlags(spec.minor);
+    const gates = [...mvp.gates, o.featureGates, spec.featureGates].filter(Boolean).join(',');
+    const runtime = [...mvp.runtime, o.runtimeConfig, spec.runtimeConfig].filter(Boolean).join(',');
     const args = [
       `--emulated-version=${spec.minor}`,
       `--server-name=${spec.name}`,
@@ -164,6 +200,7 @@ export class Cluster {
       `--proxy-client-cert-file=${this.pki.frontProxyClient.certFile}`,
       `--proxy-client-key-file=${this.pki.frontProxyClient.keyFile}`,
       `--log-level=${o.logLevel ?? 'warn'}`,
+      ...mvp.args,
     ];
     if (gates) args.push(`--feature-gates=${gates}`);
     if (runtime) args.push(`--runtime-config=${runtime}`);
@@ -226,23 +263,24 @@ export class Cluster {
   /** Write `kubeconfig` and `cluster.json`. */
   async writeFiles(): Promise<void> {
     const entries = [...this.servers.entries()];
-    const first = entries[0]?.[1].info?.url ?? '';
     await writeKubeconfig(
       this.kubeconfigPath,
-      [{ name: 'skew', server: first }, ...entries.map(([name, p]) => ({ name: `skew-${name}`, server: p.info?.url ?? '' }))],
+      [{ name: 'skew', server: this.frontDoorURL }, ...entries.map(([name, p]) => ({ name: `skew-${name}`, server: p.info?.url ?? '' }))],
       'skew',
       { ca: this.pki.ca.cert, cert: this.pki.admin.cert, key: this.pki.admin.key },
     );
     const doc = {
       kubeconfig: this.kubeconfigPath,
       storagePath: this.storagePath,
-      servers: entries.map(([name, p]) => ({ name, minor: this.specs.get(name)?.minor, pid: p.pid, url: p.info?.url ?? '' })),
+      frontDoor: this.frontDoorURL,
+      servers: entries.map(([name, p]) => ({ name, minor: this.specs.get(name)?.minor, pid: p.pid, url: p.info?.url ?? '', identity: p.info?.id ?? '' })),
     };
     await writeFile(join(this.options.dataDir, 'cluster.json'), `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
   }
 
   /** Stop every server gracefully. */
   async stop(): Promise<void> {
+    await this.frontDoor?.close();
     await Promise.all([...this.servers.values()].map((p) => p.stop()));
   }
 }

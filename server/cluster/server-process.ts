@@ -18,6 +18,8 @@ export interface ListeningInfo {
   port: number;
   minor: string;
   pid: number;
+  /** The APIServerID. */
+  id: string;
 }
 
 /** TLS material used to poll a server's health. */
@@ -67,7 +69,7 @@ export class ServerProcess {
         try {
           const msg = JSON.parse(line) as { event?: string } & ListeningInfo;
           if (msg.event === 'listening') {
-            this.info = { url: msg.url, port: msg.port, minor: msg.minor, pid: msg.pid };
+            this.info = { url: msg.url, port: msg.port, minor: msg.minor, pid: msg.pid, id: msg.id };
             resolve(this.info);
           }
         } catch {

@@ -6,6 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Cluster, parseServers } from './cluster.js';
+import { parseLbPolicy } from './front-door.js';
 
 /** The cluster `up` starts when `--servers` is not given: a 1.35 server beside two 1.36 servers. */
 export const DEFAULT_SERVERS = '1.35,1.36,1.36';
@@ -19,6 +20,9 @@ export interface UpOptions {
   basePort?: string;
   timeScale?: string;
   logLevel?: string;
+  lbPolicy?: string;
+  /** commander's `--no-mvp` sets this false. */
+  mvp?: boolean;
 }
 
 /** Run `up` until a signal arrives; resolves with the exit code. */
@@ -35,11 +39,14 @@ export async function runUp(opts: UpOptions): Promise<number> {
     ...(opts.basePort ? { basePort: Number(opts.basePort) } : {}),
     ...(opts.timeScale ? { timeScale: Number(opts.timeScale) } : {}),
     ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+    lbPolicy: parseLbPolicy(opts.lbPolicy ?? 'round-robin'),
+    mvp: opts.mvp !== false,
     onServerLog: (name, line) => process.stderr.write(`[${name}] ${line}\n`),
   });
   for (const [name, proc] of cluster.servers) {
-    process.stdout.write(`  ${name.padEnd(8)} ${cluster.specs.get(name)?.minor.padEnd(6)} ${proc.info?.url}  (pid ${proc.pid})\n`);
+    process.stdout.write(`  ${name.padEnd(8)} ${cluster.specs.get(name)?.minor.padEnd(6)} ${proc.info?.url}  ${proc.info?.id}  (pid ${proc.pid})\n`);
   }
+  process.stdout.write(`  front door (${opts.lbPolicy ?? 'round-robin'}, context "skew")  ${cluster.frontDoorURL}\n`);
   process.stdout.write(`ready: ${servers.length} server(s) in ${Date.now() - started} ms; export KUBECONFIG=${cluster.kubeconfigPath}\n`);
   return new Promise<number>((done) => {
     const stop = (): void => {

@@ -3,6 +3,7 @@
  * version this minor speaks, legacy otherwise, 406 when neither is acceptable), `/apis/<g>`,
  * `/api/v1` and `/apis/<g>/<v>`. Documents are built once per server and cached with their bytes.
  */
+import { createHash } from 'node:crypto';
 import type { RequestContext } from '../http/context.js';
 import { parseAccept, type MediaType } from '../http/media.js';
 import { writeRaw } from '../http/respond.js';
@@ -61,6 +62,7 @@ export function chooseDiscovery(profile: VersionProfile, accept: string | undefi
 /** Serialised discovery documents of one server, built lazily and kept. */
 export class DiscoveryDocs {
   private readonly cache = new Map<string, string>();
+  private readonly etags = new Map<string, string>();
 
   constructor(
     readonly profile: VersionProfile,
@@ -87,6 +89,20 @@ export class DiscoveryDocs {
   /** The local aggregated document, serialised. */
   aggregatedText(which: 'api' | 'apis', version: string): string {
     return this.memo(`agg:${which}:${version}`, () => this.aggregated(which, version))!;
+  }
+
+  /**
+   * The ETag of the local aggregated document (unquoted), as upstream's `calculateETag`: upper-case
+   * hex SHA-512 of the v2 list's items, the same for every discovery version of one document.
+   */
+  aggregatedETag(which: 'api' | 'apis'): string {
+    let etag = this.etags.get(which);
+    if (etag === undefined) {
+      const doc = this.aggregated(which, 'v2');
+      etag = createHash('sha512').update(JSON.stringify({ metadata: {}, items: doc.items })).digest('hex').toUpperCase();
+      this.etags.set(which, etag);
+    }
+    return etag;
   }
 
   /** Legacy `/api`. */
@@ -122,7 +138,18 @@ export async function serveRootDiscovery(ctx: RequestContext, docs: DiscoveryDoc
   if (choice.kind === 'none') throw notAcceptable(DISCOVERY_MEDIA_TYPES);
   if (choice.kind === 'aggregated') {
     if (which === 'apis' && hook && (await hook(ctx, choice))) return;
-    await writeRaw(ctx, 200, docs.aggregatedText(which, choice.version), aggregatedContentType(choice.version), { vary: 'Accept' });
+    // Upstream's ServeHTTPWithETag: a quoted ETag, `Vary: Accept`, `Cache-Control: public`, and a
+    // 304 without a body when If-None-Match carries the current ETag.
+    const etag = JSON.stringify(docs.aggregatedETag(which));
+    ctx.headers['cache-control'] = 'public';
+    const headers = { etag, vary: 'Accept' };
+    if (ctx.req.headers['if-none-match'] === etag) {
+      ctx.statusCode = 304;
+      for (const [k, v] of Object.entries({ ...ctx.headers, ...headers })) ctx.reply.header(k, v);
+      await ctx.reply.code(304).send();
+      return;
+    }
+    await writeRaw(ctx, 200, docs.aggregatedText(which, choice.version), aggregatedContentType(choice.version), headers);
     return;
   }
   await writeRaw(ctx, 200, which === 'api' ? docs.apiVersionsText() : docs.groupListText(), 'application/json');
