@@ -88,7 +88,7 @@ function decodePath(raw: string): string {
 /** Start one server from its configuration. Resolves once it is listening and its namespaces exist. */
 export async function startApiServer(config: ServerConfig, deps: ApiServerDeps = {}, ext: ApiServerExtensions = {}): Promise<RunningApiServer> {
   const profile = loadProfile({ minor: config.minor, runtimeConfig: config.runtimeConfig, featureGates: config.featureGates });
-  const clock = deps.clock ?? scaledClock(config.timeScale);
+  const clock = deps.clock ?? scaledClock(config.timeScale, config.timeOrigin);
   const log = (deps.logger ?? pino({ level: config.logLevel })).child({ server: config.name, version: config.minor });
   const store = deps.store ?? openSqliteStore(config.storagePath, { now: () => clock.now().getTime(), logger: log });
   const ownsStore = deps.store === undefined;

@@ -15,11 +15,11 @@ export interface Clock {
 
 /**
  * A real-time clock whose timers run `scale` times faster than wall time (scale 60 turns an hour into
- * a minute). The reported time advances at the same rate from the moment the clock was made.
+ * a minute). Its time advances at that rate from `origin` (ms since the epoch; default now): processes
+ * that share an origin and a scale agree on the time, which leases and TTL records compare.
  */
-export function scaledClock(scale = 1): Clock {
+export function scaledClock(scale = 1, origin = Date.now()): Clock {
   if (!(scale > 0)) throw new Error(`time scale must be positive, got ${scale}`);
-  const origin = Date.now();
   return {
     now: () => new Date(origin + (Date.now() - origin) * scale),
     setTimeout: (fn, ms) => setTimeout(fn, ms / scale),

@@ -13,9 +13,9 @@ export const DEFAULT_DURATIONS = {
   /** Identity lease renewal (`IdentityLeaseRenewIntervalPeriod`). */
   identityLeaseRenewIntervalSeconds: 10,
   /** Identity lease GC period (`IdentityLeaseGCPeriod`). */
-  identityLeaseGCPeriodSeconds: 3600,
+  identityLeaseGcPeriodSeconds: 3600,
   /** Peer endpoint lease TTL (`DefaultPeerEndpointReconcilerTTL`). */
-  peerEndpointLeaseTTLSeconds: 15,
+  peerEndpointLeaseTtlSeconds: 15,
   /** Peer endpoint lease refresh (`DefaultPeerEndpointReconcileInterval`). */
   peerEndpointReconcileIntervalSeconds: 10,
   /** Local discovery cache refresh in Gen B (`localDiscoveryRefreshInterval`). */
@@ -68,6 +68,8 @@ export interface ServerConfig {
   storagePath: string;
   /** Time runs this many times faster for every duration (leases, GC, watch timeouts). */
   timeScale: number;
+  /** The instant (ms since the epoch) scaled time starts from; servers of one cluster share it. */
+  timeOrigin: number;
   durations: Durations;
   /** pino level: silent, error, warn, info, debug. */
   logLevel: string;
@@ -117,6 +119,9 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
   if (!storagePath) throw new ConfigError('--storage-path is required: the SQLite file every server of the cluster shares');
   const timeScale = Number(str(flags, 'time-scale', '1'));
   if (!(timeScale > 0)) throw new ConfigError(`invalid argument "${str(flags, 'time-scale')}" for "--time-scale" flag: must be a positive number`);
+  const originText = str(flags, 'time-origin');
+  const timeOrigin = originText === '' ? Date.now() : Number(originText);
+  if (!Number.isSafeInteger(timeOrigin) || timeOrigin < 0) throw new ConfigError(`invalid argument "${originText}" for "--time-origin" flag: must be milliseconds since the epoch`);
   const durations = { ...DEFAULT_DURATIONS };
   for (const key of Object.keys(durations) as Array<keyof Durations>) {
     const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -156,6 +161,7 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
     anonymousAuth: str(flags, 'anonymous-auth', 'true') !== 'false',
     storagePath,
     timeScale,
+    timeOrigin,
     durations,
     logLevel: str(flags, 'log-level', 'warn'),
   };

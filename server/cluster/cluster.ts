@@ -121,6 +121,8 @@ export class Cluster {
   readonly storagePath: string;
   private readonly ports = new Map<string, number>();
   private frontDoor: FrontDoor | undefined;
+  /** Scaled time starts here for every server of the cluster. */
+  readonly createdAt = Date.now();
 
   private constructor(
     readonly options: ClusterOptions,
@@ -204,7 +206,7 @@ export class Cluster {
     ];
     if (gates) args.push(`--feature-gates=${gates}`);
     if (runtime) args.push(`--runtime-config=${runtime}`);
-    if (o.timeScale && o.timeScale !== 1) args.push(`--time-scale=${o.timeScale}`);
+    if (o.timeScale && o.timeScale !== 1) args.push(`--time-scale=${o.timeScale}`, `--time-origin=${this.createdAt}`);
     return [...args, ...(spec.args ?? [])];
   }
 

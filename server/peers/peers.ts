@@ -111,7 +111,7 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
           peerAddress: () => (gateOn ? peerAddress(config, deps.publicAddress, deps.port()) : ''),
           durationSeconds: d.identityLeaseDurationSeconds,
           renewIntervalSeconds: d.identityLeaseRenewIntervalSeconds,
-          gcPeriodSeconds: d.identityLeaseGCPeriodSeconds,
+          gcPeriodSeconds: d.identityLeaseGcPeriodSeconds,
           deleteOnStartAndStop: minor >= 35,
         })
       : undefined;
@@ -128,7 +128,7 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
       log,
       id,
       address: () => peerAddress(config, deps.publicAddress, deps.port()),
-      ttlSeconds: d.peerEndpointLeaseTTLSeconds,
+      ttlSeconds: d.peerEndpointLeaseTtlSeconds,
       intervalSeconds: d.peerEndpointReconcileIntervalSeconds,
     });
     if (config.peerCAFile && leases) {
