@@ -18,11 +18,12 @@ program
   .option('--feature-gates <gates>', 'feature gates for every server, e.g. WatchList=true')
   .option('--runtime-config <config>', 'runtime config for every server, e.g. batch/v1=false')
   .option('--base-port <port>', 'first port to use; servers get consecutive ports (default: free ports)')
+  .option('--server-flag <name=flag>', 'a kube-apiserver flag for one server, e.g. b=--runtime-config=batch/v1=false (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
   .option('--lb-policy <policy>', 'front door policy: round-robin, random, pinned or pinned=<server>', 'round-robin')
   .option('--no-mvp', 'turn the Mixed Version Proxy off on every server (on by default where the minor has it)')
   .option('--time-scale <n>', 'run leases, GC periods and timeouts n times faster')
   .option('--log-level <level>', 'server log level: silent, error, warn, info, debug', 'warn')
-  .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.35,b=1.36,c=1.36 --data-dir /tmp/skew\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
+  .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.35,b=1.36,c=1.36 --data-dir /tmp/skew\n  kube-skew up --servers a=1.32,b=1.32 --server-flag b=--runtime-config=batch/v1=false\n  kube-skew up --no-mvp --lb-policy random\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
   .action(async (opts) => {
     process.exitCode = await runUp(opts);
   });

@@ -11,6 +11,8 @@ interface FlagSpec {
   name: string;
   help: string;
   boolean?: boolean;
+  /** A map flag (`key=value,…`): repeated occurrences add up, as pflag's map flags do. */
+  map?: boolean;
 }
 
 const durationFlags: FlagSpec[] = Object.keys(DEFAULT_DURATIONS).map((key) => ({
@@ -38,8 +40,8 @@ export const APISERVER_FLAGS: FlagSpec[] = [
   { name: 'peer-ca-file', help: 'CA bundle used to verify the serving certificates of peer kube-apiservers.' },
   { name: 'peer-advertise-ip', help: 'The IP peers use to reach this server when proxying.' },
   { name: 'peer-advertise-port', help: 'The port peers use to reach this server when proxying.' },
-  { name: 'feature-gates', help: 'A set of key=value pairs that describe feature gates for alpha/experimental features.' },
-  { name: 'runtime-config', help: 'A set of key=value pairs that enable or disable built-in APIs (api/all, api/beta, <group>/<version>).' },
+  { name: 'feature-gates', help: 'A set of key=value pairs that describe feature gates for alpha/experimental features.', map: true },
+  { name: 'runtime-config', help: 'A set of key=value pairs that enable or disable built-in APIs (api/all, api/beta, <group>/<version>).', map: true },
   { name: 'anonymous-auth', help: 'Enables anonymous requests to the secure port. Default true.', boolean: true },
   { name: 'storage-path', help: 'kube-skew: the SQLite file shared by every server of the cluster (required).' },
   { name: 'server-name', help: 'kube-skew: this server\'s name; stands in for its host name (the identity lease is derived from it).' },
@@ -72,7 +74,8 @@ export function parseFlags(argv: string[], specs: FlagSpec[] = APISERVER_FLAGS):
       value = next;
       i++;
     }
-    flags[name] = value;
+    const previous = flags[name];
+    flags[name] = spec.map && typeof previous === 'string' && previous !== '' ? `${previous},${value}` : value;
   }
   return flags;
 }

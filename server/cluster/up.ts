@@ -21,6 +21,8 @@ export interface UpOptions {
   timeScale?: string;
   logLevel?: string;
   lbPolicy?: string;
+  /** `name=--flag=value` items: extra flags for one server. */
+  serverFlag?: string[];
   /** commander's `--no-mvp` sets this false. */
   mvp?: boolean;
 }
@@ -28,6 +30,15 @@ export interface UpOptions {
 /** Run `up` until a signal arrives; resolves with the exit code. */
 export async function runUp(opts: UpOptions): Promise<number> {
   const servers = parseServers(opts.servers ?? DEFAULT_SERVERS);
+  for (const item of opts.serverFlag ?? []) {
+    const eq = item.indexOf('=');
+    const name = item.slice(0, eq);
+    const flag = item.slice(eq + 1);
+    const server = servers.find((s) => s.name === name);
+    if (eq < 0 || !flag.startsWith('--')) throw new Error(`--server-flag ${item}: expected <server>=--<flag>[=<value>], e.g. b=--runtime-config=batch/v1=false`);
+    if (!server) throw new Error(`--server-flag ${item}: no server named "${name}" (servers: ${servers.map((s) => s.name).join(', ')})`);
+    server.args = [...(server.args ?? []), flag];
+  }
   const dataDir = opts.dataDir ? resolve(opts.dataDir) : await mkdtemp(join(tmpdir(), 'kube-skew-'));
   const started = Date.now();
   process.stderr.write(`starting ${servers.length} server(s) in ${dataDir}: ${servers.map((s) => `${s.name}=${s.minor}`).join(', ')}\n`);
