@@ -3,6 +3,7 @@
  * the way k8s.io/apiserver's RequestInfoFactory does. Later filters and handlers read it and never
  * parse the path again.
  */
+import { parseFieldSelector, parseLabelSelector, requiresExactMatch } from './registry/selectors.js';
 
 /** The resolved attributes of one request. */
 export interface RequestInfo {
@@ -56,15 +57,22 @@ export function queryBool(query: URLSearchParams, name: string): boolean {
   return !(lower === '0' || lower === 'f' || lower === 'false');
 }
 
-/** The value of `metadata.name=<x>` (or `==`) when a field selector requires an exact name. */
-function exactNameFromFieldSelector(selector: string | null): string | undefined {
-  if (!selector) return undefined;
-  let found: string | undefined;
-  for (const term of selector.split(',')) {
-    const m = /^\s*metadata\.name\s*(==|=)\s*(.*?)\s*$/.exec(term);
-    if (m) found = m[2];
+/**
+ * Decode the list options RequestInfo needs, as upstream's `ParameterCodec.DecodeParameters` does:
+ * when any selector fails to parse, the options are dropped (no name is taken from the field
+ * selector) and only `watch` is read again, where anything but `false` or `0` (any case) is true.
+ */
+function decodeListQuery(query: URLSearchParams): { watch: boolean; exactName: string | undefined } {
+  try {
+    const labels = query.get('labelSelector');
+    if (labels) parseLabelSelector(labels);
+    const fields = query.get('fieldSelector');
+    const exactName = fields ? requiresExactMatch(parseFieldSelector(fields), 'metadata.name') : undefined;
+    return { watch: queryBool(query, 'watch'), exactName };
+  } catch {
+    const watch = query.get('watch');
+    return { watch: watch !== null && !['false', '0'].includes(watch.toLowerCase()), exactName: undefined };
   }
-  return found;
 }
 
 function isValidPathSegmentName(name: string): boolean {
@@ -106,7 +114,10 @@ export function resolveRequestInfo(method: string, path: string, query: URLSearc
 
   info.isResourceRequest = true;
   if (SPECIAL_VERBS.has(parts[0]!)) {
-    if (parts.length < 2) throw new RequestInfoError(`unable to determine kind and namespace from url: ${path}`);
+    if (parts.length < 2) {
+      const q = query.toString();
+      throw new RequestInfoError(`unable to determine kind and namespace from url, ${path}${q ? `?${q}` : ''}`);
+    }
     info.verb = parts[0]!;
     parts = parts.slice(1);
   } else {
@@ -114,7 +125,10 @@ export function resolveRequestInfo(method: string, path: string, query: URLSearc
   }
 
   if (parts[0] === 'namespaces') {
-    if (parts.length > 1) {
+    // A server-side apply that creates a namespace PATCHes /namespaces/<name>: upstream leaves the
+    // namespace unset there, so the namespace need not exist yet.
+    if (parts.length === 2 && info.verb === 'patch') info.namespace = '';
+    else if (parts.length > 1) {
       info.namespace = parts[1]!;
       if (parts.length > 2 && !NAMESPACE_SUBRESOURCES.has(parts[2]!)) parts = parts.slice(2);
     }
@@ -126,8 +140,9 @@ export function resolveRequestInfo(method: string, path: string, query: URLSearc
   if (parts.length >= 1) info.resource = parts[0]!;
 
   if (info.name === '' && info.verb === 'get') {
-    info.verb = queryBool(query, 'watch') ? 'watch' : 'list';
-    const name = exactNameFromFieldSelector(query.get('fieldSelector'));
+    const decoded = decodeListQuery(query);
+    info.verb = decoded.watch ? 'watch' : 'list';
+    const name = decoded.exactName;
     if (name !== undefined && isValidPathSegmentName(name)) info.name = name;
   }
   if (info.name === '' && info.verb === 'delete') info.verb = 'deletecollection';

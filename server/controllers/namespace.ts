@@ -141,7 +141,8 @@ export class NamespaceController {
       await this.deps.registry.deleteCollection(type, name, ALL, {});
       const left = await this.deps.registry.list(type, name, ALL);
       if (left.items.length === 0) continue;
-      remaining.set(type.group ? `${type.resource}.${type.group}` : type.resource, left.items.length);
+      // Upstream prints `<resource>.<group>`, so core resources end in a bare dot (`pods.`).
+      remaining.set(`${type.resource}.${type.group}`, left.items.length);
       for (const item of left.items) for (const f of item.metadata?.finalizers ?? []) withFinalizers.set(f, (withFinalizers.get(f) ?? 0) + 1);
     }
     await this.writeConditions(name, remaining, withFinalizers);
@@ -166,8 +167,9 @@ export class NamespaceController {
 
   private async writeConditions(name: string, remaining: Map<string, number>, finalizers: Map<string, number>): Promise<void> {
     const now = formatTime(this.deps.clock.now());
-    const contentLeft = [...remaining.entries()].map(([r, n]) => `${r} has ${n} resource instances`).join(', ');
-    const finalizersLeft = [...finalizers.entries()].map(([f, n]) => `${f} in ${n} resource instances`).join(', ');
+    // Sorted as upstream sorts them, for stable updates.
+    const contentLeft = [...remaining.entries()].map(([r, n]) => `${r} has ${n} resource instances`).sort().join(', ');
+    const finalizersLeft = [...finalizers.entries()].map(([f, n]) => `${f} in ${n} resource instances`).sort().join(', ');
     const conditions: Condition[] = [
       { type: 'NamespaceDeletionDiscoveryFailure', status: 'False', lastTransitionTime: now, reason: 'ResourcesDiscovered', message: 'All resources successfully discovered' },
       { type: 'NamespaceDeletionGroupVersionParsingFailure', status: 'False', lastTransitionTime: now, reason: 'ParsedGroupVersions', message: 'All legacy kube types successfully parsed' },

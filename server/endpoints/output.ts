@@ -41,9 +41,13 @@ export function chooseOutput(accept: string | undefined): OutputChoice {
   throw notAcceptable(RESOURCE_MEDIA_TYPES);
 }
 
-/** The Content-Type of a Table or PartialObjectMetadata answer. */
-export function transformContentType(as: 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList', version: string): string {
-  return `application/json;as=${as};v=${version};g=meta.k8s.io`;
+/**
+ * The Content-Type of a Table or PartialObjectMetadata answer: `application/json`. Upstream's
+ * `transformResponseObject` writes with `listGVKInContentType=false`, so the serializer's own media
+ * type goes out without the `as`/`v`/`g` the client asked with (the kind is in the body).
+ */
+export function transformContentType(_as: 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList', _version: string): string {
+  return 'application/json';
 }
 
 /** Write an object in the chosen plain format. */

@@ -67,7 +67,7 @@ async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
 
 async function writeOne(ctx: RequestContext, deps: ResourceDeps, type: ResourceType, code: number, obj: KubeObject, output: OutputChoice): Promise<void> {
   if (output.as === 'table') {
-    const table = toTable({ kind: type.kind, group: type.group, items: [obj], listMeta: { resourceVersion: obj.metadata?.resourceVersion ?? '' }, includeObject: includeObjectOf(ctx), now: deps.clock.now(), minor: deps.minorNumber });
+    const table = toTable({ kind: type.kind, group: type.group, items: [obj], listMeta: { resourceVersion: obj.metadata?.resourceVersion ?? '' }, includeObject: includeObjectOf(ctx), now: deps.clock.now(), minor: deps.minorNumber, apiVersion: `meta.k8s.io/${output.version}` });
     await writeJson(ctx, code, table, transformContentType('Table', output.version));
   } else if (output.as === 'partial') {
     await writeJson(ctx, code, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${output.version}`, metadata: obj.metadata }, transformContentType('PartialObjectMetadata', output.version));
@@ -80,7 +80,7 @@ function includeObjectOf(ctx: RequestContext): 'None' | 'Metadata' | 'Object' {
   const v = ctx.query.get('includeObject');
   if (v === null || v === '') return 'Metadata';
   if (v === 'None' || v === 'Metadata' || v === 'Object') return v;
-  throw badRequest(`includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "Metadata", "None", "Object"`);
+  throw badRequest(`Unable to convert to Table as requested: includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "Metadata", "None", "Object"`);
 }
 
 /** Handle a resource request. */
@@ -120,7 +120,9 @@ export async function serveResource(ctx: RequestContext, deps: ResourceDeps): Pr
       if (list.continue) listMeta.continue = list.continue;
       if (list.remainingItemCount !== undefined) listMeta.remainingItemCount = list.remainingItemCount;
       if (output.as === 'table') {
-        const table = toTable({ kind: type.kind, group: type.group, items: list.items, listMeta, includeObject: includeObjectOf(ctx), now: deps.clock.now(), minor: deps.minorNumber });
+        // Rows with includeObject=Object carry each item as the codec encodes it: with kind and apiVersion.
+        const items = list.items.map((o) => ({ kind: type.kind, apiVersion: type.groupVersion, ...o }));
+        const table = toTable({ kind: type.kind, group: type.group, items, listMeta, includeObject: includeObjectOf(ctx), now: deps.clock.now(), minor: deps.minorNumber, apiVersion: `meta.k8s.io/${output.version}` });
         await writeJson(ctx, 200, table, transformContentType('Table', output.version));
       } else if (output.as === 'partial') {
         const items = list.items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${output.version}`, metadata: o.metadata }));

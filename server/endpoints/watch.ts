@@ -80,7 +80,7 @@ export async function serveWatch(
   const encode = (eventType: EventType, object: KubeObject | Status): string => {
     let obj: unknown = object;
     if (output.as === 'table' && (eventType === 'ADDED' || eventType === 'MODIFIED' || eventType === 'DELETED')) {
-      const table = toTable({ kind: type.kind, group: type.group, items: [object as KubeObject], listMeta: {}, includeObject: 'Metadata', now: deps.clock.now(), minor: deps.minorNumber });
+      const table = toTable({ kind: type.kind, group: type.group, items: [object as KubeObject], listMeta: {}, includeObject: 'Metadata', now: deps.clock.now(), minor: deps.minorNumber, apiVersion: `meta.k8s.io/${output.version}` });
       if (!firstObject) table.columnDefinitions = [];
       firstObject = false;
       obj = table;
@@ -117,7 +117,7 @@ export async function serveWatch(
     write(encode('BOOKMARK', { kind: type.kind, apiVersion: type.groupVersion, metadata } as KubeObject));
   };
 
-  for (const obj of initial) write(encode('ADDED', { ...obj, kind: type.kind, apiVersion: type.groupVersion }));
+  for (const obj of initial) write(encode('ADDED', { kind: type.kind, apiVersion: type.groupVersion, ...obj }));
   if (opts.sendInitialEvents === true) bookmark({ 'k8s.io/initial-events-end': 'true' });
 
   const onEvent = (event: ChangeEvent): void => {
@@ -130,7 +130,8 @@ export async function serveWatch(
       if (before || matches(current)) write(encode('DELETED', current));
     } else if (now && before) write(encode('MODIFIED', current));
     else if (now) write(encode('ADDED', current));
-    else if (before) write(encode('DELETED', current));
+    // Leaving the selection: upstream's cacher sends the previous content at this event's revision.
+    else if (before) write(encode('DELETED', toWire(type, { key: event.key, rev: event.rev, createRev: 0, value: event.prevValue ?? event.value })));
   };
 
   const prefix = name && type.namespaced && namespace ? storageKey(type, namespace, name) : name && !type.namespaced ? storageKey(type, '', name) : listPrefix(type, namespace);

@@ -24,7 +24,9 @@ export async function writeJson(
 ): Promise<void> {
   ctx.statusCode = code;
   applyHeaders(ctx, { 'content-type': contentType, ...headers });
-  await ctx.reply.code(code).send(JSON.stringify(body) + '\n');
+  // A Buffer, not a string: fastify rewrites the Content-Type of a string body whose type mentions
+  // json (quoting parameters, appending `; charset=utf-8`); upstream sends it exactly as negotiated.
+  await ctx.reply.code(code).send(Buffer.from(JSON.stringify(body) + '\n', 'utf8'));
 }
 
 /** Answer with a serialised body that is already a string or buffer. */
@@ -37,7 +39,8 @@ export async function writeRaw(
 ): Promise<void> {
   ctx.statusCode = code;
   applyHeaders(ctx, { 'content-type': contentType, ...headers });
-  await ctx.reply.code(code).send(body);
+  // See writeJson: a string body would have its Content-Type rewritten by fastify.
+  await ctx.reply.code(code).send(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
 }
 
 /** Answer with a Status object (its code is the HTTP status). */

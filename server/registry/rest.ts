@@ -402,11 +402,13 @@ export class Registry {
       if (!current) throw notFound(type.gr, name);
       const pre = opts.preconditions ?? {};
       const currentMeta = (current.value as KubeObject).metadata ?? {};
+      // Upstream's rest.BeforeDelete checks the preconditions first, naming the kind as the resource.
+      const byKind = { group: type.group, resource: type.kind };
       if (pre.uid !== undefined && pre.uid !== currentMeta.uid) {
-        throw conflict(type.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${currentMeta.uid ?? ''}`);
+        throw conflict(byKind, name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${currentMeta.uid ?? ''}). The object might have been deleted and then recreated`);
       }
       if (pre.resourceVersion !== undefined && pre.resourceVersion !== String(current.rev)) {
-        throw conflict(type.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.rev}`);
+        throw conflict(byKind, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${current.rev}). The object might have been modified`);
       }
       const extraFinalizer = opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : opts.propagationPolicy === 'Orphan' ? 'orphan' : undefined;
       const finalizers = currentMeta.finalizers ?? [];
