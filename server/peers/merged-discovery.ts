@@ -22,11 +22,12 @@ export function discoveryETag(items: APIGroupDiscovery[]): string {
 
 /**
  * Merge name lists preserving each list's relative order: any list that already holds every name is
- * returned as is; otherwise a topological merge, ties broken lexicographically.
+ * returned as is; otherwise a topological merge, ties broken lexicographically; when the lists
+ * contradict each other (a cycle), every name in lexicographic order, as upstream's fallback.
  */
 export function mergePreservingRelativeOrder(lists: string[][]): string[] {
   const all = new Set(lists.flat());
-  for (const list of lists) if (list.length === all.size && list.every((n) => all.has(n))) return [...list];
+  for (const list of lists) if (list.length === all.size && new Set(list).size === all.size) return [...list];
   const after = new Map<string, Set<string>>();
   const indegree = new Map<string, number>([...all].map((n) => [n, 0]));
   for (const list of lists) {
@@ -54,8 +55,9 @@ export function mergePreservingRelativeOrder(lists: string[][]): string[] {
       }
     }
   }
-  // A cycle (contradictory orders) leaves names unplaced; append them in lexicographic order.
-  for (const n of [...all].sort()) if (!out.includes(n)) out.push(n);
+  // A cycle (contradictory orders) leaves names unplaced: upstream then falls back to sorting every
+  // name lexicographically.
+  if (out.length !== all.size) return [...all].sort();
   return out;
 }
 

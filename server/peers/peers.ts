@@ -95,7 +95,8 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
   const id = apiServerID(config.name);
   const gateOn = profile.featureGates.get(MVP_GATE) === true;
   const minor = profile.minorNumber;
-  const mvpMetrics = new MvpMetrics(deps.metrics.registry, minor >= 36);
+  // ≤1.27 has no peerproxy package, so none of its metrics appear on /metrics.
+  const mvpMetrics = new MvpMetrics(profile.featureSpecs.has(MVP_GATE) ? deps.metrics.registry : undefined, minor >= 36);
   const leases = types.lookup('coordination.k8s.io', 'v1', 'leases');
   const d = config.durations;
 

@@ -26,11 +26,18 @@ export interface PeerTLS {
   key: string;
 }
 
-/** Go's url.Values.Encode: parameters sorted by key (stable within a key). */
+/** Go's url.QueryEscape: everything but letters, digits and `-_.~` percent-encoded, space as `+`. */
+function queryEscape(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
+
+/** Go's url.Values.Encode: parameters sorted by key (stable within a key), each part QueryEscape'd. */
 export function encodeQuerySorted(query: URLSearchParams): string {
   const entries = [...query.entries()];
   entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return new URLSearchParams(entries).toString();
+  return entries.map(([k, v]) => `${queryEscape(k)}=${queryEscape(v)}`).join('&');
 }
 
 /** The transport error text, in the words Go's net/http would use. */
