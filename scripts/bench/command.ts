@@ -1,0 +1,38 @@
+/**
+ * The `kube-skew bench` command group. The benchmark modules (and autocannon) load only when a
+ * benchmark runs, so other commands start without them.
+ */
+import { writeFile } from 'node:fs/promises';
+import { InvalidArgumentError, type Command } from 'commander';
+
+/** Parses a positive integer option value, or throws commander's usage error. */
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer.');
+  return n;
+}
+
+/** Adds `bench` and its subcommands (`bench core`) to `program`. */
+export function registerBench(program: Command): void {
+  const bench = program.command('bench').description('benchmarks of kube-skew against a bare baseline');
+  bench
+    .command('core')
+    .description('GET/LIST/CREATE throughput and p99 vs a bare fastify + better-sqlite3 server, cross-process watch latency, server RSS')
+    .option('--duration <seconds>', 'seconds per autocannon run', positiveInt, 5)
+    .option('--connections <n>', 'concurrent connections per run', positiveInt, 10)
+    .option('--quick', 'a tiny run (a few hundred requests), for tests')
+    .option('--json <file>', 'also write the figures as JSON to FILE')
+    .addHelpText('after', '\nProgress goes to stderr, the table to stdout.\n\nExamples:\n  kube-skew bench core\n  kube-skew bench core --duration 10 --connections 20 --json bench.json\n')
+    .action(async (opts: { duration: number; connections: number; quick?: boolean; json?: string }) => {
+      const { runCoreBench } = await import('./core.js');
+      const { formatTable } = await import('./report.js');
+      const report = await runCoreBench({
+        durationSeconds: opts.duration,
+        connections: opts.connections,
+        quick: opts.quick === true,
+        progress: (line) => process.stderr.write(`bench: ${line}\n`),
+      });
+      process.stdout.write(`${formatTable(report)}\n`);
+      if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+    });
+}

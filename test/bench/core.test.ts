@@ -1,0 +1,77 @@
+/**
+ * `kube-skew bench core` as a user runs it, in its tiny mode: one table on stdout with every row
+ * and positive figures, the same figures as JSON, progress on stderr. No timing thresholds: the
+ * figures depend on the machine. Also: objects seeded through the store are the objects an API
+ * create stores.
+ */
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openSqliteStore } from '../../storage/sqlite/store.js';
+import { configMapBody, seedConfigMaps, seededName } from '../../scripts/bench/seed.js';
+import type { CoreReport } from '../../scripts/bench/report.js';
+import { api, startCluster, tempDir, urlOf } from '../fixtures/cluster.js';
+
+const CLI = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
+const OPERATIONS = ['GET 1 object', 'LIST 100 objects', 'LIST 10000 objects', 'CREATE'];
+
+t.test('bench core --quick prints every row with positive numbers and writes them as JSON', async (t) => {
+  const dir = await tempDir(t);
+  const jsonFile = join(dir, 'bench.json');
+  const child = spawn(process.execPath, [CLI, 'bench', 'core', '--quick', '--json', jsonFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => child.kill('SIGKILL'));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code] = await once(child, 'exit');
+  t.equal(code, 0, `exits 0 (stderr: ${stderr.slice(-2000)})`);
+  t.match(stderr, /bench: kube-skew: GET 1 object/, 'progress goes to stderr, one line per phase');
+
+  // Rows are `metric   kube-skew   bare   ratio`, columns separated by three or more spaces.
+  const rows = new Map<string, string[]>();
+  for (const line of stdout.split('\n')) {
+    const cells = line.split(/\s{3,}/);
+    if (cells.length === 4) rows.set(cells[0]!, cells.slice(1));
+  }
+  const positive = (cell: string | undefined): boolean => cell !== undefined && Number(cell.replace(/,/g, '')) > 0;
+  for (const op of OPERATIONS) {
+    for (const metric of ['req/s', 'p99 ms']) {
+      const cells = rows.get(`${op}  ${metric}`);
+      t.ok(cells && cells.every(positive), `${op} ${metric}: kube-skew, bare and ratio are positive (${cells?.join(' | ')})`);
+    }
+  }
+  for (const p of ['p50', 'p99']) {
+    const cells = [...rows.entries()].find(([metric]) => metric.startsWith(`watch latency ${p} ms`))?.[1];
+    t.ok(positive(cells?.[0]), `watch latency ${p} is positive (${cells?.join(' | ')})`);
+  }
+  const rss = rows.get('server RSS MiB (after load)');
+  t.ok(rss && positive(rss[0]) && positive(rss[1]), `server RSS of both sides is positive (${rss?.join(' | ')})`);
+
+  const report = JSON.parse(await readFile(jsonFile, 'utf8')) as CoreReport;
+  t.same(report.operations.map((o) => o.name), OPERATIONS, 'the JSON has every operation');
+  for (const op of report.operations) {
+    t.ok(op.kubeSkew.rps > 0 && op.kubeSkew.p99Ms > 0 && op.bare.rps > 0 && op.bare.p99Ms > 0, `${op.name}: JSON figures are positive`);
+  }
+  t.ok(report.watch.p50Ms > 0 && report.watch.p99Ms >= report.watch.p50Ms, 'the JSON has the watch latency');
+  t.ok(report.machine.nproc > 0 && report.machine.cpu.length > 0, 'the JSON names the machine');
+});
+
+t.test('a ConfigMap seeded through the store is served as an API-created one is', async (t) => {
+  const cluster = await startCluster(t, '1.32');
+  const url = urlOf(cluster, 's1');
+  t.equal((await api(cluster, url, 'POST', '/api/v1/namespaces', { body: { metadata: { name: 'seeded' } } })).status, 201);
+  const created = await api(cluster, url, 'POST', '/api/v1/namespaces/seeded/configmaps', { body: configMapBody('seeded', 'via-api') });
+  t.equal(created.status, 201);
+  const store = openSqliteStore(cluster.storagePath);
+  await seedConfigMaps(store, 'seeded', 1);
+  await store.close();
+
+  const seeded = (await api(cluster, url, 'GET', `/api/v1/namespaces/seeded/configmaps/${seededName(0)}`)).json;
+  const normalise = (obj: { metadata: Record<string, unknown> }): unknown => ({ ...obj, metadata: { ...obj.metadata, name: 'x', uid: 'x', resourceVersion: 'x', creationTimestamp: 'x' } });
+  t.same(normalise(seeded), normalise(created.json), 'the same object apart from name, uid, resourceVersion and creationTimestamp');
+  t.equal(JSON.stringify(Object.keys(seeded.metadata)), JSON.stringify(Object.keys(created.json.metadata)), 'metadata fields in the same order');
+});
