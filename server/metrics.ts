@@ -1,7 +1,7 @@
 /**
  * The metrics one server exposes on `/metrics`, in its own prom-client registry (one per server, so
  * several servers in one test process do not share counters). Names and labels follow
- * kube-apiserver's.
+ * kube-apiserver's; label names are listed in lexicographic order, as client_golang writes them.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -22,13 +22,13 @@ export class ServerMetrics {
     this.requests = new Counter({
       name: 'apiserver_request_total',
       help: 'Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',
-      labelNames: ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component', 'code'],
+      labelNames: ['code', 'component', 'dry_run', 'group', 'resource', 'scope', 'subresource', 'verb', 'version'],
       registers,
     });
     this.duration = new Histogram({
       name: 'apiserver_request_duration_seconds',
       help: 'Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.',
-      labelNames: ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component'],
+      labelNames: ['component', 'dry_run', 'group', 'resource', 'scope', 'subresource', 'verb', 'version'],
       buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
       registers,
     });
@@ -41,7 +41,7 @@ export class ServerMetrics {
     this.longRunning = new Gauge({
       name: 'apiserver_longrunning_requests',
       help: 'Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.',
-      labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'scope', 'component'],
+      labelNames: ['component', 'group', 'resource', 'scope', 'subresource', 'verb', 'version'],
       registers,
     });
   }

@@ -8,13 +8,13 @@ import type { RequestContext } from '../http/context.js';
 import { readBody, readObjectBody } from '../http/body.js';
 import { contentTypeOf } from '../http/media.js';
 import { writeJson, writeText } from '../http/respond.js';
-import { badRequest, methodNotAllowed, methodNotSupported, resourceNotFound, unsupportedMediaType } from '../errors/status.js';
+import { badRequest, invalid, methodNotAllowed, methodNotSupported, resourceNotFound, unsupportedMediaType } from '../errors/status.js';
 import type { DeleteOptions } from '../registry/rest.js';
 import { parseListOptions } from '../registry/list-options.js';
 import { decodePatch, PATCH_TYPES } from '../registry/patch.js';
 import type { KubeObject } from '../registry/object.js';
 import type { ResourceType, ResourceTypes } from '../registry/resource-type.js';
-import { chooseOutput, transformContentType, writeObject, type OutputChoice } from './output.js';
+import { checkPartialShape, chooseOutput, transformContentType, writeObject, type OutputChoice } from './output.js';
 import { serveWatch, type WatchDeps } from './watch.js';
 import { toTable } from './table.js';
 
@@ -33,9 +33,15 @@ export async function writeNotFoundText(ctx: RequestContext): Promise<void> {
   await writeText(ctx, 404, '404 page not found\n');
 }
 
-function isDryRun(ctx: RequestContext): boolean {
+/** The options kind whose `dryRun` a verb validates. */
+type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions';
+
+/** `dryRun=All`, validated as upstream's ValidateDryRun: any other value is a 422 on the options kind. */
+function isDryRun(ctx: RequestContext, kind: OptionsKind): boolean {
   const values = ctx.query.getAll('dryRun');
-  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: ${JSON.stringify(v)}`);
+  if (values.some((v) => v !== 'All')) {
+    throw invalid({ group: 'meta.k8s.io', kind }, '', [{ type: 'FieldValueNotSupported', field: 'dryRun', value: values, detail: 'supported values: "All"' }]);
+  }
   return values.length > 0;
 }
 
@@ -61,11 +67,12 @@ async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
   }
   const policy = ctx.query.get('propagationPolicy');
   if (policy === 'Foreground' || policy === 'Background' || policy === 'Orphan') opts.propagationPolicy = policy;
-  if (isDryRun(ctx)) opts.dryRun = true;
+  if (isDryRun(ctx, 'DeleteOptions')) opts.dryRun = true;
   return opts;
 }
 
 async function writeOne(ctx: RequestContext, deps: ResourceDeps, type: ResourceType, code: number, obj: KubeObject, output: OutputChoice): Promise<void> {
+  checkPartialShape(output, false, type.kind);
   if (output.as === 'table') {
     const table = toTable({ kind: type.kind, group: type.group, items: [obj], listMeta: { resourceVersion: obj.metadata?.resourceVersion ?? '' }, includeObject: includeObjectOf(ctx), now: deps.clock.now(), minor: deps.minorNumber, apiVersion: `meta.k8s.io/${output.version}` });
     await writeJson(ctx, code, table, transformContentType('Table', output.version));
@@ -115,6 +122,7 @@ export async function serveResource(ctx: RequestContext, deps: ResourceDeps): Pr
       requireVerb('list');
       const output = chooseOutput(ctx.req.headers.accept);
       const opts = parseListOptions(ctx.query, false, deps.watchListEnabled);
+      checkPartialShape(output, true, type.kind);
       const list = await deps.registry.list(type, namespace, opts);
       const listMeta: Record<string, unknown> = { resourceVersion: list.resourceVersion };
       if (list.continue) listMeta.continue = list.continue;
@@ -144,7 +152,7 @@ export async function serveResource(ctx: RequestContext, deps: ResourceDeps): Pr
       requireVerb('create');
       const output = chooseOutput(ctx.req.headers.accept);
       const body = (await readObjectBody(ctx)) as KubeObject;
-      const created = await deps.registry.create(type, namespace, body, { dryRun: isDryRun(ctx) });
+      const created = await deps.registry.create(type, namespace, body, { dryRun: isDryRun(ctx, 'CreateOptions') });
       await writeOne(ctx, deps, type, 201, created, output);
       return;
     }
@@ -153,7 +161,7 @@ export async function serveResource(ctx: RequestContext, deps: ResourceDeps): Pr
       requireVerb('update');
       const output = chooseOutput(ctx.req.headers.accept);
       const body = (await readObjectBody(ctx)) as KubeObject;
-      const { object, created } = await deps.registry.update(type, namespace, info.name, body, { dryRun: isDryRun(ctx) });
+      const { object, created } = await deps.registry.update(type, namespace, info.name, body, { dryRun: isDryRun(ctx, 'UpdateOptions') });
       await writeOne(ctx, deps, type, created ? 201 : 200, object, output);
       return;
     }
@@ -162,7 +170,7 @@ export async function serveResource(ctx: RequestContext, deps: ResourceDeps): Pr
       requireVerb('patch');
       const output = chooseOutput(ctx.req.headers.accept);
       const patch = await readPatch(ctx);
-      const patched = await deps.registry.patch(type, namespace, info.name, patch, { dryRun: isDryRun(ctx) });
+      const patched = await deps.registry.patch(type, namespace, info.name, patch, { dryRun: isDryRun(ctx, 'PatchOptions') });
       await writeOne(ctx, deps, type, 200, patched, output);
       return;
     }
@@ -211,14 +219,14 @@ async function serveStatusLike(ctx: RequestContext, deps: ResourceDeps, type: Re
     case 'update': {
       if (!verbs.has('update')) throw methodNotAllowed();
       const body = (await readObjectBody(ctx)) as KubeObject;
-      const { object } = await deps.registry.update(type, namespace, name, body, { subresource, dryRun: isDryRun(ctx) });
+      const { object } = await deps.registry.update(type, namespace, name, body, { subresource, dryRun: isDryRun(ctx, 'UpdateOptions') });
       await writeOne(ctx, deps, type, 200, object, output);
       return;
     }
     case 'patch': {
       if (!verbs.has('patch')) throw methodNotAllowed();
       const patch = await readPatch(ctx);
-      const object = await deps.registry.patch(type, namespace, name, patch, { subresource, dryRun: isDryRun(ctx) });
+      const object = await deps.registry.patch(type, namespace, name, patch, { subresource, dryRun: isDryRun(ctx, 'PatchOptions') });
       await writeOne(ctx, deps, type, 200, object, output);
       return;
     }

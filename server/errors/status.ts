@@ -79,10 +79,10 @@ export function groupKindString(gk: GroupKind): string {
   return gk.group ? `${gk.kind}.${gk.group}` : gk.kind;
 }
 
+/** A failure Status with its fields in metav1.Status's JSON order (details before code). */
 function failure(code: number, reason: string, message: string, details?: StatusDetails): Status {
-  const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-  if (details !== undefined) status.details = details;
-  return status;
+  if (details === undefined) return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code };
 }
 
 function grDetails(gr: GroupResource, name?: string): StatusDetails {
@@ -157,6 +157,8 @@ const FIELD_ERROR_TEXT: Record<FieldErrorType, string> = {
 
 function fieldValueText(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
+  // Go prints a []string bad value with %#v.
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return `[]string{${value.map((v) => JSON.stringify(v)).join(', ')}}`;
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
@@ -245,12 +247,9 @@ export function forbidden(gr: GroupResource, name: string, detail: string): Stat
 
 /** 403 for a namespace being terminated, with upstream's `NamespaceTerminating` cause. */
 export function namespaceTerminating(gr: GroupResource, name: string, namespace: string): StatusError {
-  const err = forbidden(gr, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
-  err.status.details = {
-    ...err.status.details,
-    causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
-  };
-  return err;
+  const what = name ? `${groupResourceString(gr)} "${name}"` : groupResourceString(gr);
+  const details = { ...grDetails(gr, name), causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] };
+  return new StatusError(failure(403, 'Forbidden', `${what} is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, details));
 }
 
 /** 401 `Unauthorized`. */

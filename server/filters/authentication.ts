@@ -27,6 +27,12 @@ export interface AuthenticationOptions {
   anonymous?: boolean;
 }
 
+/** What a connection's client certificate proves: a trusted front proxy, and/or a user. */
+interface CertVerdict {
+  proxy: boolean;
+  user?: UserInfo;
+}
+
 function splitPem(pem: string): X509Certificate[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   return blocks.map((b) => new X509Certificate(b));
@@ -47,18 +53,26 @@ function subjectField(subject: string, field: string): string[] {
   return out;
 }
 
+/** Every value of the named headers, one per header line, as Go's `Header[name]` keeps them. */
 function headerValues(ctx: RequestContext, names: string[]): string[] {
   const out: string[] = [];
-  for (const n of names) {
-    const v = ctx.req.headers[n.toLowerCase()];
-    if (v === undefined) continue;
-    for (const item of Array.isArray(v) ? v : [v]) if (item !== '') out.push(item);
-  }
+  for (const n of names) for (const item of ctx.req.headersDistinct[n.toLowerCase()] ?? []) if (item !== '') out.push(item);
   return out;
 }
 
+/** Unescape an extra key as url.PathUnescape does, keeping the raw text when it is not valid escaping. */
+function unescapeKey(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Upstream's AuthenticatedGroupAdder: add `system:authenticated`, except to anonymous users. */
 function withSystemAuthenticated(user: UserInfo): UserInfo {
-  if (!user.groups.includes('system:authenticated')) user.groups = [...user.groups, 'system:authenticated'];
+  const anonymous = user.name === 'system:anonymous' || user.groups.includes('system:unauthenticated');
+  if (!anonymous && !user.groups.includes('system:authenticated')) user.groups = [...user.groups, 'system:authenticated'];
   return user;
 }
 
@@ -72,43 +86,39 @@ export function withAuthentication(opts: AuthenticationOptions): Filter {
   const groupHeaders = opts.groupHeaders ?? ['X-Remote-Group'];
   const extraPrefixes = (opts.extraHeaderPrefixes ?? ['X-Remote-Extra-']).map((p) => p.toLowerCase());
   const anonymous = opts.anonymous ?? true;
-  const certCache = new WeakMap<TLSSocket, X509Certificate | null>();
+  // What a connection's client certificate proves is decided once per TLS connection.
+  const verdicts = new WeakMap<TLSSocket, CertVerdict>();
 
-  const peerCert = (ctx: RequestContext): X509Certificate | undefined => {
+  const verdictFor = (ctx: RequestContext): CertVerdict => {
     const socket = ctx.req.socket as TLSSocket;
-    if (typeof socket.getPeerCertificate !== 'function') return undefined;
-    let cert = certCache.get(socket);
-    if (cert === undefined) {
-      const raw = socket.getPeerCertificate()?.raw;
-      cert = raw ? new X509Certificate(raw) : null;
-      certCache.set(socket, cert);
+    const cached = verdicts.get(socket);
+    if (cached) return cached;
+    let verdict: CertVerdict = { proxy: false };
+    const raw = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate()?.raw : undefined;
+    if (raw) {
+      const cert = new X509Certificate(raw);
+      const cn = subjectField(cert.subject, 'CN')[0] ?? '';
+      const proxy = proxyCAs.length > 0 && signedBy(cert, proxyCAs) && (allowed.length === 0 || allowed.includes(cn));
+      verdict = { proxy };
+      if (cn && clientCAs.length > 0 && signedBy(cert, clientCAs)) verdict.user = { name: cn, groups: subjectField(cert.subject, 'O'), extra: {} };
     }
-    return cert ?? undefined;
+    verdicts.set(socket, verdict);
+    return verdict;
   };
 
-  const fromRequestHeader = (ctx: RequestContext, cert: X509Certificate): UserInfo | undefined => {
-    if (proxyCAs.length === 0 || !signedBy(cert, proxyCAs)) return undefined;
-    const cn = subjectField(cert.subject, 'CN')[0] ?? '';
-    if (allowed.length > 0 && !allowed.includes(cn)) return undefined;
+  const fromRequestHeader = (ctx: RequestContext): UserInfo | undefined => {
     const name = headerValues(ctx, usernameHeaders)[0];
     if (!name) return undefined;
     const user: UserInfo = { name, groups: headerValues(ctx, groupHeaders), extra: {} };
     const uid = headerValues(ctx, uidHeaders)[0];
     if (uid) user.uid = uid;
-    for (const [h, v] of Object.entries(ctx.req.headers)) {
+    for (const [h, values] of Object.entries(ctx.req.headersDistinct)) {
       const prefix = extraPrefixes.find((p) => h.startsWith(p));
-      if (!prefix || v === undefined) continue;
-      const key = decodeURIComponent(h.slice(prefix.length)).toLowerCase();
-      user.extra[key] = [...(user.extra[key] ?? []), ...(Array.isArray(v) ? v : [v])];
+      if (!prefix || values === undefined) continue;
+      const key = unescapeKey(h.slice(prefix.length)).toLowerCase();
+      user.extra[key] = [...(user.extra[key] ?? []), ...values];
     }
     return user;
-  };
-
-  const fromClientCert = (cert: X509Certificate): UserInfo | undefined => {
-    if (clientCAs.length === 0 || !signedBy(cert, clientCAs)) return undefined;
-    const name = subjectField(cert.subject, 'CN')[0];
-    if (!name) return undefined;
-    return { name, groups: subjectField(cert.subject, 'O'), extra: {} };
   };
 
   const stripIdentityHeaders = (ctx: RequestContext): void => {
@@ -119,11 +129,11 @@ export function withAuthentication(opts: AuthenticationOptions): Filter {
   };
 
   return (next) => async (ctx) => {
-    const cert = peerCert(ctx);
-    let user = cert ? fromRequestHeader(ctx, cert) : undefined;
+    const verdict = verdictFor(ctx);
+    let user = verdict.proxy ? fromRequestHeader(ctx) : undefined;
     // Front-proxy headers from anyone but a trusted proxy are ignored, never passed on.
     stripIdentityHeaders(ctx);
-    if (!user && cert) user = fromClientCert(cert);
+    if (!user && verdict.user) user = { ...verdict.user, groups: [...verdict.user.groups], extra: {} };
     if (user) {
       ctx.user = withSystemAuthenticated(user);
       delete ctx.req.headers.authorization;

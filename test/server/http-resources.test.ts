@@ -498,7 +498,6 @@ t.test('resources', async (t) => {
         causes: [{ reason: 'FieldValueNotSupported', message: 'Unsupported value: []string{"Some"}: supported values: "All"', field: 'dryRun' }],
       }),
       "upstream's CreateOptions validation",
-      { todo: 'kube-skew answers 400 BadRequest `Invalid dry run value: "Some"`' },
     );
     const dry = await call('POST', `${cm(ns)}?dryRun=All`, { body: { metadata: { name: 'dry' } } });
     t.equal(dry.status, 201);
