@@ -72,16 +72,36 @@ export function orderedMeta(meta: ObjectMeta): ObjectMeta {
   return out;
 }
 
+const META_INDEX = new Map(META_ORDER.map((k, i) => [k, i]));
+const RV_INDEX = META_INDEX.get('resourceVersion')!;
+
+/**
+ * Stored metadata (already in field order, see {@link toStorage}) with `resourceVersion` inserted in
+ * its place: one pass, no sorting, since every object read goes through here.
+ */
+function withResourceVersion(meta: ObjectMeta, rv: string): ObjectMeta {
+  const out: ObjectMeta = {};
+  let placed = false;
+  for (const k in meta) {
+    if (!placed && (META_INDEX.get(k) ?? Number.MAX_SAFE_INTEGER) > RV_INDEX) {
+      out.resourceVersion = rv;
+      placed = true;
+    }
+    if (k !== 'resourceVersion') out[k] = meta[k];
+  }
+  if (!placed) out.resourceVersion = rv;
+  return out;
+}
+
 /** The wire form of a stored object, as served at `type`'s group/version. */
 export function toWire(type: ResourceType, stored: StoredObject, withTypeMeta = true): KubeObject {
   const value = stored.value as KubeObject;
-  const meta = { ...(value.metadata ?? {}), resourceVersion: String(stored.rev) };
   const out: KubeObject = {};
   if (withTypeMeta) {
     out.kind = type.kind;
     out.apiVersion = type.groupVersion;
   }
-  out.metadata = orderedMeta(meta);
+  out.metadata = withResourceVersion(value.metadata ?? {}, String(stored.rev));
   for (const [k, v] of Object.entries(value)) if (k !== 'metadata' && k !== 'kind' && k !== 'apiVersion') out[k] = v;
   return out;
 }
