@@ -31,6 +31,7 @@ import { selfSignedServing } from './cluster/pki.js';
 import { bootstrapNamespaces, NamespaceController } from './controllers/namespace.js';
 import { MAX_REQUEST_BODY_BYTES } from './http/body.js';
 import { createPeers } from './peers/peers.js';
+import { seededRandom } from './random.js';
 
 /** Things a caller may inject instead of the defaults (tests fix the clock, share a store, …). */
 export interface ApiServerDeps {
@@ -104,6 +105,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const cas = [clientCA, requestHeaderCA].filter((c): c is string => c !== undefined);
 
   const types = new ResourceTypes(profile);
+  // generateName suffixes stay unseeded: servers sharing a seed would otherwise collide.
   const registry = new Registry({ store, clock, ...(deps.random ? { random: deps.random } : {}) });
   const health = new HealthChecks();
   const metrics = new ServerMetrics();
@@ -115,7 +117,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const namespacesHook = health.postStartHook('start-system-namespaces-controller');
 
   let port = config.securePort;
-  const random = deps.random ?? Math.random;
+  const random = deps.random ?? (config.randomSeed !== undefined ? seededRandom(config.randomSeed) : Math.random);
   const docs = new DiscoveryDocs(profile, () => `${host}:${port}`);
   const peers = await createPeers({ config, profile, store, registry, types, clock, log, metrics, docs, port: () => port, publicAddress: host, random });
   const routes = buildRoutes({
@@ -138,6 +140,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     ...(ext.extraRoutes ? { extra: ext.extraRoutes } : {}),
   });
   const chain: Handler = buildHandlerChain(routes, {
+    serverName: config.name,
     metrics,
     authorizer: deps.authorizer ?? alwaysAllow,
     authentication: {

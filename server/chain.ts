@@ -2,11 +2,12 @@
  * The filter chain. This is the only place the order of filters is set, as upstream's
  * `DefaultBuildHandlerChain`: read top to bottom, outermost first.
  *
- *   audit-init ─► panic-recovery ─► request-info ─► metrics ─► cache-control
+ *   audit-init ─► served-by ─► panic-recovery ─► request-info ─► metrics ─► cache-control
  *     ─► authentication ─► authorization ─► [mixed version proxy] ─► routes
  *
  * The mixed version proxy is innermost, as kube-apiserver installs it on the aggregator: a request is
- * authenticated and authorized by the server that received it before it is forwarded.
+ * authenticated and authorized by the server that received it before it is forwarded. served-by is
+ * kube-skew's own and only acts on requests that ask for it (X-Kube-Skew-Trace).
  */
 import type { Filter, Handler } from './http/context.js';
 import { withAuditInit } from './filters/audit-init.js';
@@ -17,9 +18,12 @@ import { withCacheControl } from './filters/cache-control.js';
 import { withAuthentication, type AuthenticationOptions } from './filters/authentication.js';
 import { withAuthorization, type Authorizer } from './filters/authorization.js';
 import type { ServerMetrics } from './metrics.js';
+import { withServedBy } from './filters/served-by.js';
 
 /** What the chain is built from. */
 export interface ChainOptions {
+  /** The server's name, for the served-by trace. */
+  serverName: string;
   metrics: ServerMetrics;
   authentication: AuthenticationOptions;
   authorizer: Authorizer;
@@ -31,6 +35,7 @@ export interface ChainOptions {
 export function buildHandlerChain(routes: Handler, opts: ChainOptions): Handler {
   const filters: Filter[] = [
     withAuditInit(),
+    withServedBy(opts.serverName),
     withPanicRecovery(),
     withRequestInfo(),
     withMetrics(opts.metrics),

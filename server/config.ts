@@ -73,6 +73,8 @@ export interface ServerConfig {
   durations: Durations;
   /** pino level: silent, error, warn, info, debug. */
   logLevel: string;
+  /** Seed of the server's random choices (peer choice); absent means unseeded. */
+  randomSeed?: number;
 }
 
 /** Raw flag values as the CLI parses them (strings, as on a command line). */
@@ -136,7 +138,10 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
   if (Boolean(tlsCertFile) !== Boolean(tlsPrivateKeyFile)) {
     throw new ConfigError('--tls-cert-file and --tls-private-key-file must both be specified or neither');
   }
+  const seedText = str(flags, 'random-seed');
+  if (seedText !== '' && !/^\d+$/.test(seedText)) throw new ConfigError(`invalid argument "${seedText}" for "--random-seed" flag: must be a non-negative integer`);
   return {
+    ...(seedText !== '' ? { randomSeed: Number(seedText) } : {}),
     name: str(flags, 'server-name', 'apiserver'),
     minor: parseEmulatedVersion(str(flags, 'emulated-version', '1.36')),
     bindAddress,

@@ -24,6 +24,7 @@ import { withPeerProxy } from './proxy-filter.js';
 import { MergedDiscovery } from './merged-discovery.js';
 import type { AggregatedApisHook, DiscoveryDocs } from '../endpoints/discovery.js';
 import { PeerTransport } from './transport.js';
+import { faultFor } from './faults.js';
 import type { PeerRouter } from './routing.js';
 
 /** The feature gate of the Mixed Version Proxy. */
@@ -134,7 +135,10 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
     });
     if (config.peerCAFile && leases) {
       const [ca, cert, key] = await Promise.all([readFile(config.peerCAFile, 'utf8'), readFile(config.proxyClientCertFile, 'utf8'), readFile(config.proxyClientKeyFile, 'utf8')]);
-      transport = new PeerTransport({ ca, cert, key }, minor >= 32);
+      transport = new PeerTransport({ ca, cert, key }, minor >= 32, {
+        lookup: (address) => faultFor(store, id, address),
+        dialTimeoutMs: 30_000 / config.timeScale,
+      });
       if (profile.mvpGeneration === 'storage-version') {
         const storageVersions = types.lookup('internal.apiserver.k8s.io', 'v1alpha1', 'storageversions');
         if (storageVersions) {

@@ -9,6 +9,7 @@ import { Agent, request } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestContext, UserInfo } from '../http/context.js';
 import { writeText } from '../http/respond.js';
+import type { Fault } from './faults.js';
 
 /** The header that marks a proxied request and stops further proxying. */
 export const PEER_PROXIED_HEADER = 'x-kubernetes-peer-proxied';
@@ -76,6 +77,20 @@ export function identityHeaders(user: UserInfo, withUid: boolean): Record<string
   return headers;
 }
 
+/** Scenario faults on the hop: where to look them up, and how long a partitioned dial hangs. */
+export interface FaultOptions {
+  lookup(address: string): Promise<Fault | undefined>;
+  /** Go's dial timeout (30 s), shortened by the time scale. */
+  dialTimeoutMs: number;
+}
+
+/** A transport failure made up by a scenario fault, shaped like a socket error. */
+class InjectedFault extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
 /** A keep-alive mTLS client to peers; one per server. */
 export class PeerTransport {
   private readonly agent: Agent;
@@ -83,6 +98,7 @@ export class PeerTransport {
   constructor(
     tls: PeerTLS,
     private readonly sendUid: boolean,
+    private readonly faults?: FaultOptions,
   ) {
     this.agent = new Agent({
       connect: { ca: tls.ca, cert: tls.cert, key: tls.key, servername: PEER_SERVER_NAME, rejectUnauthorized: true },
@@ -105,6 +121,19 @@ export class PeerTransport {
     return out;
   }
 
+  /** Apply a scenario fault on the link to `address`: wait, or fail as the network would. */
+  private async injectFault(address: string): Promise<void> {
+    if (!this.faults) return;
+    const fault = await this.faults.lookup(address);
+    if (!fault) return;
+    if (fault.kind === 'latency') await new Promise((r) => setTimeout(r, fault.delayMs));
+    else if (fault.kind === 'refuse') throw new InjectedFault('ECONNREFUSED');
+    else {
+      await new Promise((r) => setTimeout(r, this.faults!.dialTimeoutMs));
+      throw new InjectedFault('ETIMEDOUT');
+    }
+  }
+
   /**
    * Forward the request in `ctx` to `address` (`host:port`) and relay the answer; on a transport
    * failure answer the plain-text 503. Resolves with the status code written.
@@ -118,6 +147,7 @@ export class PeerTransport {
     const hasBody = !(method === 'GET' || (method as string) === 'HEAD') && (ctx.req.headers['content-length'] !== '0' || ctx.req.headers['transfer-encoding'] !== undefined);
     let response;
     try {
+      await this.injectFault(address);
       response = await request(url, {
         method,
         headers: this.forwardHeaders(ctx.req.headers, user, ctx.auditId),
@@ -159,6 +189,7 @@ export class PeerTransport {
   /** GET a peer's discovery path as `system:apiserver`; resolves with the status and parsed body. */
   async discovery(address: string, path: string, accept: string): Promise<{ status: number; body: unknown }> {
     const user: UserInfo = { name: 'system:apiserver', uid: 'system:apiserver', groups: ['system:authenticated'], extra: {} };
+    await this.injectFault(address);
     const res = await request(`https://${address}${path}`, {
       method: 'GET',
       headers: { accept, ...identityHeaders(user, true), [PEER_PROXIED_HEADER]: 'true' },

@@ -1,0 +1,19 @@
+/**
+ * kube-skew's own trace: a request carrying `X-Kube-Skew-Trace: 1` gets `X-Kube-Skew-Served-By:
+ * <server>` naming the server that finally answered it (a proxied request keeps the peer's header).
+ * Without the request header nothing is added, so clients see exactly what kube-apiserver sends.
+ */
+import type { Filter } from '../http/context.js';
+
+/** The request header that asks for the trace. */
+export const TRACE_HEADER = 'x-kube-skew-trace';
+/** The response header naming the server that answered. */
+export const SERVED_BY_HEADER = 'x-kube-skew-served-by';
+
+/** Add the served-by header for traced requests. */
+export function withServedBy(serverName: string): Filter {
+  return (next) => async (ctx) => {
+    if (ctx.req.headers[TRACE_HEADER] === '1') ctx.headers[SERVED_BY_HEADER] = serverName;
+    await next(ctx);
+  };
+}
