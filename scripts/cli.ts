@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { runApiserver } from '../server/main.js';
 import { runUp, DEFAULT_SERVERS } from '../server/cluster/up.js';
+import { registerScenario } from '../scenarios/engine/command.js';
 import { registerBench } from './bench/command.js';
 
 const program = new Command();
@@ -39,6 +40,8 @@ program
   });
 
 registerBench(program);
+
+registerScenario(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -10,6 +10,7 @@ import { createCA, readKeyPair, signCert, writeKeyPair, type KeyPair } from './p
 import { writeKubeconfig } from './kubeconfig.js';
 import { ServerProcess, type ProbeTLS } from './server-process.js';
 import { FrontDoor, type LbPolicy } from './front-door.js';
+import { seededRandom } from '../random.js';
 import { loadProfile } from '../../versions/profile.js';
 import { MVP_GATE } from '../peers/peers.js';
 
@@ -23,6 +24,8 @@ export interface ServerSpec {
   runtimeConfig?: string;
   /** Any further kube-apiserver flags. */
   args?: string[];
+  /** Registered with the cluster but not started until startServer is called. */
+  deferred?: boolean;
 }
 
 /** Options of a cluster. */
@@ -41,6 +44,10 @@ export interface ClusterOptions {
   mvp?: boolean;
   /** The front door's policy (default round-robin). */
   lbPolicy?: LbPolicy;
+  /** kube-apiserver flags for every server (after the generated ones). */
+  args?: string[];
+  /** Seed for every random choice: each server gets `--random-seed` derived from it, the front door too. */
+  seed?: number;
   /** Called with each line a server writes to stderr. */
   onServerLog?: (server: string, line: string) => void;
 }
@@ -141,10 +148,11 @@ export class Cluster {
       cluster.ports.set(spec.name, options.basePort ? options.basePort + i : 0);
     });
     try {
-      await Promise.all(options.servers.map((s) => cluster.startServer(s.name)));
+      await Promise.all(options.servers.filter((s) => !s.deferred).map((s) => cluster.startServer(s.name)));
       cluster.frontDoor = await FrontDoor.listen(
         () => [...cluster.servers.entries()].map(([name, proc]) => ({ name, address: () => (proc.alive && proc.info ? `127.0.0.1:${proc.info.port}` : undefined) })),
         options.lbPolicy ?? { kind: 'round-robin' },
+        options.seed !== undefined ? { random: seededRandom(options.seed) } : {},
       );
       await cluster.writeFiles();
     } catch (err) {
@@ -207,7 +215,8 @@ export class Cluster {
     if (gates) args.push(`--feature-gates=${gates}`);
     if (runtime) args.push(`--runtime-config=${runtime}`);
     if (o.timeScale && o.timeScale !== 1) args.push(`--time-scale=${o.timeScale}`, `--time-origin=${this.createdAt}`);
-    return [...args, ...(spec.args ?? [])];
+    if (o.seed !== undefined) args.push(`--random-seed=${(o.seed + [...spec.name].reduce((h, c) => h * 31 + c.charCodeAt(0), 7)) >>> 0}`);
+    return [...args, ...(o.args ?? []), ...(spec.args ?? [])];
   }
 
   /** Start (or start again) the named server and wait until it is ready. */
@@ -251,12 +260,16 @@ export class Cluster {
     this.server(name).resume();
   }
 
-  /** Restart a server, optionally at another minor (an upgrade or downgrade). */
-  async restartServer(name: string, minor?: string): Promise<ServerProcess> {
+  /**
+   * Restart a server, optionally changed: another minor (an upgrade or downgrade), other feature
+   * gates, runtime config or flags. A server that is not running is just started.
+   */
+  async restartServer(name: string, change: Partial<Omit<ServerSpec, 'name'>> = {}): Promise<ServerProcess> {
     const spec = this.specs.get(name);
     if (!spec) throw new Error(`no server named ${name}`);
-    await this.server(name).stop();
-    if (minor) this.specs.set(name, { ...spec, minor });
+    const running = this.servers.get(name);
+    if (running?.alive) await running.stop();
+    this.specs.set(name, { ...spec, ...change, name, deferred: false });
     const proc = await this.startServer(name);
     await this.writeFiles();
     return proc;

@@ -1,0 +1,177 @@
+/**
+ * The Scenario format: a Kubernetes-style document (`apiVersion: kube-skew.dev/v1alpha1`,
+ * `kind: Scenario`) describing a cluster and the steps played against it. The published JSON Schema
+ * is scenarios/schema.json; these types mirror it.
+ */
+
+/** One server of the scenario's cluster. */
+export interface ScenarioServer {
+  name: string;
+  minor: string;
+  featureGates?: string;
+  runtimeConfig?: string;
+  args?: string[];
+  /** Start with the cluster (default true). */
+  start?: boolean;
+}
+
+/** The cluster a scenario runs against. */
+export interface ScenarioCluster {
+  servers: ScenarioServer[];
+  mvp?: boolean;
+  lbPolicy?: string;
+  featureGates?: string;
+  runtimeConfig?: string;
+  args?: string[];
+  timeScale?: number;
+}
+
+/** Expectations on a piece of text. */
+export interface TextExpect {
+  contains?: string | string[];
+  notContains?: string | string[];
+  matches?: string;
+  equals?: string;
+}
+
+/** A request step (also used by `wait: {request}`). */
+export interface RequestStep {
+  via?: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  expect?: {
+    status?: number | number[];
+    reason?: string;
+    message?: TextExpect;
+    contentType?: string;
+    body?: unknown;
+    text?: TextExpect;
+    headers?: Record<string, string>;
+    servedBy?: string;
+  };
+}
+
+/** A kubectl step. */
+export interface KubectlStep {
+  via?: string;
+  args: string[];
+  stdin?: string;
+  binary?: string;
+  timeout?: string;
+  expect?: { exitCode?: number; stdout?: TextExpect; stderr?: TextExpect };
+}
+
+/** Bounds on a count. */
+export interface CountExpect {
+  max?: number;
+  min?: number;
+}
+
+/** Background load through the front door. */
+export interface LoadStep {
+  start?: { name: string; rate: number; writeShare?: number; namespace?: string; resources: string[] };
+  stop?: {
+    name: string;
+    expect?: { falseNotFound?: CountExpect; lostWrites?: CountExpect; requests?: CountExpect; status?: Record<string, { max?: number; min?: number }> };
+  };
+}
+
+/** Waiting for a condition or a time. */
+export interface WaitStep {
+  duration?: string;
+  timeout?: string;
+  ready?: string;
+  request?: RequestStep;
+  leaseGone?: string;
+  endpointGone?: string;
+}
+
+/** A link between two servers, for faults on the peer hop. */
+export interface Link {
+  from: string;
+  to: string;
+}
+
+/** Faults on the peer hop. */
+export interface FaultStep {
+  partition?: Link;
+  refuse?: Link;
+  latency?: Link & { delay: string };
+  heal?: Link;
+}
+
+/** Assertions on one server's /metrics. */
+export interface MetricsStep {
+  server: string;
+  expect: Array<{ name: string; labels?: Record<string, string>; value?: number; min?: number; max?: number; present?: boolean }>;
+}
+
+/** A server change: restart, or upgrade/downgrade to another minor. */
+export interface VersionChange {
+  server: string;
+  minor?: string;
+  featureGates?: string;
+  runtimeConfig?: string;
+  args?: string[];
+}
+
+/** The action keys of a step, in the order the schema lists them. */
+export const STEP_KINDS = ['start', 'stop', 'kill', 'pause', 'resume', 'restart', 'upgrade', 'downgrade', 'request', 'kubectl', 'load', 'wait', 'fault', 'metrics'] as const;
+
+/** One of the step kinds. */
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** One step: a name and exactly one action. */
+export interface Step {
+  name?: string;
+  start?: { server: string };
+  stop?: { server: string };
+  kill?: { server: string };
+  pause?: { server: string };
+  resume?: { server: string };
+  restart?: VersionChange;
+  upgrade?: VersionChange & { minor: string };
+  downgrade?: VersionChange & { minor: string };
+  request?: RequestStep;
+  kubectl?: KubectlStep;
+  load?: LoadStep;
+  wait?: WaitStep;
+  fault?: FaultStep;
+  metrics?: MetricsStep;
+}
+
+/** A loaded scenario. */
+export interface Scenario {
+  apiVersion: 'kube-skew.dev/v1alpha1';
+  kind: 'Scenario';
+  metadata: { name: string; description?: string; labels?: Record<string, string> };
+  spec: { cluster: ScenarioCluster; steps: Step[] };
+}
+
+/** The action of a step. */
+export function stepKind(step: Step): StepKind {
+  const kind = STEP_KINDS.find((k) => step[k] !== undefined);
+  if (!kind) throw new Error('step without an action');
+  return kind;
+}
+
+/** A short title of a step for progress lines: its name, or its kind and main argument. */
+export function stepTitle(step: Step): string {
+  if (step.name) return step.name;
+  const kind = stepKind(step);
+  const body = step[kind] as Record<string, unknown>;
+  if (kind === 'request') return `${(body.method as string) ?? 'GET'} ${body.path as string}${body.via ? ` via ${body.via as string}` : ''}`;
+  if (kind === 'kubectl') return `kubectl ${(body.args as string[]).join(' ')}`;
+  if (typeof body.server === 'string') return `${kind} ${body.server}${body.minor ? ` to ${body.minor as string}` : ''}`;
+  return kind;
+}
+
+/** Parse a duration (`500ms`, `2s`, `1m`) into milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
+  if (!m) throw new Error(`invalid duration ${JSON.stringify(text)}`);
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+}

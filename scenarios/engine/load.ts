@@ -1,0 +1,136 @@
+/**
+ * Background load through the front door: a steady rate of lists and creates on a set of resources,
+ * each request on a new connection so the front door spreads them as it spreads clients. It counts
+ * outcomes by status, classifies a 404 as false when some live server that has been ready for a
+ * moment serves the resource, and, when stopped, reads every acknowledged create back to find lost
+ * writes.
+ */
+import { send } from './http.js';
+import { gvrOfPath, isLive, isNamespacedResource, servedBy, type RunContext } from './context.js';
+
+/** A server counts as serving a resource this long after it became ready: the time its peers need to find it. */
+export const SETTLE_MS = 1000;
+
+/** What a load run observed. */
+export interface LoadStats {
+  requests: number;
+  /** Responses by status code; transport failures under `error`. */
+  byStatus: Record<string, number>;
+  falseNotFound: number;
+  acknowledgedWrites: number;
+  lostWrites: number;
+  /** A few examples of false 404s and lost writes, for reports. */
+  examples: string[];
+}
+
+interface Created {
+  collection: string;
+  name: string;
+}
+
+/** One named background load. */
+export class LoadGenerator {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly created: Created[] = [];
+  private readonly stats: LoadStats = { requests: 0, byStatus: {}, falseNotFound: 0, acknowledgedWrites: 0, lostWrites: 0, examples: [] };
+  private readonly namespaced = new Map<string, boolean>();
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly spec: { name: string; rate: number; writeShare?: number; namespace?: string; resources: string[] },
+  ) {}
+
+  private get namespace(): string {
+    return this.spec.namespace ?? 'load';
+  }
+
+  private collectionPath(resource: string): string {
+    const cut = resource.lastIndexOf('/');
+    const base = resource.slice(0, cut);
+    const name = resource.slice(cut + 1);
+    return this.namespaced.get(resource) === false ? resource : `${base}/namespaces/${this.namespace}/${name}`;
+  }
+
+  /** Create the namespace and begin sending. */
+  async start(): Promise<void> {
+    for (const r of this.spec.resources) this.namespaced.set(r, isNamespacedResource(r));
+    await send(this.ctx.cluster, undefined, 'POST', '/api/v1/namespaces', { metadata: { name: this.namespace } }).catch(() => undefined);
+    const interval = Math.max(1, 1000 / this.spec.rate);
+    let due = performance.now();
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      while (due <= now) {
+        due += interval;
+        const p = this.one().finally(() => this.inflight.delete(p));
+        this.inflight.add(p);
+      }
+    }, Math.min(interval, 20));
+  }
+
+  private record(status: string): void {
+    this.stats.requests++;
+    this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
+  }
+
+  private example(text: string): void {
+    if (this.stats.examples.length < 5) this.stats.examples.push(text);
+  }
+
+  private async one(): Promise<void> {
+    const resource = this.spec.resources[Math.floor(this.ctx.random() * this.spec.resources.length)]!;
+    const write = this.ctx.random() < (this.spec.writeShare ?? 0.3);
+    const path = this.collectionPath(resource);
+    const started = Date.now();
+    try {
+      const res = write
+        ? await send(this.ctx.cluster, undefined, 'POST', path, { metadata: { generateName: 'load-' }, data: { at: String(started) } }, {}, 10_000)
+        : await send(this.ctx.cluster, undefined, 'GET', `${path}?limit=50`, undefined, {}, 10_000);
+      this.record(String(res.status));
+      if (res.status === 404 && this.someoneServes(path, started)) {
+        this.stats.falseNotFound++;
+        this.example(`404 for ${write ? 'POST' : 'GET'} ${path} from ${res.servedBy ?? 'unknown'} while a live server served it`);
+      }
+      if (write && res.status === 201) {
+        const name = (res.json as { metadata?: { name?: string } } | undefined)?.metadata?.name;
+        if (name) {
+          this.stats.acknowledgedWrites++;
+          this.created.push({ collection: path, name });
+        }
+      }
+    } catch {
+      this.record('error');
+    }
+  }
+
+  /** True when a live server that has been ready for SETTLE_MS serves the resource of `path`. */
+  private someoneServes(path: string, at: number): boolean {
+    const gvr = gvrOfPath(path);
+    if (!gvr) return false;
+    const key = `${gvr.group}/${gvr.version}/${gvr.resource}`;
+    for (const name of this.ctx.cluster.specs.keys()) {
+      const since = this.ctx.readySince.get(name);
+      if (since === undefined || at - since < SETTLE_MS || !isLive(this.ctx, name)) continue;
+      if (servedBy(this.ctx, name).has(key)) return true;
+    }
+    return false;
+  }
+
+  /** Stop sending, wait for answers, and read every acknowledged write back. */
+  async stop(): Promise<LoadStats> {
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled([...this.inflight]);
+    for (const c of this.created) {
+      const gvr = gvrOfPath(c.collection);
+      const key = gvr ? `${gvr.group}/${gvr.version}/${gvr.resource}` : '';
+      const reader = [...this.ctx.cluster.specs.keys()].find((s) => isLive(this.ctx, s) && servedBy(this.ctx, s).has(key));
+      if (!reader) continue;
+      const res = await send(this.ctx.cluster, reader, 'GET', `${c.collection}/${c.name}`).catch(() => undefined);
+      if (res?.status === 404) {
+        this.stats.lostWrites++;
+        this.example(`acknowledged create ${c.collection}/${c.name} cannot be read back from ${reader}`);
+      }
+    }
+    return this.stats;
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Loading scenario files: YAML parsed with positions, validated against the published schema
+ * (scenarios/schema.json, through ajv) and then against the cluster it describes (server names
+ * exist, upgrades go up and downgrades down, loads are started before they are stopped). Every
+ * problem is reported as `file:line:column: <field path>: <message>`, with the step index and
+ * name, and never as a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject } from 'ajv';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { STEP_KINDS, type Scenario, type Step } from './format.js';
+
+const schema = JSON.parse(readFileSync(new URL('../../../scenarios/schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+const validate = ajv.compile(schema);
+
+/** One problem in a scenario file. */
+export interface ScenarioProblem {
+  file: string;
+  line: number;
+  column: number;
+  /** `spec.steps[3].request.method` */
+  field: string;
+  message: string;
+}
+
+/** A scenario file that cannot be used; its message lists every problem, one per line. */
+export class ScenarioError extends Error {
+  readonly code = 'SCENARIO_INVALID';
+  constructor(readonly problems: ScenarioProblem[]) {
+    super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.field ? `${p.field}: ` : ''}${p.message}`).join('\n'));
+    this.name = 'ScenarioError';
+  }
+}
+
+type PathItem = string | number;
+
+function fieldPath(path: PathItem[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
+  return out;
+}
+
+class Locator {
+  constructor(
+    private readonly file: string,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** The position of the deepest existing node on `path` (a missing field points at its parent). */
+  problem(path: PathItem[], message: string): ScenarioProblem {
+    let node: unknown = this.doc.contents;
+    let range: [number, number, number] | undefined = (node as { range?: [number, number, number] } | null)?.range;
+    for (const key of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
+        if (!pair) break;
+        range = (pair.key as { range?: [number, number, number] }).range ?? range;
+        node = pair.value;
+      } else if (isSeq(node) && typeof key === 'number') {
+        node = node.items[key];
+        if (!node) break;
+        range = (node as { range?: [number, number, number] }).range ?? range;
+      } else break;
+    }
+    const pos = this.lines.linePos(range?.[0] ?? 0);
+    return { file: this.file, line: pos.line, column: pos.col, field: fieldPath(path), message: this.withStep(path, message) };
+  }
+
+  private withStep(path: PathItem[], message: string): string {
+    if (path[0] !== 'spec' || path[1] !== 'steps' || typeof path[2] !== 'number') return message;
+    const step = (this.doc.toJS() as { spec?: { steps?: Step[] } } | null)?.spec?.steps?.[path[2]];
+    return `${message} (step ${path[2] + 1}${step?.name ? ` "${step.name}"` : ''})`;
+  }
+}
+
+function pointerToPath(pointer: string): PathItem[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** The keys of a `oneOf: [{required: [a]}, {required: [b]}, …]`, or undefined for another oneOf. */
+function choiceKeys(schema: unknown): string[] | undefined {
+  if (!Array.isArray(schema)) return undefined;
+  const keys: string[] = [];
+  for (const branch of schema) {
+    const req = (branch as { required?: unknown }).required;
+    if (!Array.isArray(req) || req.length !== 1 || Object.keys(branch as object).length !== 1) return undefined;
+    keys.push(req[0] as string);
+  }
+  return keys;
+}
+
+function isChoiceBranch(e: ErrorObject): boolean {
+  return /\/oneOf\/\d+\/required$/.test(e.schemaPath);
+}
+
+/** Turn ajv's errors into problems, dropping the noise of oneOf/if branches we explain better ourselves. */
+function schemaProblems(errors: ErrorObject[], at: Locator): ScenarioProblem[] {
+  const out: ScenarioProblem[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const path = pointerToPath(e.instancePath);
+    let message: string;
+    if (e.keyword === 'if') continue;
+    // A `oneOf` of `required` alternatives means "exactly one of these keys"; its per-branch
+    // `required` errors are noise.
+    if (e.keyword === 'required' && (e.parentSchema as { required?: string[] } | undefined)?.required?.length === 1 && isChoiceBranch(e)) continue;
+    switch (e.keyword) {
+      case 'oneOf': {
+        const keys = choiceKeys(e.schema);
+        if (!keys) continue;
+        const present = keys.filter((k) => e.data !== null && typeof e.data === 'object' && k in (e.data as object));
+        message = present.length === 0 ? `needs exactly one of: ${keys.join(', ')}` : `has exactly one of ${keys.join(', ')}; found ${present.join(' and ')}`;
+        break;
+      }
+      case 'additionalProperties':
+        path.push(e.params.additionalProperty as string);
+        message = `unknown field "${e.params.additionalProperty as string}"`;
+        break;
+      case 'required':
+        path.push(e.params.missingProperty as string);
+        message = 'required field is missing';
+        break;
+      case 'enum':
+        message = `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+        break;
+      case 'type': {
+        const hint = (e.parentSchema as { description?: string } | undefined)?.description;
+        message = `must be ${e.params.type === 'integer' || e.params.type === 'array' || e.params.type === 'object' ? 'an' : 'a'} ${e.params.type as string}, not ${JSON.stringify(e.data)}${hint ? ` (${hint})` : ''}`;
+        break;
+      }
+      case 'const':
+        message = `must be ${JSON.stringify(e.params.allowedValue)}`;
+        break;
+      case 'pattern':
+        message = `invalid value ${JSON.stringify(e.data)}: ${(e.parentSchema as { description?: string } | undefined)?.description ?? `must match ${e.params.pattern as string}`}`;
+        break;
+      default:
+        message = e.message ?? e.keyword;
+    }
+    const key = `${fieldPath(path)}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(at.problem(path, message));
+  }
+  return out;
+}
+
+/** Checks the schema cannot express: one action per step, server names, version directions, loads. */
+function semanticProblems(scenario: Scenario, at: Locator): ScenarioProblem[] {
+  const out: ScenarioProblem[] = [];
+  const servers = new Map<string, string>();
+  scenario.spec.cluster.servers.forEach((s, i) => {
+    if (servers.has(s.name)) out.push(at.problem(['spec', 'cluster', 'servers', i, 'name'], `server name "${s.name}" is used twice`));
+    servers.set(s.name, s.minor);
+  });
+  const known = (name: string): boolean => servers.has(name);
+  const minorNumber = (m: string): number => Number(m.split('.')[1]);
+  const loads = new Set<string>();
+  scenario.spec.steps.forEach((step, i) => {
+    const base: PathItem[] = ['spec', 'steps', i];
+    const kind = STEP_KINDS.find((k) => step[k] !== undefined)!;
+    const body = step[kind] as unknown as Record<string, unknown>;
+    const ref = (field: string, name: unknown, allowFrontDoor = false): void => {
+      if (typeof name !== 'string') return;
+      if (allowFrontDoor && name === 'front-door') return;
+      if (!known(name)) out.push(at.problem([...base, kind, field], `no server named "${name}" (servers: ${[...servers.keys()].join(', ')}${allowFrontDoor ? ', front-door' : ''})`));
+    };
+    if ('server' in body) ref('server', body.server);
+    if ('via' in body) ref('via', body.via, true);
+    if (kind === 'upgrade' || kind === 'downgrade' || kind === 'restart') {
+      const name = body.server as string;
+      const target = body.minor as string | undefined;
+      const current = servers.get(name);
+      if (current && target) {
+        if (kind === 'upgrade' && minorNumber(target) <= minorNumber(current)) out.push(at.problem([...base, kind, 'minor'], `an upgrade goes to a newer minor: ${name} runs ${current} at this point`));
+        if (kind === 'downgrade' && minorNumber(target) >= minorNumber(current)) out.push(at.problem([...base, kind, 'minor'], `a downgrade goes to an older minor: ${name} runs ${current} at this point`));
+        servers.set(name, target);
+      }
+    }
+    if (kind === 'load') {
+      const load = step.load!;
+      if (load.start) {
+        if (loads.has(load.start.name)) out.push(at.problem([...base, 'load', 'start', 'name'], `load "${load.start.name}" is already running`));
+        loads.add(load.start.name);
+      }
+      if (load.stop) {
+        if (!loads.has(load.stop.name)) out.push(at.problem([...base, 'load', 'stop', 'name'], `no running load named "${load.stop.name}"`));
+        loads.delete(load.stop.name);
+      }
+    }
+    if (kind === 'wait' && step.wait) {
+      for (const f of ['ready', 'leaseGone', 'endpointGone'] as const) ref(f, step.wait[f]);
+      if (step.wait.request?.via) ref('via', step.wait.request.via, true);
+    }
+    if (kind === 'fault' && step.fault) {
+      for (const [name, link] of Object.entries(step.fault)) {
+        const l = link as { from?: string; to?: string };
+        for (const side of ['from', 'to'] as const) {
+          if (l[side] !== undefined && !known(l[side]!)) out.push(at.problem([...base, 'fault', name, side], `no server named "${l[side]}"`));
+        }
+      }
+    }
+    if (kind === 'request' && step.request?.expect?.servedBy !== undefined && !known(step.request.expect.servedBy)) {
+      out.push(at.problem([...base, 'request', 'expect', 'servedBy'], `no server named "${step.request.expect.servedBy}"`));
+    }
+  });
+  return out;
+}
+
+/** Parse and validate scenario text; `file` names it in errors. Throws ScenarioError. */
+export function parseScenario(text: string, file: string): Scenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      doc.errors.map((e) => {
+        const pos = lines.linePos(e.pos[0]);
+        return { file, line: pos.line, column: pos.col, field: '', message: `invalid YAML: ${e.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  const at = new Locator(file, doc, lines);
+  const value = doc.toJS() as unknown;
+  if (!validate(value)) throw new ScenarioError(schemaProblems(validate.errors ?? [], at));
+  const scenario = value as Scenario;
+  const problems = semanticProblems(scenario, at);
+  if (problems.length > 0) throw new ScenarioError(problems);
+  return scenario;
+}
+
+/** Read, parse and validate a scenario file. */
+export function loadScenario(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ScenarioError([{ file: path, line: 0, column: 0, field: '', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
+  }
+  return parseScenario(text, path);
+}

@@ -1,0 +1,160 @@
+/**
+ * The scenario runner: starts the scenario's cluster in a fresh data directory, plays its steps in
+ * order (each timed and checked), and tears everything down. A failing expectation fails its step
+ * and the run goes on, so one report shows every difference; a step that cannot run at all (a
+ * server that does not start) ends the run.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster } from '../../server/cluster/cluster.js';
+import { parseLbPolicy } from '../../server/cluster/front-door.js';
+import { scaledClock } from '../../server/clock.js';
+import { seededRandom } from '../../server/random.js';
+import { openSqliteStore } from '../../storage/sqlite/store.js';
+import { stepKind, stepTitle, type Scenario, type Step, type StepKind } from './format.js';
+import type { RunContext } from './context.js';
+import type { Observed, StepOutcome } from './steps/outcome.js';
+import { runServerStep } from './steps/servers.js';
+import { runRequest } from './steps/request.js';
+import { runKubectl } from './steps/kubectl.js';
+import { runLoad } from './steps/load.js';
+import { runWait } from './steps/wait.js';
+import { runFault } from './steps/fault.js';
+import { runMetrics } from './steps/metrics.js';
+
+/** The result of one step. */
+export interface StepResult {
+  index: number;
+  title: string;
+  kind: StepKind;
+  ok: boolean;
+  ms: number;
+  failures: string[];
+  observed?: Observed;
+  note?: string;
+}
+
+/** The result of one scenario. */
+export interface ScenarioResult {
+  name: string;
+  file: string;
+  description?: string;
+  ok: boolean;
+  ms: number;
+  seed: number;
+  steps: StepResult[];
+  /** Set when the run could not start or had to stop early. */
+  error?: string;
+}
+
+/** Options of a run. */
+export interface RunOptions {
+  /** Seed of every random choice (peer choice, front door, load); default 1. */
+  seed?: number;
+  /** Keep the data directory (kubeconfig, store, logs) for inspection. */
+  keep?: boolean;
+  /** Called as the run progresses. */
+  onStep?: (result: StepResult) => void;
+  onStart?: (scenario: Scenario, file: string) => void;
+  /** Where server logs go (default: dropped). */
+  onServerLog?: (server: string, line: string) => void;
+}
+
+const SERVER_STEPS = new Set<StepKind>(['start', 'stop', 'kill', 'pause', 'resume', 'restart', 'upgrade', 'downgrade']);
+
+async function runStep(ctx: RunContext, step: Step): Promise<StepOutcome> {
+  const kind = stepKind(step);
+  if (SERVER_STEPS.has(kind)) return runServerStep(ctx, step);
+  switch (kind) {
+    case 'request':
+      return runRequest(ctx, step.request!);
+    case 'kubectl':
+      return runKubectl(ctx, step.kubectl!);
+    case 'load':
+      return runLoad(ctx, step.load!);
+    case 'wait':
+      return runWait(ctx, step.wait!);
+    case 'fault':
+      return runFault(ctx, step.fault!);
+    case 'metrics':
+      return runMetrics(ctx, step.metrics!);
+    default:
+      throw new Error(`unknown step kind ${kind}`);
+  }
+}
+
+/** Run one scenario. */
+export async function runScenario(scenario: Scenario, file: string, opts: RunOptions = {}): Promise<ScenarioResult> {
+  const seed = opts.seed ?? 1;
+  const started = Date.now();
+  const result: ScenarioResult = { name: scenario.metadata.name, file, ok: false, ms: 0, seed, steps: [] };
+  if (scenario.metadata.description) result.description = scenario.metadata.description;
+  opts.onStart?.(scenario, file);
+  const spec = scenario.spec.cluster;
+  const dataDir = await mkdtemp(join(tmpdir(), `kube-skew-scenario-${scenario.metadata.name}-`));
+  let cluster: Cluster | undefined;
+  let ctx: RunContext | undefined;
+  try {
+    cluster = await Cluster.start({
+      dataDir,
+      servers: spec.servers.map((s) => ({
+        name: s.name,
+        minor: s.minor,
+        ...(s.featureGates ? { featureGates: s.featureGates } : {}),
+        ...(s.runtimeConfig ? { runtimeConfig: s.runtimeConfig } : {}),
+        ...(s.args ? { args: s.args } : {}),
+        deferred: s.start === false,
+      })),
+      mvp: spec.mvp ?? true,
+      lbPolicy: parseLbPolicy(spec.lbPolicy ?? 'round-robin'),
+      ...(spec.featureGates ? { featureGates: spec.featureGates } : {}),
+      ...(spec.runtimeConfig ? { runtimeConfig: spec.runtimeConfig } : {}),
+      ...(spec.args ? { args: spec.args } : {}),
+      ...(spec.timeScale ? { timeScale: spec.timeScale } : {}),
+      seed,
+      logLevel: 'error',
+      ...(opts.onServerLog ? { onServerLog: opts.onServerLog } : {}),
+    });
+    const clock = scaledClock(spec.timeScale ?? 1, cluster.createdAt);
+    ctx = {
+      cluster,
+      store: openSqliteStore(cluster.storagePath, { now: () => clock.now().getTime(), fileEvents: false }),
+      random: seededRandom(seed),
+      paused: new Set(),
+      readySince: new Map([...cluster.servers.keys()].map((n) => [n, Date.now()])),
+      loads: new Map(),
+      timeScale: spec.timeScale ?? 1,
+    };
+    for (const [index, step] of scenario.spec.steps.entries()) {
+      const t0 = Date.now();
+      let out: StepOutcome;
+      let fatal = false;
+      try {
+        out = await runStep(ctx, step);
+      } catch (err) {
+        out = { ok: false, failures: [`the step could not run: ${(err as Error).message.split('\n')[0]}`] };
+        fatal = SERVER_STEPS.has(stepKind(step));
+      }
+      const stepResult: StepResult = { index: index + 1, title: stepTitle(step), kind: stepKind(step), ok: out.ok, ms: Date.now() - t0, failures: out.failures };
+      if (out.observed) stepResult.observed = out.observed;
+      if (out.note) stepResult.note = out.note;
+      result.steps.push(stepResult);
+      opts.onStep?.(stepResult);
+      if (fatal) {
+        result.error = `stopped after step ${index + 1}: ${out.failures[0]}`;
+        break;
+      }
+    }
+  } catch (err) {
+    result.error = `the cluster did not start: ${(err as Error).message.split('\n')[0]}`;
+  } finally {
+    if (ctx) for (const load of ctx.loads.values()) await load.stop().catch(() => undefined);
+    await cluster?.stop().catch(() => undefined);
+    await ctx?.store.close().catch(() => undefined);
+    if (!opts.keep) await rm(dataDir, { recursive: true, force: true });
+  }
+  result.ms = Date.now() - started;
+  result.ok = result.error === undefined && result.steps.length === scenario.spec.steps.length && result.steps.every((s) => s.ok);
+  return result;
+}

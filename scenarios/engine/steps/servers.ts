@@ -1,0 +1,43 @@
+/** Server steps: start, stop (graceful), kill (SIGKILL), pause (SIGSTOP), resume, restart, upgrade, downgrade. */
+import type { Step } from '../format.js';
+import type { RunContext } from '../context.js';
+import { passed, type StepOutcome } from './outcome.js';
+
+/** Run a server step. */
+export async function runServerStep(ctx: RunContext, step: Step): Promise<StepOutcome> {
+  const { cluster } = ctx;
+  if (step.start) {
+    const proc = await cluster.restartServer(step.start.server);
+    ctx.readySince.set(step.start.server, Date.now());
+    return passed(`pid ${proc.pid}`);
+  }
+  if (step.stop) {
+    await cluster.stopServer(step.stop.server);
+    ctx.readySince.delete(step.stop.server);
+    return passed();
+  }
+  if (step.kill) {
+    await cluster.killServer(step.kill.server);
+    ctx.readySince.delete(step.kill.server);
+    return passed();
+  }
+  if (step.pause) {
+    cluster.pauseServer(step.pause.server);
+    ctx.paused.add(step.pause.server);
+    return passed();
+  }
+  if (step.resume) {
+    cluster.resumeServer(step.resume.server);
+    ctx.paused.delete(step.resume.server);
+    return passed();
+  }
+  const change = step.restart ?? step.upgrade ?? step.downgrade;
+  if (change) {
+    const { server, ...rest } = change;
+    ctx.readySince.delete(server);
+    const proc = await cluster.restartServer(server, rest);
+    ctx.readySince.set(server, Date.now());
+    return passed(`${cluster.specs.get(server)?.minor}, pid ${proc.pid}`);
+  }
+  throw new Error('not a server step');
+}
