@@ -71,7 +71,7 @@ export interface CountExpect {
 
 /** Background load through the front door. */
 export interface LoadStep {
-  start?: { name: string; rate: number; writeShare?: number; namespace?: string; resources: string[] };
+  start?: { name: string; via?: string; rate: number; writeShare?: number; namespace?: string; resources: string[] };
   stop?: {
     name: string;
     expect?: { falseNotFound?: CountExpect; lostWrites?: CountExpect; requests?: CountExpect; status?: Record<string, { max?: number; min?: number }> };

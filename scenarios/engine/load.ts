@@ -1,5 +1,5 @@
 /**
- * Background load through the front door: a steady rate of lists and creates on a set of resources,
+ * Background load through the front door (or one server): a steady rate of lists and creates on a set of resources,
  * each request on a new connection so the front door spreads them as it spreads clients. It counts
  * outcomes by status, classifies a 404 as false when some live server that has been ready for a
  * moment serves the resource, and, when stopped, reads every acknowledged create back to find lost
@@ -38,7 +38,7 @@ export class LoadGenerator {
 
   constructor(
     private readonly ctx: RunContext,
-    private readonly spec: { name: string; rate: number; writeShare?: number; namespace?: string; resources: string[] },
+    private readonly spec: { name: string; via?: string; rate: number; writeShare?: number; namespace?: string; resources: string[] },
   ) {}
 
   private get namespace(): string {
@@ -84,8 +84,8 @@ export class LoadGenerator {
     const started = Date.now();
     try {
       const res = write
-        ? await send(this.ctx.cluster, undefined, 'POST', path, { metadata: { generateName: 'load-' }, data: { at: String(started) } }, {}, 10_000)
-        : await send(this.ctx.cluster, undefined, 'GET', `${path}?limit=50`, undefined, {}, 10_000);
+        ? await send(this.ctx.cluster, this.spec.via, 'POST', path, { metadata: { generateName: 'load-' }, data: { at: String(started) } }, {}, 10_000)
+        : await send(this.ctx.cluster, this.spec.via, 'GET', `${path}?limit=50`, undefined, {}, 10_000);
       this.record(String(res.status));
       if (res.status === 404 && this.someoneServes(path, started)) {
         this.stats.falseNotFound++;

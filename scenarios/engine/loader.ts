@@ -96,8 +96,9 @@ function choiceKeys(schema: unknown): string[] | undefined {
   return keys;
 }
 
-function isChoiceBranch(e: ErrorObject): boolean {
-  return /\/oneOf\/\d+\/required$/.test(e.schemaPath);
+/** An error inside one branch of a `oneOf`: the `oneOf` error itself says it better. */
+function isOneOfBranch(e: ErrorObject): boolean {
+  return /\/oneOf\/\d+\/[^/]+$/.test(e.schemaPath);
 }
 
 /** Turn ajv's errors into problems, dropping the noise of oneOf/if branches we explain better ourselves. */
@@ -110,11 +111,15 @@ function schemaProblems(errors: ErrorObject[], at: Locator): ScenarioProblem[] {
     if (e.keyword === 'if') continue;
     // A `oneOf` of `required` alternatives means "exactly one of these keys"; its per-branch
     // `required` errors are noise.
-    if (e.keyword === 'required' && (e.parentSchema as { required?: string[] } | undefined)?.required?.length === 1 && isChoiceBranch(e)) continue;
+    if (isOneOfBranch(e)) continue;
     switch (e.keyword) {
       case 'oneOf': {
         const keys = choiceKeys(e.schema);
-        if (!keys) continue;
+        if (!keys) {
+          const types = (e.schema as Array<{ type?: string; items?: { type?: string } }>).map((b) => (b.type === 'array' ? `a list of ${b.items?.type ?? 'value'}s` : `${b.type === 'integer' || b.type === 'object' ? 'an' : 'a'} ${b.type ?? 'value'}`));
+          message = `must be ${types.join(' or ')}, not ${JSON.stringify(e.data)}`;
+          break;
+        }
         const present = keys.filter((k) => e.data !== null && typeof e.data === 'object' && k in (e.data as object));
         message = present.length === 0 ? `needs exactly one of: ${keys.join(', ')}` : `has exactly one of ${keys.join(', ')}; found ${present.join(' and ')}`;
         break;
@@ -187,6 +192,7 @@ function semanticProblems(scenario: Scenario, at: Locator): ScenarioProblem[] {
     if (kind === 'load') {
       const load = step.load!;
       if (load.start) {
+        if (load.start.via !== undefined && load.start.via !== 'front-door' && !known(load.start.via)) out.push(at.problem([...base, 'load', 'start', 'via'], `no server named "${load.start.via}"`));
         if (loads.has(load.start.name)) out.push(at.problem([...base, 'load', 'start', 'name'], `load "${load.start.name}" is already running`));
         loads.add(load.start.name);
       }

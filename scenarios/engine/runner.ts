@@ -57,6 +57,8 @@ export interface RunOptions {
   /** Called as the run progresses. */
   onStep?: (result: StepResult) => void;
   onStart?: (scenario: Scenario, file: string) => void;
+  /** The environment of the server processes (default: this process's). */
+  env?: NodeJS.ProcessEnv;
   /** Where server logs go (default: dropped). */
   onServerLog?: (server: string, line: string) => void;
 }
@@ -115,6 +117,7 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
       seed,
       logLevel: 'error',
       ...(opts.onServerLog ? { onServerLog: opts.onServerLog } : {}),
+      ...(opts.env ? { env: opts.env } : {}),
     });
     const clock = scaledClock(spec.timeScale ?? 1, cluster.createdAt);
     ctx = {

@@ -48,6 +48,8 @@ export interface ClusterOptions {
   args?: string[];
   /** Seed for every random choice: each server gets `--random-seed` derived from it, the front door too. */
   seed?: number;
+  /** The environment of server processes (default: this process's). */
+  env?: NodeJS.ProcessEnv;
   /** Called with each line a server writes to stderr. */
   onServerLog?: (server: string, line: string) => void;
 }
@@ -225,7 +227,10 @@ export class Cluster {
     if (!spec) throw new Error(`no server named ${name}`);
     const existing = this.servers.get(name);
     if (existing?.alive) throw new Error(`server ${name} is already running (pid ${existing.pid})`);
-    const proc = new ServerProcess(name, this.argsFor(spec), { onStderr: (line) => this.options.onServerLog?.(name, line) });
+    const proc = new ServerProcess(name, this.argsFor(spec), {
+      ...(this.options.env ? { env: this.options.env } : {}),
+      onStderr: (line) => this.options.onServerLog?.(name, line),
+    });
     this.servers.set(name, proc);
     const info = await proc.whenReady(this.tls);
     // Keep the port across restarts so contexts in the kubeconfig stay valid.

@@ -99,6 +99,8 @@ export class PeerTransport {
     tls: PeerTLS,
     private readonly sendUid: boolean,
     private readonly faults?: FaultOptions,
+    /** The header that marks a forwarded request (the `wrong-header` mutation changes it). */
+    private readonly proxiedHeader: string = PEER_PROXIED_HEADER,
   ) {
     this.agent = new Agent({
       connect: { ca: tls.ca, cert: tls.cert, key: tls.key, servername: PEER_SERVER_NAME, rejectUnauthorized: true },
@@ -116,7 +118,7 @@ export class PeerTransport {
       out[name] = value;
     }
     Object.assign(out, identityHeaders(user, this.sendUid));
-    out[PEER_PROXIED_HEADER] = 'true';
+    out[this.proxiedHeader] = 'true';
     if (auditId) out['audit-id'] = auditId;
     return out;
   }
@@ -136,9 +138,10 @@ export class PeerTransport {
 
   /**
    * Forward the request in `ctx` to `address` (`host:port`) and relay the answer; on a transport
-   * failure answer the plain-text 503. Resolves with the status code written.
+   * failure answer the plain-text 503. Resolves with the status code written. `quietFailure` (only
+   * for the `retry-other-peer` mutation) returns 0 on a transport failure without answering.
    */
-  async forward(ctx: RequestContext, address: string): Promise<number> {
+  async forward(ctx: RequestContext, address: string, quietFailure = false): Promise<number> {
     const user = ctx.user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'], extra: {} };
     const query = encodeQuerySorted(ctx.query);
     const rawPath = (ctx.req.url ?? '/').split('?')[0] ?? '/';
@@ -156,6 +159,7 @@ export class PeerTransport {
       });
     } catch (err) {
       ctx.log.warn({ err, peer: address }, 'Error while proxying request to destination apiserver');
+      if (quietFailure) return 0;
       await writeText(ctx, 503, `${transportErrorText(err, address)}\n`);
       return 503;
     }

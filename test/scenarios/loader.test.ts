@@ -1,0 +1,134 @@
+/**
+ * The scenario loader names the file, line, column, field and step of every problem, refuses
+ * unknown fields and step kinds, and never throws anything but a ScenarioError; the CLI prints the
+ * same messages without a stack trace.
+ */
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseScenario, ScenarioError } from '../../scenarios/engine/loader.js';
+import { tempDir } from '../fixtures/cluster.js';
+
+const CLI = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
+
+const HEAD = `apiVersion: kube-skew.dev/v1alpha1
+kind: Scenario
+metadata:
+  name: demo
+spec:
+  cluster:
+    servers:
+      - {name: a, minor: "1.35"}
+      - {name: b, minor: "1.36"}
+  steps:
+`;
+
+function problems(text: string): string[] {
+  try {
+    parseScenario(text, 'demo.yaml');
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    return err.message.split('\n');
+  }
+  return [];
+}
+
+const CASES: Array<{ name: string; steps: string; expect: string[] }> = [
+  { name: 'a valid file has no problems', steps: '    - request: {via: a, path: /version, expect: {status: 200}}\n', expect: [] },
+  {
+    name: 'an unknown field is an error',
+    steps: '    - request:\n        path: /version\n        methd: GET\n',
+    expect: ['demo.yaml:13:9: spec.steps[0].request.methd: unknown field "methd" (step 1)'],
+  },
+  {
+    name: 'an unknown step kind is an error',
+    steps: '    - name: reboot\n      reboot: {server: a}\n',
+    expect: [
+      'demo.yaml:11:7: spec.steps[0]: needs exactly one of: start, stop, kill, pause, resume, restart, upgrade, downgrade, request, kubectl, load, wait, fault, metrics (step 1 "reboot")',
+      'demo.yaml:12:7: spec.steps[0].reboot: unknown field "reboot" (step 1 "reboot")',
+    ],
+  },
+  {
+    name: 'two actions in one step',
+    steps: '    - stop: {server: a}\n      kill: {server: a}\n',
+    expect: ['demo.yaml:11:7: spec.steps[0]: has exactly one of start, stop, kill, pause, resume, restart, upgrade, downgrade, request, kubectl, load, wait, fault, metrics; found stop and kill (step 1)'],
+  },
+  {
+    name: 'a wrong type names the field and the value',
+    steps: '    - request: {path: /version, expect: {status: "200"}}\n',
+    expect: ['demo.yaml:11:42: spec.steps[0].request.expect.status: must be an integer or a list of integers, not "200" (step 1)'],
+  },
+  {
+    name: 'a server that does not exist',
+    steps: '    - kill: {server: c}\n',
+    expect: ['demo.yaml:11:14: spec.steps[0].kill.server: no server named "c" (servers: a, b) (step 1)'],
+  },
+  {
+    name: 'an upgrade must go to a newer minor',
+    steps: '    - upgrade: {server: b, minor: "1.35"}\n',
+    expect: ['demo.yaml:11:28: spec.steps[0].upgrade.minor: an upgrade goes to a newer minor: b runs 1.36 at this point (step 1)'],
+  },
+  {
+    name: 'an unsupported minor',
+    steps: '    - upgrade: {server: a, minor: "1.40"}\n',
+    expect: ['demo.yaml:11:28: spec.steps[0].upgrade.minor: invalid value "1.40": A supported Kubernetes minor, 1.25 to 1.36 (quote it in YAML: "1.30"). (step 1)'],
+  },
+  {
+    name: 'stopping a load that was never started',
+    steps: '    - load: {stop: {name: traffic}}\n',
+    expect: ['demo.yaml:11:21: spec.steps[0].load.stop.name: no running load named "traffic" (step 1)'],
+  },
+  {
+    name: 'a missing required field',
+    steps: '    - request: {via: a}\n',
+    expect: ['demo.yaml:11:7: spec.steps[0].request.path: required field is missing (step 1)'],
+  },
+];
+
+for (const c of CASES) {
+  t.test(c.name, async (t) => {
+    t.same(problems(HEAD + c.steps), c.expect);
+  });
+}
+
+t.test('invalid YAML gives its position', async (t) => {
+  const out = problems(`${HEAD}    - request: {path: /version\n`);
+  t.equal(out.length, 1);
+  t.match(out[0], /^demo\.yaml:\d+:\d+: invalid YAML: /);
+});
+
+t.test('the wrong kind or apiVersion', async (t) => {
+  const out = problems(HEAD.replace('kind: Scenario', 'kind: Scenery').replace('v1alpha1', 'v1') + '    - kill: {server: a}\n');
+  t.same(out, ['demo.yaml:1:1: apiVersion: must be "kube-skew.dev/v1alpha1"', 'demo.yaml:2:1: kind: must be "Scenario"']);
+});
+
+t.test('garbage never escapes as anything but a ScenarioError', async (t) => {
+  for (const text of ['', '42', '[]', 'null', '{{{', 'apiVersion: [', '- - -', '\u0000\u0001']) {
+    t.throws(() => parseScenario(text, 'x.yaml'), ScenarioError, JSON.stringify(text));
+  }
+});
+
+t.test('the CLI reports file, line and field without a stack trace', async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, 'bad.yaml');
+  await writeFile(file, `${HEAD}    - kill: {server: zz}\n`);
+  const child = spawn(process.execPath, [CLI, 'scenario', 'validate', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const [code] = await once(child, 'exit');
+  t.equal(code, 1);
+  t.equal(err, `${file}:11:14: spec.steps[0].kill.server: no server named "zz" (servers: a, b) (step 1)\n`);
+});
+
+t.test('scenario run of a missing file names it', async (t) => {
+  const child = spawn(process.execPath, [CLI, 'scenario', 'run', '/nonexistent/x.yaml'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const [code] = await once(child, 'exit');
+  t.equal(code, 1);
+  t.match(err, /no scenario file or library scenario named "\/nonexistent\/x\.yaml"/);
+  t.notMatch(err, /\n\s+at /);
+});
