@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { request } from 'node:https';
+import { httpsRequest, type ClientTLS } from './https-client.js';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -23,26 +23,12 @@ export interface ListeningInfo {
 }
 
 /** TLS material used to poll a server's health. */
-export interface ProbeTLS {
-  ca: string;
-  cert?: string;
-  key?: string;
-}
+export type ProbeTLS = ClientTLS;
 
 /** GET `url` with `tls`; resolves with the status code and body, or rejects on a transport error. */
-export function probe(url: string, tls: ProbeTLS, timeoutMs = 2000): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ca: tls.ca, cert: tls.cert, key: tls.key, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
+export async function probe(url: string, tls: ProbeTLS, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+  const res = await httpsRequest(url, { tls, timeoutMs });
+  return { status: res.status, body: res.text };
 }
 
 /** A running server child. */
