@@ -21,6 +21,8 @@ export interface RunContext {
   loads: Map<string, LoadGenerator>;
   /** Scenario time runs this many times faster (cluster.timeScale). */
   timeScale: number;
+  /** Variables captured by earlier steps (`capture`), used as `${name}`. */
+  vars: Map<string, string>;
 }
 
 /** `group/version/resource` keys a server serves, from its minor and flags (recomputed on each call). */

@@ -51,6 +51,8 @@ export interface RequestStep {
     headers?: Record<string, string>;
     servedBy?: string;
   };
+  /** Variables set from the JSON answer once the expectations hold: name → dotted path. */
+  capture?: Record<string, string>;
 }
 
 /** A kubectl step. */

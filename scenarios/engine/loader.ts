@@ -6,13 +6,19 @@
  * name, and never as a stack trace.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { STEP_KINDS, type Scenario, type Step } from './format.js';
+import { variablesUsed } from './vars.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../../scenarios/schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-const validate = ajv.compile(schema);
+let compiled: ValidateFunction | undefined;
+
+/** The schema's validator, compiled on first use (compiling costs about 100 ms). */
+function validator(): ValidateFunction {
+  compiled ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+  return compiled;
+}
 
 /** One problem in a scenario file. */
 export interface ScenarioProblem {
@@ -168,10 +174,16 @@ function semanticProblems(scenario: Scenario, at: Locator): ScenarioProblem[] {
   const known = (name: string): boolean => servers.has(name);
   const minorNumber = (m: string): number => Number(m.split('.')[1]);
   const loads = new Set<string>();
+  const captured = new Set<string>();
   scenario.spec.steps.forEach((step, i) => {
     const base: PathItem[] = ['spec', 'steps', i];
     const kind = STEP_KINDS.find((k) => step[k] !== undefined)!;
     const body = step[kind] as unknown as Record<string, unknown>;
+    for (const name of new Set(variablesUsed(body))) {
+      if (!captured.has(name)) out.push(at.problem([...base, kind], `uses \${${name}}, which no earlier step captures`));
+    }
+    const capture = kind === 'request' ? step.request?.capture : kind === 'wait' ? step.wait?.request?.capture : undefined;
+    for (const name of Object.keys(capture ?? {})) captured.add(name);
     const ref = (field: string, name: unknown, allowFrontDoor = false): void => {
       if (typeof name !== 'string') return;
       if (allowFrontDoor && name === 'front-door') return;
@@ -234,6 +246,7 @@ export function parseScenario(text: string, file: string): Scenario {
   }
   const at = new Locator(file, doc, lines);
   const value = doc.toJS() as unknown;
+  const validate = validator();
   if (!validate(value)) throw new ScenarioError(schemaProblems(validate.errors ?? [], at));
   const scenario = value as Scenario;
   const problems = semanticProblems(scenario, at);

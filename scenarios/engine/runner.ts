@@ -22,6 +22,7 @@ import { runLoad } from './steps/load.js';
 import { runWait } from './steps/wait.js';
 import { runFault } from './steps/fault.js';
 import { runMetrics } from './steps/metrics.js';
+import { substitute } from './vars.js';
 
 /** The result of one step. */
 export interface StepResult {
@@ -128,13 +129,14 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
       readySince: new Map([...cluster.servers.keys()].map((n) => [n, Date.now()])),
       loads: new Map(),
       timeScale: spec.timeScale ?? 1,
+      vars: new Map(),
     };
     for (const [index, step] of scenario.spec.steps.entries()) {
       const t0 = Date.now();
       let out: StepOutcome;
       let fatal = false;
       try {
-        out = await runStep(ctx, step);
+        out = await runStep(ctx, substitute(step, ctx.vars));
       } catch (err) {
         out = { ok: false, failures: [`the step could not run: ${(err as Error).message.split('\n')[0]}`] };
         fatal = SERVER_STEPS.has(stepKind(step));

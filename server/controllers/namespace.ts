@@ -1,24 +1,34 @@
 /**
- * Namespace lifecycle: the system namespaces that exist at start, and the namespace controller that
- * empties a deleted namespace and then removes it, as kube-controller-manager's does. It discovers
- * what to delete from the server's own served resources, deletes each collection, reports upstream's
- * conditions while content remains, and finalizes the namespace (removing the `kubernetes`
- * finalizer) once it is empty.
+ * Namespace lifecycle: the system namespaces that exist at start, and kube-controller-manager's
+ * namespace controller, talking to the API through the controllers' client exactly as
+ * pkg/controller/namespace/deletion/namespaced_resources_deleter.go does:
+ *
+ * - a terminating namespace is processed 5 s after each event (`namespaceDeletionGracePeriod`);
+ * - the phase is set to Terminating, then every namespaced resource that discovery
+ *   (`ServerPreferredNamespacedResources`) lists with the `delete` verb is emptied with a
+ *   DeleteCollection, falling back to list + delete when the server answers MethodNotSupported or
+ *   NotFound — and a NotFound on the list is taken as "not supported" too, so a false 404 makes the
+ *   controller believe the collection is empty;
+ * - discovery failures, group/version parsing failures and deletion errors do not stop the other
+ *   resources, but they are reported as the conditions NamespaceDeletionDiscoveryFailure,
+ *   NamespaceDeletionGroupVersionParsingFailure and NamespaceDeletionContentFailure, and the
+ *   namespace is not finalized while any error remains (it stays Terminating);
+ * - remaining content and finalizers are reported as NamespaceContentRemaining and
+ *   NamespaceFinalizersRemaining, and the namespace is looked at again after estimate/2 + 1 s;
+ * - once empty, the `kubernetes` finalizer is removed with PUT …/finalize.
  */
 import type { Logger } from 'pino';
-import type { Store, Watcher } from '../../storage/store.js';
 import type { Clock } from '../clock.js';
 import { isStatusError } from '../errors/status.js';
 import type { Registry } from '../registry/rest.js';
-import type { KubeObject } from '../registry/object.js';
-import { formatTime } from '../registry/object.js';
-import { storagePrefixOf, type ResourceType, type ResourceTypes } from '../registry/resource-type.js';
-import type { ListOptions } from '../registry/list-options.js';
+import type { ResourceTypes } from '../registry/resource-type.js';
+import { isConflict, isMethodNotSupported, isNotFound, type ApiClient, type ApiList, type ApiObject, type GVR } from './client.js';
+import { GroupDiscoveryFailedError, parseGroupVersion, serverPreferredNamespacedResources, withVerbs, type APIResourceList } from './discovery.js';
+import { Informer } from './informer.js';
+import { runWorkers, WorkQueue } from './workqueue.js';
 
 /** The namespaces every cluster has from the start. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
-
-const ALL: ListOptions = { labelSelector: '', fieldSelector: '', watch: false, allowWatchBookmarks: false, resourceVersion: '', resourceVersionMatch: '', limit: 0, continue: '' };
 
 /** Create the system namespaces that do not exist yet. */
 export async function bootstrapNamespaces(registry: Registry, types: ResourceTypes): Promise<void> {
@@ -33,162 +43,458 @@ export async function bootstrapNamespaces(registry: Registry, types: ResourceTyp
   }
 }
 
-/** What the controller needs. */
-export interface NamespaceControllerDeps {
-  registry: Registry;
-  types: ResourceTypes;
-  store: Store;
-  clock: Clock;
-  log: Logger;
-  /** How often every terminating namespace is looked at again. */
-  resyncMs: number;
-}
+const NAMESPACES: GVR = { group: '', version: 'v1', resource: 'namespaces' };
+const PODS: GVR = { group: '', version: 'v1', resource: 'pods' };
+/** The finalizer this controller owns. */
+export const FINALIZER_KUBERNETES = 'kubernetes';
+/** Seconds assumed for finalizers to finish when items with finalizers remain (`finalizerEstimateSeconds`). */
+export const FINALIZER_ESTIMATE_SECONDS = 15;
+/** kube-controller-manager's `--concurrent-namespace-syncs` default. */
+export const NAMESPACE_WORKERS = 10;
+const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
-interface Condition {
+/** The condition types the deleter maintains, in upstream's order. */
+export const CONDITION_TYPES = ['NamespaceDeletionDiscoveryFailure', 'NamespaceDeletionGroupVersionParsingFailure', 'NamespaceDeletionContentFailure', 'NamespaceContentRemaining', 'NamespaceFinalizersRemaining'] as const;
+type ConditionType = (typeof CONDITION_TYPES)[number];
+
+const OK_MESSAGES: Record<ConditionType, string> = {
+  NamespaceDeletionDiscoveryFailure: 'All resources successfully discovered',
+  NamespaceDeletionGroupVersionParsingFailure: 'All legacy kube types successfully parsed',
+  NamespaceDeletionContentFailure: 'All content successfully deleted, may be waiting on finalization',
+  NamespaceContentRemaining: 'All content successfully removed',
+  NamespaceFinalizersRemaining: 'All content-preserving finalizers finished',
+};
+const OK_REASONS: Record<ConditionType, string> = {
+  NamespaceDeletionDiscoveryFailure: 'ResourcesDiscovered',
+  NamespaceDeletionGroupVersionParsingFailure: 'ParsedGroupVersions',
+  NamespaceDeletionContentFailure: 'ContentDeleted',
+  NamespaceContentRemaining: 'ContentRemoved',
+  NamespaceFinalizersRemaining: 'ContentHasNoFinalizers',
+};
+
+/** v1.NamespaceCondition */
+export interface NamespaceCondition {
   type: string;
-  status: 'True' | 'False';
+  status: 'True' | 'False' | 'Unknown';
   lastTransitionTime: string;
   reason: string;
   message: string;
 }
 
-/** The namespace controller of one server. */
-export class NamespaceController {
-  private watcher: Watcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly queue = new Set<string>();
-  private running = false;
-  private stopped = false;
+/** `ResourcesRemainingError`: content remains; look again after estimate/2 + 1 seconds. */
+export class ResourcesRemainingError extends Error {
+  constructor(readonly estimate: number) {
+    super(`some content remains in the namespace, estimate ${estimate} seconds before it is removed`);
+  }
+}
 
-  constructor(private readonly deps: NamespaceControllerDeps) {}
+/** An aggregate of errors, printed as utilerrors.NewAggregate prints one. */
+class AggregateError2 extends Error {
+  constructor(readonly errors: Error[]) {
+    super(errors.length === 1 ? errors[0]!.message : `[${errors.map((e) => e.message).join(', ')}]`);
+  }
+}
 
-  private get namespaces(): ResourceType | undefined {
-    return this.deps.types.lookup('', 'v1', 'namespaces');
+function gvrString(gvr: GVR): string {
+  // schema.GroupVersionResource's %v: {group version resource}
+  return `${gvr.group}/${gvr.version}, Resource=${gvr.resource}`;
+}
+
+function rfc3339(d: Date): string {
+  return `${d.toISOString().slice(0, 19)}Z`;
+}
+
+/** Collects the deleter's errors and totals and turns them into status conditions. */
+class ConditionUpdater {
+  private readonly newConditions: NamespaceCondition[] = [];
+  private readonly deleteContentErrors: Error[] = [];
+
+  constructor(private readonly now: () => Date) {}
+
+  private condition(type: ConditionType, reason: string, message: string): NamespaceCondition {
+    return { type, status: 'True', lastTransitionTime: rfc3339(this.now()), reason, message };
   }
 
-  /** Start watching namespaces; terminating ones are processed until they are gone. */
-  async start(): Promise<void> {
-    const type = this.namespaces;
-    if (!type) return;
-    const list = await this.deps.registry.list(type, '', ALL);
-    for (const ns of list.items) if (ns.metadata?.deletionTimestamp) this.enqueue(ns.metadata.name ?? '');
-    this.watcher = this.deps.store.watch(storagePrefixOf('', 'namespaces'), Number(list.resourceVersion), {
-      onEvent: (event) => {
-        const value = event.value as KubeObject;
-        if (event.type !== 'DELETED' && value.metadata?.deletionTimestamp) this.enqueue(value.metadata.name ?? '');
-      },
-      onError: (err) => this.deps.log.warn({ err }, 'namespace watch ended'),
-    });
-    this.timer = this.deps.clock.setInterval(() => void this.resync(), this.deps.resyncMs);
+  processDiscoverResourcesErr(err: Error): void {
+    const msg = err instanceof GroupDiscoveryFailedError ? `Discovery failed for some groups, ${err.groups.size} failing: ${err.message}` : err.message;
+    this.newConditions.push(this.condition('NamespaceDeletionDiscoveryFailure', 'DiscoveryFailed', msg));
   }
 
-  /** Stop the controller. */
-  stop(): void {
-    this.stopped = true;
-    this.watcher?.stop();
-    if (this.timer) clearInterval(this.timer);
+  processGroupVersionErr(err: Error): void {
+    this.newConditions.push(this.condition('NamespaceDeletionGroupVersionParsingFailure', 'GroupVersionParsingFailed', err.message));
   }
 
-  private async resync(): Promise<void> {
-    const type = this.namespaces;
-    if (!type || this.stopped) return;
-    const list = await this.deps.registry.list(type, '', ALL);
-    for (const ns of list.items) if (ns.metadata?.deletionTimestamp) this.enqueue(ns.metadata.name ?? '');
+  processDeleteContentErr(err: Error): void {
+    this.deleteContentErrors.push(err);
   }
 
-  private enqueue(name: string): void {
-    if (!name || this.stopped) return;
-    this.queue.add(name);
-    if (!this.running) void this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.queue.size > 0 && !this.stopped) {
-        const name = this.queue.values().next().value as string;
-        this.queue.delete(name);
-        try {
-          const remaining = await this.sync(name);
-          if (remaining) this.deps.clock.setTimeout(() => this.enqueue(name), 1000);
-        } catch (err) {
-          this.deps.log.warn({ err, namespace: name }, 'namespace deletion failed; retrying');
-          this.deps.clock.setTimeout(() => this.enqueue(name), 1000);
-        }
-      }
-    } finally {
-      this.running = false;
+  processContentTotals(gvrRemaining: Map<GVR, number>, finalizersRemaining: Map<string, number>): void {
+    if (gvrRemaining.size > 0) {
+      const remaining = [...gvrRemaining.entries()].filter(([, n]) => n > 0).map(([gvr, n]) => `${gvr.resource}.${gvr.group} has ${n} resource instances`).sort();
+      this.newConditions.push(this.condition('NamespaceContentRemaining', 'SomeResourcesRemain', `Some resources are remaining: ${remaining.join(', ')}`));
+    }
+    if (finalizersRemaining.size > 0) {
+      const remaining = [...finalizersRemaining.entries()].filter(([, n]) => n > 0).map(([f, n]) => `${f} in ${n} resource instances`).sort();
+      this.newConditions.push(this.condition('NamespaceFinalizersRemaining', 'SomeFinalizersRemain', `Some content in the namespace has finalizers remaining: ${remaining.join(', ')}`));
     }
   }
 
-  /** Delete the content of one terminating namespace; returns true while content remains. */
-  private async sync(name: string): Promise<boolean> {
-    const nsType = this.namespaces!;
-    let ns: KubeObject;
+  /** Apply the conditions to `status`; true when something changed. */
+  update(status: { conditions?: NamespaceCondition[] }): boolean {
+    if (!this.newConditions.some((c) => c.type === 'NamespaceDeletionContentFailure') && this.deleteContentErrors.length > 0) {
+      const msgs = this.deleteContentErrors.map((e) => e.message).sort();
+      this.newConditions.push(this.condition('NamespaceDeletionContentFailure', 'ContentDeletionFailed', `Failed to delete all resource types, ${msgs.length} remaining: ${msgs.join(', ')}`));
+    }
+    let changed = false;
+    const conditions = (status.conditions ??= []);
+    for (const type of CONDITION_TYPES) {
+      const next = this.newConditions.find((c) => c.type === type) ?? { type, status: 'False' as const, lastTransitionTime: rfc3339(this.now()), reason: OK_REASONS[type], message: OK_MESSAGES[type] };
+      const old = conditions.find((c) => c.type === type);
+      if (!old) {
+        conditions.push(next);
+        changed = true;
+      } else if (old.status !== next.status || old.message !== next.message || old.reason !== next.reason) {
+        if (old.status !== next.status) old.lastTransitionTime = rfc3339(this.now());
+        old.status = next.status;
+        old.reason = next.reason;
+        old.message = next.message;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+}
+
+/** What the controller needs. */
+export interface NamespaceControllerDeps {
+  client: ApiClient;
+  clock: Clock;
+  log: Logger;
+  /** Resync of the namespace informer (`--namespace-sync-period`). */
+  resyncMs: number;
+  /** Delay before a namespace event is processed (`namespaceDeletionGracePeriod`). */
+  gracePeriodMs: number;
+  /** Workers (`--concurrent-namespace-syncs`). */
+  workers?: number;
+}
+
+interface GvrDeletionMetadata {
+  finalizerEstimateSeconds: number;
+  numRemaining: number;
+  finalizersToNumRemaining: Map<string, number>;
+}
+
+/** The namespace controller: an informer on namespaces, a queue, and the deleter. */
+export class NamespaceController {
+  private readonly queue: WorkQueue<string>;
+  private readonly informer: Informer;
+  /** Operations a resource does not support: `list` or `deletecollection`, keyed `op group/version/resource`. */
+  private opCache: Set<string> | undefined;
+
+  constructor(private readonly deps: NamespaceControllerDeps) {
+    this.queue = new WorkQueue<string>(deps.clock);
+    const enqueue = (obj: ApiObject): void => {
+      if (!obj.metadata?.deletionTimestamp || !obj.metadata.name) return;
+      // delay so that every HA apiserver sees the deletion before content is removed
+      this.queue.addAfter(obj.metadata.name, deps.gracePeriodMs);
+    };
+    this.informer = new Informer({
+      client: deps.client,
+      gvr: NAMESPACES,
+      clock: deps.clock,
+      log: deps.log,
+      resyncMs: deps.resyncMs,
+      handlers: { onAdd: enqueue, onUpdate: (_old, obj) => enqueue(obj) },
+    });
+  }
+
+  /** Start the informer and the workers. */
+  start(): void {
+    this.informer.start();
+    void runWorkers(this.queue, this.deps.workers ?? NAMESPACE_WORKERS, (name) => this.work(name));
+  }
+
+  /** Stop the informer and the workers. */
+  stop(): void {
+    this.informer.stop();
+    this.queue.shutdown();
+  }
+
+  private async work(name: string): Promise<void> {
     try {
-      ns = await this.deps.registry.get(nsType, '', name);
+      await this.syncNamespace(name);
+      this.queue.forget(name);
     } catch (err) {
-      if (isStatusError(err) && err.code === 404) return false;
+      if (err instanceof ResourcesRemainingError) {
+        this.queue.addAfter(name, (Math.floor(err.estimate / 2) + 1) * 1000);
+        return;
+      }
+      this.deps.log.debug({ err, namespace: name }, 'namespace deletion failed; retrying');
+      this.queue.addRateLimited(name);
+    }
+  }
+
+  /** syncNamespaceFromKey: nothing to do for a namespace the informer no longer has. */
+  private async syncNamespace(name: string): Promise<void> {
+    if (!this.informer.get(name)) return;
+    await this.delete(name);
+  }
+
+  private get now(): Date {
+    return this.deps.clock.now();
+  }
+
+  /** namespacedResourcesDeleter.Delete */
+  async delete(name: string): Promise<void> {
+    const { client } = this.deps;
+    let ns: ApiObject;
+    try {
+      ns = await client.get(NAMESPACES, '', name);
+    } catch (err) {
+      if (isNotFound(err)) return;
       throw err;
     }
-    if (!ns.metadata?.deletionTimestamp) return false;
+    if (!ns.metadata.deletionTimestamp) return;
+    try {
+      ns = await this.retryOnConflict(ns, (n) => this.updateNamespaceStatus(n));
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    if (!ns.metadata.deletionTimestamp) return;
     const finalizers = ((ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []);
-    if (!finalizers.includes('kubernetes')) return false;
-
-    const remaining = new Map<string, number>();
-    const withFinalizers = new Map<string, number>();
-    for (const type of this.contentTypes()) {
-      await this.deps.registry.deleteCollection(type, name, ALL, {});
-      const left = await this.deps.registry.list(type, name, ALL);
-      if (left.items.length === 0) continue;
-      // Upstream prints `<resource>.<group>`, so core resources end in a bare dot (`pods.`).
-      remaining.set(`${type.resource}.${type.group}`, left.items.length);
-      for (const item of left.items) for (const f of item.metadata?.finalizers ?? []) withFinalizers.set(f, (withFinalizers.get(f) ?? 0) + 1);
+    if (finalizers.length === 0) return;
+    const estimate = await this.deleteAllContent(ns);
+    if (estimate > 0) throw new ResourcesRemainingError(estimate);
+    try {
+      await this.retryOnConflict(ns, (n) => this.finalizeNamespace(n));
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
     }
-    await this.writeConditions(name, remaining, withFinalizers);
-    if (remaining.size > 0) return true;
-    await this.deps.registry.update(nsType, '', name, { ...ns, spec: { ...(ns.spec as object), finalizers: finalizers.filter((f) => f !== 'kubernetes') } }, { subresource: 'finalize' });
-    return false;
   }
 
-  /** Every namespaced resource this server serves, once per group/resource (the preferred version). */
-  private contentTypes(): ResourceType[] {
-    const seen = new Set<string>();
-    const out: ResourceType[] = [];
-    for (const type of this.deps.types.all()) {
-      if (!type.namespaced || !type.verbs.has('list') || !(type.verbs.has('deletecollection') || type.verbs.has('delete'))) continue;
-      const key = type.storagePrefix;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push(type);
+  private async retryOnConflict(ns: ApiObject, fn: (ns: ApiObject) => Promise<ApiObject>): Promise<ApiObject> {
+    let latest = ns;
+    for (;;) {
+      try {
+        return await fn(latest);
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+      }
+      const previous = latest;
+      latest = await this.deps.client.get(NAMESPACES, '', ns.metadata.name ?? '');
+      if (previous.metadata.uid !== latest.metadata.uid) throw new Error('namespace uid has changed across retries');
     }
-    return out;
   }
 
-  private async writeConditions(name: string, remaining: Map<string, number>, finalizers: Map<string, number>): Promise<void> {
-    const now = formatTime(this.deps.clock.now());
-    // Sorted as upstream sorts them, for stable updates.
-    const contentLeft = [...remaining.entries()].map(([r, n]) => `${r} has ${n} resource instances`).sort().join(', ');
-    const finalizersLeft = [...finalizers.entries()].map(([f, n]) => `${f} in ${n} resource instances`).sort().join(', ');
-    const conditions: Condition[] = [
-      { type: 'NamespaceDeletionDiscoveryFailure', status: 'False', lastTransitionTime: now, reason: 'ResourcesDiscovered', message: 'All resources successfully discovered' },
-      { type: 'NamespaceDeletionGroupVersionParsingFailure', status: 'False', lastTransitionTime: now, reason: 'ParsedGroupVersions', message: 'All legacy kube types successfully parsed' },
-      { type: 'NamespaceDeletionContentFailure', status: 'False', lastTransitionTime: now, reason: 'ContentDeleted', message: 'All content successfully deleted, may be waiting on finalization' },
-      remaining.size > 0
-        ? { type: 'NamespaceContentRemaining', status: 'True', lastTransitionTime: now, reason: 'SomeResourcesRemain', message: `Some resources are remaining: ${contentLeft}` }
-        : { type: 'NamespaceContentRemaining', status: 'False', lastTransitionTime: now, reason: 'ContentRemoved', message: 'All content successfully removed' },
-      finalizers.size > 0
-        ? { type: 'NamespaceFinalizersRemaining', status: 'True', lastTransitionTime: now, reason: 'SomeFinalizersRemain', message: `Some content in the namespace has finalizers remaining: ${finalizersLeft}` }
-        : { type: 'NamespaceFinalizersRemaining', status: 'False', lastTransitionTime: now, reason: 'ContentHasNoFinalizers', message: 'All content-preserving finalizers finished' },
-    ];
-    await this.deps.registry.patch(this.namespaces!, '', name, (current) => {
-      const status = (current.status ?? {}) as { conditions?: Condition[] };
-      const previous = new Map((status.conditions ?? []).map((c) => [c.type, c]));
-      const merged = conditions.map((c) => {
-        const old = previous.get(c.type);
-        return old && old.status === c.status && old.reason === c.reason && old.message === c.message ? old : c;
-      });
-      return { ...current, status: { ...status, phase: 'Terminating', conditions: merged } };
-    }, { subresource: 'status' });
+  private async updateNamespaceStatus(ns: ApiObject): Promise<ApiObject> {
+    if (!ns.metadata.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') return ns;
+    const copy = structuredClone(ns);
+    copy.status = { ...(copy.status ?? {}), phase: 'Terminating' };
+    return this.deps.client.update(NAMESPACES, '', ns.metadata.name ?? '', copy, 'status');
+  }
+
+  private async finalizeNamespace(ns: ApiObject): Promise<ApiObject> {
+    const finalizers = [...new Set(((ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).filter((f) => f !== FINALIZER_KUBERNETES))].sort();
+    const body = { apiVersion: 'v1', kind: 'Namespace', metadata: ns.metadata, spec: { ...(ns.spec ?? {}), finalizers } };
+    try {
+      return await this.deps.client.update(NAMESPACES, '', ns.metadata.name ?? '', body, 'finalize');
+    } catch (err) {
+      if (isNotFound(err)) return ns;
+      throw err;
+    }
+  }
+
+  /** Fill the cache of unsupported operations from discovery, once. */
+  private async ensureOpCache(): Promise<Set<string>> {
+    if (this.opCache) return this.opCache;
+    const cache = new Set<string>();
+    let lists: APIResourceList[] = [];
+    try {
+      const found = await this.discover();
+      lists = found.lists;
+      if (found.error) this.deps.log.warn({ err: found.error }, 'unable to get all supported resources from server');
+    } catch (err) {
+      this.deps.log.warn({ err }, 'unable to get all supported resources from server');
+    }
+    if (lists.length === 0) throw new Error('Unable to get any supported resources from server');
+    for (const list of lists) {
+      let gv;
+      try {
+        gv = parseGroupVersion(list.groupVersion);
+      } catch {
+        continue;
+      }
+      for (const r of list.resources) {
+        for (const op of ['list', 'deletecollection']) if (!r.verbs.includes(op)) cache.add(`${op} ${gv.group}/${gv.version}/${r.name}`);
+      }
+    }
+    this.opCache = cache;
+    return cache;
+  }
+
+  private async isSupported(op: 'list' | 'deletecollection', gvr: GVR): Promise<boolean> {
+    const cache = await this.ensureOpCache();
+    return !cache.has(`${op} ${gvr.group}/${gvr.version}/${gvr.resource}`);
+  }
+
+  /** The discovery function: `ServerPreferredNamespacedResources`, read fresh on every call. */
+  private discover(): Promise<{ lists: APIResourceList[]; error?: Error }> {
+    return serverPreferredNamespacedResources(this.deps.client);
+  }
+
+  /** deleteCollection: true when supported; throws when supported but failed. */
+  private async deleteCollection(gvr: GVR, namespace: string): Promise<boolean> {
+    if (!(await this.isSupported('deletecollection', gvr))) return false;
+    try {
+      await this.deps.client.deleteCollection(gvr, namespace, { propagationPolicy: 'Background' });
+      return true;
+    } catch (err) {
+      // MethodNotSupported and NotFound both mean "not supported here".
+      if (isMethodNotSupported(err) || isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /** listCollection: the items, or undefined when listing is not supported (or answered NotFound). */
+  private async listCollection(gvr: GVR, namespace: string): Promise<ApiList | undefined> {
+    if (!(await this.isSupported('list', gvr))) return undefined;
+    try {
+      return await this.deps.client.list(gvr, namespace, {}, METADATA_LIST_ACCEPT);
+    } catch (err) {
+      if (isMethodNotSupported(err) || isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private async deleteEachItem(gvr: GVR, namespace: string): Promise<void> {
+    const list = await this.listCollection(gvr, namespace);
+    if (!list) return;
+    for (const item of list.items) {
+      try {
+        await this.deps.client.delete(gvr, namespace, item.metadata?.name ?? '', { propagationPolicy: 'Background' });
+      } catch (err) {
+        if (!isNotFound(err) && !isMethodNotSupported(err)) throw err;
+      }
+    }
+  }
+
+  private async estimateGracefulTermination(gvr: GVR, namespace: string, deletedAt: Date): Promise<number> {
+    let estimate = 0;
+    if (gvr.group === '' && gvr.resource === 'pods') {
+      const pods = await this.deps.client.list(PODS, namespace);
+      for (const pod of pods.items) {
+        const phase = (pod.status as { phase?: string } | undefined)?.phase;
+        if (phase === 'Succeeded' || phase === 'Failed') continue;
+        const grace = (pod.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds;
+        if (grace !== undefined && grace > estimate) estimate = grace;
+      }
+    }
+    const elapsed = this.now.getTime() - deletedAt.getTime();
+    return elapsed >= estimate * 1000 ? 0 : estimate;
+  }
+
+  private async deleteAllContentForGroupVersionResource(gvr: GVR, namespace: string, deletedAt: Date): Promise<GvrDeletionMetadata> {
+    const none = (estimate: number): GvrDeletionMetadata => ({ finalizerEstimateSeconds: estimate, numRemaining: 0, finalizersToNumRemaining: new Map() });
+    const estimate = await this.estimateGracefulTermination(gvr, namespace, deletedAt);
+    let supported: boolean;
+    try {
+      supported = await this.deleteCollection(gvr, namespace);
+    } catch (err) {
+      throw Object.assign(err as Error, { metadata: none(estimate) });
+    }
+    if (!supported) {
+      try {
+        await this.deleteEachItem(gvr, namespace);
+      } catch (err) {
+        throw Object.assign(err as Error, { metadata: none(estimate) });
+      }
+    }
+    let list: ApiList | undefined;
+    try {
+      list = await this.listCollection(gvr, namespace);
+    } catch (err) {
+      throw Object.assign(err as Error, { metadata: none(estimate) });
+    }
+    if (!list || list.items.length === 0) return none(list ? 0 : estimate);
+    const finalizers = new Map<string, number>();
+    for (const item of list.items) for (const f of item.metadata?.finalizers ?? []) finalizers.set(f, (finalizers.get(f) ?? 0) + 1);
+    if (estimate !== 0) return { finalizerEstimateSeconds: estimate, numRemaining: list.items.length, finalizersToNumRemaining: finalizers };
+    if (finalizers.size > 0) return { finalizerEstimateSeconds: FINALIZER_ESTIMATE_SECONDS, numRemaining: list.items.length, finalizersToNumRemaining: finalizers };
+    throw Object.assign(new Error(`unexpected items still remain in namespace: ${namespace} for gvr: {${gvrString(gvr)}}`), {
+      metadata: { finalizerEstimateSeconds: estimate, numRemaining: list.items.length, finalizersToNumRemaining: new Map() },
+    });
+  }
+
+  /** deleteAllContent: returns the estimate; throws the aggregate of the errors after updating the conditions. */
+  private async deleteAllContent(ns: ApiObject): Promise<number> {
+    const namespace = ns.metadata.name ?? '';
+    const deletedAt = new Date(ns.metadata.deletionTimestamp ?? 0);
+    const errs: Error[] = [];
+    const updater = new ConditionUpdater(() => this.now);
+    let estimate = 0;
+
+    let lists: APIResourceList[] = [];
+    try {
+      const found = await this.discover();
+      lists = found.lists;
+      if (found.error) {
+        // discovery errors are not fatal: operate on what was found
+        errs.push(found.error);
+        updater.processDiscoverResourcesErr(found.error);
+      }
+    } catch (err) {
+      errs.push(err as Error);
+      updater.processDiscoverResourcesErr(err as Error);
+    }
+    const gvrs: GVR[] = [];
+    const parseErrs: string[] = [];
+    for (const list of withVerbs(lists, ['delete'])) {
+      let gv;
+      try {
+        gv = parseGroupVersion(list.groupVersion);
+      } catch (err) {
+        parseErrs.push((err as Error).message);
+        continue;
+      }
+      for (const r of list.resources) gvrs.push({ group: gv.group, version: gv.version, resource: r.name });
+    }
+    if (parseErrs.length > 0) {
+      const err = new AggregateError2(parseErrs.map((m) => new Error(m)));
+      errs.push(err);
+      updater.processGroupVersionErr(err);
+    }
+
+    const gvrRemaining = new Map<GVR, number>();
+    const finalizersRemaining = new Map<string, number>();
+    for (const gvr of gvrs) {
+      let meta: GvrDeletionMetadata;
+      try {
+        meta = await this.deleteAllContentForGroupVersionResource(gvr, namespace, deletedAt);
+      } catch (err) {
+        errs.push(err as Error);
+        updater.processDeleteContentErr(err as Error);
+        meta = ((err as { metadata?: GvrDeletionMetadata }).metadata ?? { finalizerEstimateSeconds: 0, numRemaining: 0, finalizersToNumRemaining: new Map() });
+      }
+      if (meta.finalizerEstimateSeconds > estimate) estimate = meta.finalizerEstimateSeconds;
+      if (meta.numRemaining > 0) {
+        gvrRemaining.set(gvr, meta.numRemaining);
+        for (const [f, n] of meta.finalizersToNumRemaining) if (n > 0) finalizersRemaining.set(f, (finalizersRemaining.get(f) ?? 0) + n);
+      }
+    }
+    updater.processContentTotals(gvrRemaining, finalizersRemaining);
+
+    // Always write the conditions when they changed: a condition that cleared must show it.
+    const status = (ns.status ??= {}) as { conditions?: NamespaceCondition[] };
+    if (updater.update(status)) {
+      try {
+        await this.deps.client.update(NAMESPACES, '', namespace, ns, 'status');
+      } catch (err) {
+        this.deps.log.debug({ err, namespace }, "couldn't update status condition for namespace");
+      }
+    }
+    if (errs.length > 0) throw new AggregateError2(errs);
+    return estimate;
   }
 }

@@ -86,6 +86,21 @@ const CASES: Array<{ name: string; steps: string; expect: string[] }> = [
     steps: '    - request: {via: a}\n',
     expect: ['demo.yaml:11:7: spec.steps[0].request.path: required field is missing (step 1)'],
   },
+  {
+    name: 'a captured variable used by a later step',
+    steps: '    - request: {via: a, path: /api/v1/namespaces/default, capture: {nsUID: metadata.uid}}\n    - request: {via: a, path: "/api/v1/namespaces/default?uid=${nsUID}"}\n',
+    expect: [],
+  },
+  {
+    name: 'a variable no earlier step captures',
+    steps: '    - request: {via: a, path: "/api/v1/namespaces/${nsUID}"}\n    - request: {via: a, path: /version, capture: {nsUID: metadata.uid}}\n',
+    expect: ['demo.yaml:11:7: spec.steps[0].request: uses ${nsUID}, which no earlier step captures (step 1)'],
+  },
+  {
+    name: 'a capture path must be dotted field names',
+    steps: '    - request: {via: a, path: /version, capture: {v: "$.gitVersion"}}\n',
+    expect: ['demo.yaml:11:51: spec.steps[0].request.capture.v: invalid value "$.gitVersion": a dotted path into the JSON answer, e.g. metadata.uid (step 1)'],
+  },
 ];
 
 for (const c of CASES) {

@@ -3,6 +3,7 @@ import type { RequestStep } from '../format.js';
 import type { RunContext } from '../context.js';
 import { send, type HttpResult } from '../http.js';
 import { matchSubset, matchText } from '../expect.js';
+import { applyCaptures } from '../vars.js';
 import { BODY_PREVIEW_BYTES, outcome, type Observed, type StepOutcome } from './outcome.js';
 
 function header(res: HttpResult, name: string): string {
@@ -43,5 +44,7 @@ export async function runRequest(ctx: RunContext, req: RequestStep): Promise<Ste
   } catch (err) {
     return outcome([`no answer: ${(err as Error).message}`]);
   }
-  return outcome(requestFailures(req, res), observedOf(res), `${res.status}${res.servedBy ? ` from ${res.servedBy}` : ''}`);
+  const failures = requestFailures(req, res);
+  if (failures.length === 0) failures.push(...applyCaptures(req.capture, res.json, ctx.vars));
+  return outcome(failures, observedOf(res), `${res.status}${res.servedBy ? ` from ${res.servedBy}` : ''}`);
 }

@@ -7,6 +7,7 @@ import { parseDuration } from '../format.js';
 import type { RunContext } from '../context.js';
 import { send } from '../http.js';
 import { observedOf, requestFailures } from './request.js';
+import { applyCaptures } from '../vars.js';
 import { outcome, passed, type Observed, type StepOutcome } from './outcome.js';
 
 /** How often a wait looks again. */
@@ -43,6 +44,7 @@ export async function runWait(ctx: RunContext, step: WaitStep): Promise<StepOutc
         return false;
       }
       last = { failures: requestFailures(req, res), observed: observedOf(res) };
+      if (last.failures.length === 0) last.failures.push(...applyCaptures(req.capture, res.json, ctx.vars));
       return last.failures.length === 0;
     }
     if (step.leaseGone) {
