@@ -1,49 +1,55 @@
 #!/usr/bin/env node
 /**
- * The `kube-skew` command line. Each command is a thin shell over a library function.
+ * The `kube-skew` command line. Each command is a thin shell over a library function, imported only
+ * when that command runs: a server process (`kube-skew apiserver`, started once per simulated
+ * kube-apiserver) loads the server and nothing else.
  */
 import { Command } from 'commander';
-import { runApiserver } from '../server/main.js';
-import { runUp, DEFAULT_SERVERS } from '../server/cluster/up.js';
-import { registerScenario } from '../scenarios/engine/command.js';
-import { registerBench } from './bench/command.js';
 
-const program = new Command();
-program.name('kube-skew').description('Reproduce Kubernetes control-plane version skew on one machine.').showHelpAfterError();
+async function main(argv: string[]): Promise<void> {
+  if (argv[2] === 'apiserver') {
+    const { runApiserver } = await import('../server/main.js');
+    process.exitCode = await runApiserver(argv.slice(3));
+    return;
+  }
+  const program = new Command();
+  program.name('kube-skew').description('Reproduce Kubernetes control-plane version skew on one machine.').showHelpAfterError();
 
-program
-  .command('up')
-  .description('start a mixed-version cluster; prints "ready" when every server is ready, stops on SIGINT/SIGTERM')
-  .option('--servers <list>', `minors to run, e.g. 1.35,1.36 or a=1.35,b=1.36`, DEFAULT_SERVERS)
-  .option('--data-dir <dir>', 'where the store, PKI, kubeconfig and cluster.json go (default: a new temporary directory)')
-  .option('--feature-gates <gates>', 'feature gates for every server, e.g. WatchList=true')
-  .option('--runtime-config <config>', 'runtime config for every server, e.g. batch/v1=false')
-  .option('--base-port <port>', 'first port to use; servers get consecutive ports (default: free ports)')
-  .option('--server-flag <name=flag>', 'a kube-apiserver flag for one server, e.g. b=--runtime-config=batch/v1=false (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-  .option('--lb-policy <policy>', 'front door policy: round-robin, random, pinned or pinned=<server>', 'round-robin')
-  .option('--no-mvp', 'turn the Mixed Version Proxy off on every server (on by default where the minor has it)')
-  .option('--time-scale <n>', 'run leases, GC periods and timeouts n times faster')
-  .option('--log-level <level>', 'server log level: silent, error, warn, info, debug', 'warn')
-  .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.35,b=1.36,c=1.36 --data-dir /tmp/skew\n  kube-skew up --servers a=1.32,b=1.32 --server-flag b=--runtime-config=batch/v1=false\n  kube-skew up --no-mvp --lb-policy random\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
-  .action(async (opts) => {
-    process.exitCode = await runUp(opts);
-  });
+  program
+    .command('up')
+    .description('start a mixed-version cluster; prints "ready" when every server is ready, stops on SIGINT/SIGTERM')
+    .option('--servers <list>', 'minors to run, e.g. 1.35,1.36 or a=1.35,b=1.36 (default: 1.35,1.36,1.36)')
+    .option('--data-dir <dir>', 'where the store, PKI, kubeconfig and cluster.json go (default: a new temporary directory)')
+    .option('--feature-gates <gates>', 'feature gates for every server, e.g. WatchList=true')
+    .option('--runtime-config <config>', 'runtime config for every server, e.g. batch/v1=false')
+    .option('--base-port <port>', 'first port to use; servers get consecutive ports (default: free ports)')
+    .option('--server-flag <name=flag>', 'a kube-apiserver flag for one server, e.g. b=--runtime-config=batch/v1=false (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--lb-policy <policy>', 'front door policy: round-robin, random, pinned or pinned=<server>', 'round-robin')
+    .option('--no-mvp', 'turn the Mixed Version Proxy off on every server (on by default where the minor has it)')
+    .option('--time-scale <n>', 'run leases, GC periods and timeouts n times faster')
+    .option('--log-level <level>', 'server log level: silent, error, warn, info, debug', 'warn')
+    .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.35,b=1.36,c=1.36 --data-dir /tmp/skew\n  kube-skew up --servers a=1.32,b=1.32 --server-flag b=--runtime-config=batch/v1=false\n  kube-skew up --no-mvp --lb-policy random\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
+    .action(async (opts) => {
+      const { runUp } = await import('../server/cluster/up.js');
+      process.exitCode = await runUp(opts);
+    });
 
-program
-  .command('apiserver')
-  .description('run one simulated kube-apiserver (kube-apiserver flags; --help lists them)')
-  .helpOption(false)
-  .allowUnknownOption(true)
-  .argument('[flags...]')
-  .action(async (flags: string[]) => {
-    process.exitCode = await runApiserver(flags);
-  });
+  program
+    .command('apiserver')
+    .description('run one simulated kube-apiserver (kube-apiserver flags; --help lists them)')
+    .helpOption(false)
+    .allowUnknownOption(true)
+    .argument('[flags...]');
 
-registerBench(program);
+  const { registerBench } = await import('./bench/command.js');
+  registerBench(program);
+  const { registerScenario } = await import('../scenarios/engine/command.js');
+  registerScenario(program);
 
-registerScenario(program);
+  await program.parseAsync(argv);
+}
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+main(process.argv).catch((err: unknown) => {
   process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
 });

@@ -22,13 +22,17 @@ import { HealthChecks } from './health.js';
 import { ServerMetrics } from './metrics.js';
 import { buildRoutes, type RoutesDeps } from './routes.js';
 import { DiscoveryDocs, type AggregatedApisHook } from './endpoints/discovery.js';
+import { OpenApiV3 } from './endpoints/openapi.js';
 import { badRequest } from './errors/status.js';
 import { writeStatusError } from './http/respond.js';
-import { alwaysAllow, type Authorizer } from './filters/authorization.js';
+import { alwaysAllow, policyAuthorizer, type Authorizer } from './filters/authorization.js';
+import { AuthorizationPolicy } from './authz/policy.js';
+import { registerProtobufBodyDecoder } from './protobuf/body.js';
 import { Registry } from './registry/rest.js';
 import { ResourceTypes } from './registry/resource-type.js';
 import { selfSignedServing } from './cluster/pki.js';
-import { bootstrapNamespaces, NamespaceController } from './controllers/namespace.js';
+import { bootstrapNamespaces } from './controllers/namespace.js';
+import { ControllerManager } from './controllers/manager.js';
 import { MAX_REQUEST_BODY_BYTES } from './http/body.js';
 import { createPeers } from './peers/peers.js';
 import { seededRandom } from './random.js';
@@ -105,6 +109,8 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const cas = [clientCA, requestHeaderCA].filter((c): c is string => c !== undefined);
 
   const types = new ResourceTypes(profile);
+  registerProtobufBodyDecoder();
+  const policy = config.authorizationPolicyFile ? await AuthorizationPolicy.load(config.authorizationPolicyFile) : AuthorizationPolicy.allowAll();
   // generateName suffixes stay unseeded: servers sharing a seed would otherwise collide.
   const registry = new Registry({ store, clock, ...(deps.random ? { random: deps.random } : {}) });
   const health = new HealthChecks();
@@ -132,17 +138,18 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       clock,
       minorNumber: profile.minorNumber,
       watchListEnabled: profile.featureGates.get('WatchList') === true,
+      policy,
       onOpen: () => metrics.longRunning.inc({ verb: 'WATCH' }),
       onClose: () => metrics.longRunning.dec({ verb: 'WATCH' }),
       ...(deps.random ? { random: deps.random } : {}),
     },
     ...((ext.aggregatedApis ?? peers.aggregatedApis) ? { aggregatedApis: (ext.aggregatedApis ?? peers.aggregatedApis)! } : {}),
-    ...(ext.extraRoutes ? { extra: ext.extraRoutes } : {}),
+    extra: [...(ext.extraRoutes ?? []), new OpenApiV3(profile).handler],
   });
   const chain: Handler = buildHandlerChain(routes, {
     serverName: config.name,
     metrics,
-    authorizer: deps.authorizer ?? alwaysAllow,
+    authorizer: deps.authorizer ?? (policy.allowsAll ? alwaysAllow : policyAuthorizer(policy)),
     authentication: {
       ...(clientCA ? { clientCA } : {}),
       ...(requestHeaderCA ? { requestHeaderCA } : {}),
@@ -165,6 +172,11 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   app.removeAllContentTypeParsers();
   // Bodies stay unread: handlers read them with upstream's limits, and the peer proxy streams them.
   app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+  // An empty Content-Type is no Content-Type (upstream reads both as JSON); fastify would refuse it.
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (req.headers['content-type'] !== undefined && req.headers['content-type'].trim() === '') delete req.headers['content-type'];
+    done();
+  });
   app.route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     url: '*',
@@ -200,11 +212,12 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
 
   await bootstrapNamespaces(registry, types);
   namespacesHook();
-  const namespaceController = new NamespaceController({ registry, types, store, clock, log, resyncMs: config.durations.namespaceResyncSeconds * 1000 });
-  await namespaceController.start();
   await peers.start();
 
   const url = `https://${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${port}`;
+  // kube-controller-manager's controllers, run while this server holds the controller-manager lease.
+  const controllers = await ControllerManager.create({ config, clock, log, selfURL: url, servingCert: cert, minor: profile.minor });
+  controllers?.start();
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -223,8 +236,8 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     close() {
       closing ??= (async () => {
         shuttingDown = true;
+        await controllers?.stop();
         await peers.stop();
-        namespaceController.stop();
         await app.close();
         if (ownsStore) await store.close();
       })();

@@ -24,6 +24,18 @@ export const DEFAULT_DURATIONS = {
   storageVersionUpdateSeconds: 600,
   /** Namespace controller resync. */
   namespaceResyncSeconds: 300,
+  /** Namespace controller: delay before a deleted namespace is processed (`namespaceDeletionGracePeriod`). */
+  namespaceDeletionGracePeriodSeconds: 5,
+  /** Leader election of the controllers: lease duration (kube-controller-manager `--leader-elect-lease-duration`). */
+  leaderElectLeaseDurationSeconds: 15,
+  /** Leader election: renew deadline (`--leader-elect-renew-deadline`). */
+  leaderElectRenewDeadlineSeconds: 10,
+  /** Leader election: retry period (`--leader-elect-retry-period`). */
+  leaderElectRetryPeriodSeconds: 2,
+  /** Garbage collector: how often discovery is re-read and monitors resynced (`GarbageCollector.Sync` period). */
+  garbageCollectorSyncPeriodSeconds: 30,
+  /** Controllers: how often the shared RESTMapper forgets its cached discovery (kube-controller-manager's reset loop). */
+  restMapperResetSeconds: 30,
 };
 
 /** The durations a server runs with. */
@@ -75,6 +87,12 @@ export interface ServerConfig {
   logLevel: string;
   /** Seed of the server's random choices (peer choice); absent means unseeded. */
   randomSeed?: number;
+  /** kube-skew: a JSON or YAML authorization policy file; '' (or absent) allows everything (AlwaysAllow). */
+  authorizationPolicyFile?: string;
+  /** kube-skew `--controllers`: the in-server controllers this server runs when it leads; empty: it never leads. */
+  controllers?: string[];
+  /** kube-skew `--controllers-via`: the URL the controllers talk to; '' (or absent): this server's own port. */
+  controllersVia?: string;
 }
 
 /** Raw flag values as the CLI parses them (strings, as on a command line). */
@@ -169,5 +187,39 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
     timeOrigin,
     durations,
     logLevel: str(flags, 'log-level', 'warn'),
+    authorizationPolicyFile: str(flags, 'authorization-policy-file'),
+    controllers: parseControllers(flags),
+    controllersVia: parseControllersVia(str(flags, 'controllers-via')),
   };
+}
+
+/** The controllers kube-skew runs in a server (kube-controller-manager's names). */
+export const CONTROLLER_NAMES = ['namespace', 'garbagecollector', 'deployment'] as const;
+
+/** `--controllers`: a comma list of CONTROLLER_NAMES, `*` for all; absent means all, empty means none. */
+function parseControllers(flags: ServerFlags): string[] {
+  if (flags.controllers === undefined) return [...CONTROLLER_NAMES];
+  const names = list(str(flags, 'controllers'));
+  const out = new Set<string>();
+  for (const name of names) {
+    if (name === '*') CONTROLLER_NAMES.forEach((n) => out.add(n));
+    else if ((CONTROLLER_NAMES as readonly string[]).includes(name)) out.add(name);
+    else throw new ConfigError(`invalid argument "${str(flags, 'controllers')}" for "--controllers" flag: unknown controller "${name}" (known: ${CONTROLLER_NAMES.join(', ')})`);
+  }
+  return [...out];
+}
+
+/** `--controllers-via`: an https URL without a path, or ''. */
+function parseControllersVia(value: string): string {
+  if (value === '') return '';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`invalid argument "${value}" for "--controllers-via" flag: not a URL`);
+  }
+  if (url.protocol !== 'https:' || (url.pathname !== '/' && url.pathname !== '') || url.search) {
+    throw new ConfigError(`invalid argument "${value}" for "--controllers-via" flag: want https://host:port`);
+  }
+  return `https://${url.host}`;
 }

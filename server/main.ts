@@ -49,6 +49,9 @@ export const APISERVER_FLAGS: FlagSpec[] = [
   { name: 'time-origin', help: 'kube-skew: milliseconds since the epoch that scaled time starts from; a cluster passes one value to every server.' },
   { name: 'random-seed', help: 'kube-skew: seed the random peer choice so a run can be replayed.' },
   { name: 'log-level', help: 'kube-skew: pino log level (silent, error, warn, info, debug). Default warn.' },
+  { name: 'controllers', help: 'kube-skew: controllers this server runs while it holds the kube-controller-manager lease (namespace,garbagecollector,deployment; default all; empty: never leads).' },
+  { name: 'controllers-via', help: 'kube-skew: https://host:port the controllers talk to (e.g. a load balancer); default this server\'s own port.' },
+  { name: 'authorization-policy-file', help: 'kube-skew: JSON or YAML list of allow rules {user|group, verbs, apiGroups, resources, namespaces, nonResourceURLs}; without it everything is allowed.' },
   ...durationFlags,
 ];
 

@@ -12,7 +12,7 @@ function positiveInt(value: string): number {
   return n;
 }
 
-/** Adds `bench` and its subcommands (`bench core`) to `program`. */
+/** Adds `bench` and its subcommands (`bench core`, `bench proxy`) to `program`. */
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks of kube-skew against a bare baseline');
   bench
@@ -33,6 +33,26 @@ export function registerBench(program: Command): void {
         progress: (line) => process.stderr.write(`bench: ${line}\n`),
       });
       process.stdout.write(`${formatTable(report)}\n`);
+      if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+    });
+  bench
+    .command('proxy')
+    .description('GET direct vs through the Mixed Version Proxy vs through a bare @fastify/reply-from hop; time to a ready 3- and 10-server cluster; RSS per server')
+    .option('--duration <seconds>', 'seconds per autocannon run', positiveInt, 5)
+    .option('--connections <n>', 'concurrent connections per run', positiveInt, 10)
+    .option('--quick', 'a tiny run (200 requests per GET run, one start per cluster), for tests')
+    .option('--json <file>', 'also write the figures as JSON to FILE')
+    .addHelpText('after', '\nProgress goes to stderr, the table to stdout. Targets are reported, not enforced.\n\nExamples:\n  kube-skew bench proxy\n  kube-skew bench proxy --duration 10 --json proxy.json\n')
+    .action(async (opts: { duration: number; connections: number; quick?: boolean; json?: string }) => {
+      const { runProxyBench } = await import('./proxy.js');
+      const { formatProxyTable } = await import('./proxy-report.js');
+      const report = await runProxyBench({
+        durationSeconds: opts.duration,
+        connections: opts.connections,
+        quick: opts.quick === true,
+        progress: (line) => process.stderr.write(`bench: ${line}\n`),
+      });
+      process.stdout.write(`${formatProxyTable(report)}\n`);
       if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
     });
 }

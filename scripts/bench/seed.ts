@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../../storage/store.js';
 import { formatTime, toStorage, type KubeObject } from '../../server/registry/object.js';
 import { storagePrefixOf } from '../../server/registry/resource-type.js';
+import { trackUpdate } from '../../server/registry/managed-fields.js';
+import { patchMeta } from '../../server/registry/patch-meta.js';
 
 /** The size of the one data value of every benchmark ConfigMap, in characters. */
 export const PAYLOAD_CHARS = 256;
@@ -35,14 +37,16 @@ export function seededName(i: number): string {
 
 /**
  * Stores `count` ConfigMaps in `namespace` as a create through the API would (uid, creationTimestamp,
- * the namespace set, type meta dropped). The namespace must exist for the server to serve them as
- * it would API-created ones; the Store does not check.
+ * managedFields, the namespace set, type meta dropped). The namespace must exist for the server to
+ * serve them as it would API-created ones; the Store does not check.
  */
 export async function seedConfigMaps(store: Store, namespace: string, count: number): Promise<void> {
   const creationTimestamp = formatTime(new Date());
   for (let i = 0; i < count; i++) {
     const obj = configMapBody(namespace, seededName(i));
     obj.metadata = { ...obj.metadata, uid: randomUUID(), creationTimestamp };
+    // The managed fields a create without fieldManager or user agent records.
+    trackUpdate(undefined, obj, '', { apiVersion: 'v1', subresource: '', hasStatus: false, lookup: patchMeta({ group: '', version: 'v1', kind: 'ConfigMap' }) }, new Date(Date.parse(creationTimestamp)));
     await store.create(configMapKey(namespace, seededName(i)), toStorage(obj));
   }
 }

@@ -150,12 +150,13 @@ export class Cluster {
       cluster.ports.set(spec.name, options.basePort ? options.basePort + i : 0);
     });
     try {
-      await Promise.all(options.servers.filter((s) => !s.deferred).map((s) => cluster.startServer(s.name)));
+      // The front door listens first: a server may be told to reach it (`--controllers-via=front-door`).
       cluster.frontDoor = await FrontDoor.listen(
         () => [...cluster.servers.entries()].map(([name, proc]) => ({ name, address: () => (proc.alive && proc.info ? `127.0.0.1:${proc.info.port}` : undefined) })),
         options.lbPolicy ?? { kind: 'round-robin' },
         options.seed !== undefined ? { random: seededRandom(options.seed) } : {},
       );
+      await Promise.all(options.servers.filter((s) => !s.deferred).map((s) => cluster.startServer(s.name)));
       await cluster.writeFiles();
     } catch (err) {
       await cluster.stop();
@@ -218,7 +219,8 @@ export class Cluster {
     if (runtime) args.push(`--runtime-config=${runtime}`);
     if (o.timeScale && o.timeScale !== 1) args.push(`--time-scale=${o.timeScale}`, `--time-origin=${this.createdAt}`);
     if (o.seed !== undefined) args.push(`--random-seed=${(o.seed + [...spec.name].reduce((h, c) => h * 31 + c.charCodeAt(0), 7)) >>> 0}`);
-    return [...args, ...(o.args ?? []), ...(spec.args ?? [])];
+    // `--controllers-via=front-door` names the cluster's load balancer.
+    return [...args, ...(o.args ?? []), ...(spec.args ?? [])].map((a) => (a === '--controllers-via=front-door' ? `--controllers-via=${this.frontDoorURL}` : a));
   }
 
   /** Start (or start again) the named server and wait until it is ready. */

@@ -41,32 +41,43 @@ export async function runUp(opts: UpOptions): Promise<number> {
   }
   const dataDir = opts.dataDir ? resolve(opts.dataDir) : await mkdtemp(join(tmpdir(), 'kube-skew-'));
   const started = Date.now();
-  process.stderr.write(`starting ${servers.length} server(s) in ${dataDir}: ${servers.map((s) => `${s.name}=${s.minor}`).join(', ')}\n`);
-  const cluster = await Cluster.start({
-    dataDir,
-    servers,
-    ...(opts.featureGates ? { featureGates: opts.featureGates } : {}),
-    ...(opts.runtimeConfig ? { runtimeConfig: opts.runtimeConfig } : {}),
-    ...(opts.basePort ? { basePort: Number(opts.basePort) } : {}),
-    ...(opts.timeScale ? { timeScale: Number(opts.timeScale) } : {}),
-    ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
-    lbPolicy: parseLbPolicy(opts.lbPolicy ?? 'round-robin'),
-    mvp: opts.mvp !== false,
-    onServerLog: (name, line) => process.stderr.write(`[${name}] ${line}\n`),
-  });
-  for (const [name, proc] of cluster.servers) {
-    process.stdout.write(`  ${name.padEnd(8)} ${cluster.specs.get(name)?.minor.padEnd(6)} ${proc.info?.url}  ${proc.info?.id}  (pid ${proc.pid})\n`);
+  // Signals are handled from the start, so a Ctrl-C at any moment stops every server it started.
+  let requestStop!: () => void;
+  const stopRequested = new Promise<void>((r) => (requestStop = r));
+  let stopping = false;
+  const onSignal = (): void => {
+    stopping = true;
+    requestStop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    process.stderr.write(`starting ${servers.length} server(s) in ${dataDir}: ${servers.map((s) => `${s.name}=${s.minor}`).join(', ')}\n`);
+    const cluster = await Cluster.start({
+      dataDir,
+      servers,
+      ...(opts.featureGates ? { featureGates: opts.featureGates } : {}),
+      ...(opts.runtimeConfig ? { runtimeConfig: opts.runtimeConfig } : {}),
+      ...(opts.basePort ? { basePort: Number(opts.basePort) } : {}),
+      ...(opts.timeScale ? { timeScale: Number(opts.timeScale) } : {}),
+      ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+      lbPolicy: parseLbPolicy(opts.lbPolicy ?? 'round-robin'),
+      mvp: opts.mvp !== false,
+      onServerLog: (name, line) => process.stderr.write(`[${name}] ${line}\n`),
+    });
+    if (!stopping) {
+      for (const [name, proc] of cluster.servers) {
+        process.stdout.write(`  ${name.padEnd(8)} ${cluster.specs.get(name)?.minor.padEnd(6)} ${proc.info?.url}  ${proc.info?.id}  (pid ${proc.pid})\n`);
+      }
+      process.stdout.write(`  front door (${opts.lbPolicy ?? 'round-robin'}, context "skew")  ${cluster.frontDoorURL}\n`);
+      process.stdout.write(`ready: ${servers.length} server(s) in ${Date.now() - started} ms; export KUBECONFIG=${cluster.kubeconfigPath}\n`);
+    }
+    await stopRequested;
+    process.stderr.write('stopping…\n');
+    await cluster.stop();
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  process.stdout.write(`  front door (${opts.lbPolicy ?? 'round-robin'}, context "skew")  ${cluster.frontDoorURL}\n`);
-  process.stdout.write(`ready: ${servers.length} server(s) in ${Date.now() - started} ms; export KUBECONFIG=${cluster.kubeconfigPath}\n`);
-  return new Promise<number>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stderr.write('stopping…\n');
-      void cluster.stop().then(() => done(0));
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }

@@ -6,23 +6,29 @@
  */
 import type { RequestContext } from '../http/context.js';
 import { readBody, readObjectBody } from '../http/body.js';
-import { contentTypeOf } from '../http/media.js';
 import { writeJson, writeText } from '../http/respond.js';
-import { badRequest, invalid, methodNotAllowed, methodNotSupported, resourceNotFound, unsupportedMediaType } from '../errors/status.js';
+import { badRequest, invalid, methodNotAllowed, resourceNotFound } from '../errors/status.js';
 import type { DeleteOptions } from '../registry/rest.js';
 import { parseListOptions } from '../registry/list-options.js';
-import { decodePatch, PATCH_TYPES } from '../registry/patch.js';
+import { fieldManagerOf, patchObject } from './patch.js';
+import { beginFieldValidation, validateBody } from '../registry/field-validation.js';
 import type { KubeObject } from '../registry/object.js';
 import type { ResourceType, ResourceTypes } from '../registry/resource-type.js';
 import { checkPartialShape, chooseOutput, transformContentType, writeObject, type OutputChoice } from './output.js';
 import { serveWatch, type WatchDeps } from './watch.js';
 import { toTable } from './table.js';
+import { serveSubresource } from './subresources.js';
+import { isReview, serveReview } from './reviews.js';
+import { addDeprecationWarning } from './warnings.js';
+import type { AuthorizationPolicy } from '../authz/policy.js';
 
 /** What the resource handler needs. */
 export interface ResourceDeps extends WatchDeps {
   types: ResourceTypes;
   /** Whether the WatchList gate is on (sendInitialEvents allowed). */
   watchListEnabled: boolean;
+  /** The authorization policy the review resources answer from (everything allowed when absent). */
+  policy?: AuthorizationPolicy;
 }
 
 /** Subresources the generic registry serves as views of the main object. */
@@ -97,6 +103,7 @@ export async function serveResource(ctx: RequestContext, deps: ResourceDeps): Pr
   const type = deps.types.lookup(info.apiGroup, info.apiVersion, info.resource);
   if (!type) throw resourceNotFound();
   if (info.subresource && !type.subresources.has(info.subresource)) throw resourceNotFound();
+  addDeprecationWarning(ctx, type, info.subresource, deps.minorNumber);
   // A cluster-scoped resource addressed inside a namespace, or a namespaced one by name without it, has no route.
   const isNamespaces = type.group === '' && type.resource === 'namespaces';
   if (!type.namespaced && info.namespace && !isNamespaces) throw resourceNotFound();
@@ -104,7 +111,7 @@ export async function serveResource(ctx: RequestContext, deps: ResourceDeps): Pr
   const namespace = type.namespaced ? info.namespace : '';
   const verb = info.verb;
 
-  if (info.subresource && !STATUS_LIKE.has(info.subresource)) throw methodNotSupported(type.gr, verb);
+  if (info.subresource && !STATUS_LIKE.has(info.subresource)) return serveSubresource(ctx, deps, type, namespace, info.name, info.subresource);
   if (info.subresource) return serveStatusLike(ctx, deps, type, namespace, info.name, info.subresource);
 
   const requireVerb = (v: string): void => {
@@ -150,9 +157,11 @@ export async function serveResource(ctx: RequestContext, deps: ResourceDeps): Pr
     case 'create': {
       if (info.name) throw methodNotAllowed();
       requireVerb('create');
+      if (isReview(type)) return serveReview(ctx, deps, type, namespace);
       const output = chooseOutput(ctx.req.headers.accept);
       const body = (await readObjectBody(ctx)) as KubeObject;
-      const created = await deps.registry.create(type, namespace, body, { dryRun: isDryRun(ctx, 'CreateOptions') });
+      validateBody(beginFieldValidation(ctx, `1.${deps.minorNumber}`, type, 'CreateOptions'), body);
+      const created = await deps.registry.create(type, namespace, body, { dryRun: isDryRun(ctx, 'CreateOptions'), fieldManager: fieldManagerOf(ctx, 'CreateOptions') });
       await writeOne(ctx, deps, type, 201, created, output);
       return;
     }
@@ -161,7 +170,8 @@ export async function serveResource(ctx: RequestContext, deps: ResourceDeps): Pr
       requireVerb('update');
       const output = chooseOutput(ctx.req.headers.accept);
       const body = (await readObjectBody(ctx)) as KubeObject;
-      const { object, created } = await deps.registry.update(type, namespace, info.name, body, { dryRun: isDryRun(ctx, 'UpdateOptions') });
+      validateBody(beginFieldValidation(ctx, `1.${deps.minorNumber}`, type, 'UpdateOptions'), body);
+      const { object, created } = await deps.registry.update(type, namespace, info.name, body, { dryRun: isDryRun(ctx, 'UpdateOptions'), fieldManager: fieldManagerOf(ctx, 'UpdateOptions') });
       await writeOne(ctx, deps, type, created ? 201 : 200, object, output);
       return;
     }
@@ -169,9 +179,9 @@ export async function serveResource(ctx: RequestContext, deps: ResourceDeps): Pr
       if (!info.name) throw methodNotAllowed();
       requireVerb('patch');
       const output = chooseOutput(ctx.req.headers.accept);
-      const patch = await readPatch(ctx);
-      const patched = await deps.registry.patch(type, namespace, info.name, patch, { dryRun: isDryRun(ctx, 'PatchOptions') });
-      await writeOne(ctx, deps, type, 200, patched, output);
+      beginFieldValidation(ctx, `1.${deps.minorNumber}`, type, 'PatchOptions');
+      const { object, created } = await patchObject(ctx, deps, type, namespace, info.name, '', isDryRun(ctx, 'PatchOptions'));
+      await writeOne(ctx, deps, type, created ? 201 : 200, object, output);
       return;
     }
     case 'delete': {
@@ -196,16 +206,6 @@ export async function serveResource(ctx: RequestContext, deps: ResourceDeps): Pr
   }
 }
 
-async function readPatch(ctx: RequestContext): Promise<(current: KubeObject) => KubeObject> {
-  const type = contentTypeOf(ctx.req.headers['content-type']);
-  if (!PATCH_TYPES.includes(type)) {
-    ctx.req.resume();
-    throw unsupportedMediaType(PATCH_TYPES);
-  }
-  const body = await readBody(ctx);
-  return decodePatch(type, body);
-}
-
 /** `status` and `finalize`: GET returns the object; PUT and PATCH write only that part. */
 async function serveStatusLike(ctx: RequestContext, deps: ResourceDeps, type: ResourceType, namespace: string, name: string, subresource: string): Promise<void> {
   const sub = type.subresources.get(subresource)!;
@@ -219,14 +219,15 @@ async function serveStatusLike(ctx: RequestContext, deps: ResourceDeps, type: Re
     case 'update': {
       if (!verbs.has('update')) throw methodNotAllowed();
       const body = (await readObjectBody(ctx)) as KubeObject;
-      const { object } = await deps.registry.update(type, namespace, name, body, { subresource, dryRun: isDryRun(ctx, 'UpdateOptions') });
+      validateBody(beginFieldValidation(ctx, `1.${deps.minorNumber}`, type, 'UpdateOptions'), body);
+      const { object } = await deps.registry.update(type, namespace, name, body, { subresource, dryRun: isDryRun(ctx, 'UpdateOptions'), fieldManager: fieldManagerOf(ctx, 'UpdateOptions') });
       await writeOne(ctx, deps, type, 200, object, output);
       return;
     }
     case 'patch': {
       if (!verbs.has('patch')) throw methodNotAllowed();
-      const patch = await readPatch(ctx);
-      const object = await deps.registry.patch(type, namespace, name, patch, { subresource, dryRun: isDryRun(ctx, 'PatchOptions') });
+      beginFieldValidation(ctx, `1.${deps.minorNumber}`, type, 'PatchOptions');
+      const { object } = await patchObject(ctx, deps, type, namespace, name, subresource, isDryRun(ctx, 'PatchOptions'));
       await writeOne(ctx, deps, type, 200, object, output);
       return;
     }

@@ -239,8 +239,9 @@ export function requestEntityTooLarge(detail: string): StatusError {
   return new StatusError(failure(413, 'RequestEntityTooLarge', `Request entity too large: ${detail}`));
 }
 
-/** 403 `pods "x" is forbidden: <detail>` (or `pods is forbidden: …` without a name). */
+/** 403 `pods "x" is forbidden: <detail>` (`pods is forbidden: …` without a name, `forbidden: …` without a resource). */
 export function forbidden(gr: GroupResource, name: string, detail: string): StatusError {
+  if (!gr.group && !gr.resource) return new StatusError(failure(403, 'Forbidden', `forbidden: ${detail}`, grDetails(gr, name)));
   const what = name ? `${groupResourceString(gr)} "${name}"` : groupResourceString(gr);
   return new StatusError(failure(403, 'Forbidden', `${what} is forbidden: ${detail}`, grDetails(gr, name)));
 }
@@ -287,4 +288,22 @@ export function timeout(message: string, retryAfterSeconds = 0): StatusError {
   const details: StatusDetails = {};
   if (retryAfterSeconds) details.retryAfterSeconds = retryAfterSeconds;
   return new StatusError(failure(504, 'Timeout', `Timeout: ${message}`, details));
+}
+
+/**
+ * A Status for an error upstream's handler did not classify (`ErrorToAPIStatus`'s fallback): code
+ * 500 unless given, no reason, the error text as the message.
+ */
+export function unclassifiedError(message: string, code = 500): StatusError {
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code });
+}
+
+/** 422 `the server rejected our request due to an error in our request`, upstream's `NewGenericServerResponse(422, …)`. */
+export function unprocessableEntity(): StatusError {
+  return new StatusError(failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {}));
+}
+
+/** 409 Conflict of server-side apply: `Apply failed with 1 conflict: …` with one `FieldManagerConflict` cause per field. */
+export function applyConflict(message: string, causes: StatusCause[]): StatusError {
+  return new StatusError(failure(409, 'Conflict', message, { causes }));
 }

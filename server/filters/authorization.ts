@@ -1,16 +1,34 @@
 /**
  * The authorization filter. kube-skew's servers run with `--authorization-mode=AlwaysAllow` unless a
- * policy is configured; the authorizer is injected so a policy file can replace it.
+ * policy file is configured (`--authorization-policy-file`); the authorizer is injected so a policy
+ * can replace it. A denial answers upstream's 403 with its `forbiddenMessage` text.
  */
 import type { Filter, UserInfo } from '../http/context.js';
 import type { RequestInfo } from '../request-info.js';
 import { forbidden } from '../errors/status.js';
+import { attributesOf, type AuthorizationPolicy } from '../authz/policy.js';
 
 /** Decides whether `user` may do what `info` describes; returns a reason when denied. */
 export type Authorizer = (user: UserInfo, info: RequestInfo) => { allowed: true } | { allowed: false; reason: string };
 
 /** The AlwaysAllow authorizer. */
 export const alwaysAllow: Authorizer = () => ({ allowed: true });
+
+/** The authorizer that asks `policy`, the same policy the self-review endpoints answer from. */
+export function policyAuthorizer(policy: AuthorizationPolicy): Authorizer {
+  return (user, info) => {
+    const decision = policy.authorize(user, attributesOf(info));
+    return decision.allowed ? { allowed: true } : { allowed: false, reason: decision.reason };
+  };
+}
+
+/** Upstream's `forbiddenMessage`: what `user` was refused, by path or by resource and scope. */
+export function forbiddenMessage(user: string, info: RequestInfo): string {
+  if (!info.isResourceRequest) return `User "${user}" cannot ${info.verb} path "${info.path}"`;
+  const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+  const scope = info.namespace ? `in the namespace "${info.namespace}"` : 'at the cluster scope';
+  return `User "${user}" cannot ${info.verb} resource "${resource}" in API group "${info.apiGroup}" ${scope}`;
+}
 
 /** Build the authorization filter around `authorizer`. */
 export function withAuthorization(authorizer: Authorizer): Filter {
@@ -19,12 +37,8 @@ export function withAuthorization(authorizer: Authorizer): Filter {
     const decision = authorizer(user, ctx.info);
     if (!decision.allowed) {
       const info = ctx.info;
-      const scope = info.namespace ? ` in the namespace "${info.namespace}"` : '';
-      throw forbidden(
-        { group: info.apiGroup, resource: info.resource },
-        info.name,
-        `User "${user.name}" cannot ${info.verb} resource "${info.resource}" in API group "${info.apiGroup}"${scope}${decision.reason ? `: ${decision.reason}` : ''}`,
-      );
+      const message = forbiddenMessage(user.name, info);
+      throw forbidden({ group: info.apiGroup, resource: info.resource }, info.name, decision.reason ? `${message}: ${decision.reason}` : message);
     }
     await next(ctx);
   };

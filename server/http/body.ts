@@ -52,7 +52,7 @@ export function parseJsonObject(text: string): Record<string, unknown> {
 export function parseYamlObject(text: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = parseYaml(text, { strict: true, uniqueKeys: true, maxAliasCount: 100 });
+    value = parseYaml(text, { strict: true, uniqueKeys: false, maxAliasCount: 100 }); // duplicates: field validation
   } catch (err) {
     throw badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
   }
@@ -66,7 +66,7 @@ export function parseYamlObject(text: string): Record<string, unknown> {
  * Decoders for request bodies by media type. Protobuf is registered by the protobuf endpoint once
  * it is available; until then a protobuf body gets the 415 upstream gives an unknown format.
  */
-export type BodyDecoder = (body: Buffer) => Record<string, unknown>;
+export type BodyDecoder = (body: Buffer, ctx: RequestContext) => Record<string, unknown>;
 
 const decoders = new Map<string, BodyDecoder>([
   ['application/json', (b) => parseJsonObject(b.toString('utf8'))],
@@ -78,9 +78,13 @@ export function registerBodyDecoder(mediaType: string, decoder: BodyDecoder): vo
   decoders.set(mediaType, decoder);
 }
 
-/** Read and decode an object body for create/update, honouring Content-Type. */
+/**
+ * Read and decode an object body for create/update, honouring Content-Type. A request without a
+ * Content-Type is read as the first supported type, JSON, as upstream's NegotiateInputSerializer does
+ * (kubectl's `PUT …/scale` sends none).
+ */
 export async function readObjectBody(ctx: RequestContext): Promise<Record<string, unknown>> {
-  const type = contentTypeOf(ctx.req.headers['content-type']) || 'application/octet-stream';
+  const type = contentTypeOf(ctx.req.headers['content-type']) || 'application/json';
   const decoder = decoders.get(type);
   if (!decoder) {
     ctx.req.resume();
@@ -88,5 +92,9 @@ export async function readObjectBody(ctx: RequestContext): Promise<Record<string
   }
   const body = await readBody(ctx);
   if (body.length === 0) throw badRequest('the body of the request was empty');
-  return decoder(body);
+  rawBodies.set(ctx, { raw: body, mediaType: type });
+  return decoder(body, ctx);
 }
+
+/** The raw object body of a request and its media type, kept for field validation (duplicate keys). */
+export const rawBodies = new WeakMap<RequestContext, { raw: Buffer; mediaType: string }>();

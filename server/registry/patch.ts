@@ -1,16 +1,24 @@
 /**
- * Patch application for PATCH requests: JSON merge patch (RFC 7386) and JSON patch (RFC 6902,
- * through fast-json-patch), with upstream's errors: 400 for an undecodable patch, 422 for a patch
- * that cannot be applied. Strategic merge patch and server-side apply are separate modules.
+ * Patch application for PATCH requests: JSON merge patch (RFC 7386), JSON patch (RFC 6902, through
+ * fast-json-patch) and strategic merge patch (strategic-merge.ts), with upstream's errors: 400 for
+ * an undecodable patch, 422 for a patch that cannot be applied. Server-side apply (the fourth type)
+ * is decoded by apply.ts.
  */
 import fastJsonPatch from 'fast-json-patch';
-import { badRequest, StatusError } from '../errors/status.js';
+import { badRequest, StatusError, unclassifiedError, unprocessableEntity } from '../errors/status.js';
 import type { KubeObject } from './object.js';
+import { patchMeta, type GroupVersionKind } from './patch-meta.js';
+import { StrategicMergeError, strategicMergePatch } from './strategic-merge.js';
 
 const { applyPatch, validate } = fastJsonPatch;
 
-/** The patch media types this server applies. */
-export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json'];
+/** The media type of a strategic merge patch. */
+export const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
+/** The media type of a server-side apply patch (YAML or JSON). */
+export const APPLY_PATCH = 'application/apply-patch+yaml';
+
+/** The patch media types this server applies to built-in resources, in upstream's order. */
+export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', STRATEGIC_MERGE_PATCH, APPLY_PATCH];
 
 /** RFC 7386: apply `patch` to `target`, returning a new value. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
@@ -25,32 +33,40 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 }
 
 /** 422 as upstream answers a patch that fails to apply. */
-function patchRejected(): StatusError {
-  return new StatusError({
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message: 'the server rejected our request due to an error in our request',
-    reason: 'Invalid',
-    details: {},
-    code: 422,
-  });
+const patchRejected = unprocessableEntity;
+
+/** A strategic merge patch error as upstream's `interpretStrategicMergePatchError` and `ErrorToAPIStatus` answer it. */
+function strategicMergeStatus(err: StrategicMergeError): StatusError {
+  if (err.classification === 'BadRequest') return badRequest(err.message);
+  if (err.classification === 'Invalid') return unprocessableEntity();
+  return unclassifiedError(err.message);
 }
 
-/** Decode a patch body of `contentType` and return the function that applies it to an object. */
-export function decodePatch(contentType: string, body: Buffer): (current: KubeObject) => KubeObject {
+/**
+ * Decode a patch body of `contentType` (not apply) and return the function that applies it to an
+ * object of kind `gvk` (whose patch metadata strategic merge patch follows).
+ */
+export function decodePatch(contentType: string, body: Buffer, gvk: GroupVersionKind = { group: '', version: 'v1', kind: '' }): (current: KubeObject) => KubeObject {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (err) {
     throw badRequest((err as Error).message);
   }
-  if (contentType === 'application/merge-patch+json') {
+  if (contentType === 'application/merge-patch+json' || contentType === STRATEGIC_MERGE_PATCH) {
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw badRequest('json: cannot unmarshal ' + (Array.isArray(parsed) ? 'array' : typeof parsed) + ' into Go value of type map[string]interface {}');
     }
-    return (current) => mergePatch(current, parsed) as KubeObject;
+    if (contentType === 'application/merge-patch+json') return (current) => mergePatch(current, parsed) as KubeObject;
+    const lookup = patchMeta(gvk);
+    return (current) => {
+      try {
+        return strategicMergePatch(current, parsed as Record<string, unknown>, lookup) as KubeObject;
+      } catch (err) {
+        if (err instanceof StrategicMergeError) throw strategicMergeStatus(err);
+        throw err;
+      }
+    };
   }
   if (!Array.isArray(parsed)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   const ops = parsed as fastJsonPatch.Operation[];

@@ -32,6 +32,7 @@ import { listPrefix, storageKey, storagePrefixOf, type ResourceType } from './re
 import { specOf, strategyFor } from './strategy.js';
 import { objectValidator } from './admission.js';
 import { selectionFor, type Selection } from './selection.js';
+import { recordWrite, type FieldManagerOptions } from './managed-fields.js';
 
 /** Upstream's optimistic-lock message for a stale resourceVersion on update. */
 export const OPTIMISTIC_LOCK_MESSAGE = 'the object has been modified; please apply your changes to the latest version and try again';
@@ -46,6 +47,8 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** The subresource written (`status`), or '' for the main resource. */
   subresource?: string;
+  /** Who writes, for `metadata.managedFields`; writes without one leave them as they were. */
+  fieldManager?: FieldManagerOptions;
 }
 
 /** A DeleteOptions body, as far as kube-skew honours it. */
@@ -230,6 +233,7 @@ export class Registry {
     else delete meta.generation;
     if (strategy.hasStatus) delete obj.status;
     strategy.prepareForCreate?.(obj);
+    recordWrite(type, undefined, obj, opts, this.clock.now(), strategy.hasStatus);
     this.validate(type, obj, true);
     return this.run(type, name, async () => {
       await this.admitNamespace(type, namespace, name);
@@ -302,6 +306,7 @@ export class Registry {
         delete outMeta.generation;
       }
     }
+    recordWrite(type, old, out, opts, this.clock.now(), strategy.hasStatus);
     // Validation sees the resourceVersion the write is based on, as upstream's unconditional update fills it in.
     metaOf(out).resourceVersion = String(current.rev);
     const oldWithRV: KubeObject = { ...old, metadata: { ...oldMeta, resourceVersion: String(current.rev) } };

@@ -244,7 +244,6 @@ t.test('resources', async (t) => {
       unsupported.json?.message,
       'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml',
       "upstream's full list of patch types for built-in resources",
-      { todo: 'strategic merge patch and server-side apply are not implemented yet' },
     );
     t.same((await call('GET', cm(ns, 'x'))).json, before, 'refused patches change nothing');
   });
