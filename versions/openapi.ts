@@ -111,7 +111,11 @@ export function definition(minor: string, name: string): OpenApiSchema | undefin
  * approximated minors). Callers that must answer anyway use {@link placeholderSchema}.
  */
 export function schemaForKind(minor: string, gvk: GroupVersionKind): OpenApiSchema | undefined {
-  return definition(minor, definitionNameOf(gvk));
+  const schema = definition(minor, definitionNameOf(gvk));
+  // A kind's schema has metadata. A definition without it is another type that shares the name in
+  // the source data (client-node's V1ResourceClaim is both core's claim reference and
+  // resource.k8s.io's ResourceClaim); such a kind has no data rather than the wrong data.
+  return schema && (schema.properties as Record<string, unknown> | undefined)?.metadata !== undefined ? schema : undefined;
 }
 
 /** A permissive schema for a kind without data: typed meta, everything else preserved. */

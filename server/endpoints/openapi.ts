@@ -13,7 +13,7 @@ import type { RequestContext } from '../http/context.js';
 import { writeRaw } from '../http/respond.js';
 import { methodNotAllowed } from '../errors/status.js';
 import type { ResourceManifest, ServedGroupVersion, VersionProfile } from '../../versions/types.js';
-import { definition, definitionNameOf, placeholderSchema, refName, type OpenApiSchema } from '../../versions/openapi.js';
+import { definition, definitionNameOf, placeholderSchema, refName, schemaForKind, type OpenApiSchema } from '../../versions/openapi.js';
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 const PREFIX = '/openapi/v3';
@@ -190,7 +190,7 @@ function componentSchemas(minor: string, roots: Set<string>, gvks: Map<string, J
   while (queue.length) {
     const name = queue.pop()!;
     if (seen.has(name)) continue;
-    const schema = definition(minor, name) ?? placeholders.get(name);
+    const schema = placeholders.get(name) ?? definition(minor, name);
     if (!schema) continue;
     seen.set(name, schema);
     const refs = new Set<string>();
@@ -221,7 +221,7 @@ function groupVersionDoc(profile: VersionProfile, gv: ServedGroupVersion): unkno
   for (const r of gv.resources) {
     const gvk = { group: gv.group, version: gv.version, kind: r.kind };
     const kindRef = definitionNameOf(gvk);
-    if (!definition(profile.minor, kindRef)) placeholders.set(kindRef, placeholderSchema(gvk));
+    if (!schemaForKind(profile.minor, gvk)) placeholders.set(kindRef, placeholderSchema(gvk));
     const listName = definitionNameOf({ ...gvk, kind: `${r.kind}List` });
     const listRef = definition(profile.minor, listName) ? listName : undefined;
     b.schemas.add(kindRef);

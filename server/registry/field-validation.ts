@@ -19,7 +19,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node a
 import type { RequestContext } from '../http/context.js';
 import { rawBodies } from '../http/body.js';
 import { badRequest, invalid } from '../errors/status.js';
-import { definition, definitionNameOf, refName, type GroupVersionKind, type OpenApiSchema } from '../../versions/openapi.js';
+import { definition, definitionNameOf, schemaForKind, refName, type GroupVersionKind, type OpenApiSchema } from '../../versions/openapi.js';
 import type { KubeObject } from './object.js';
 
 /** The three directives. */
@@ -292,7 +292,7 @@ function lastEntries(node: { e: Array<[string, JNode]> }): Array<[string, JNode]
 
 /** The root schema of a kind, or undefined when the data has none (then nothing is checked). */
 function rootSchema(minor: string, gvk: GroupVersionKind): OpenApiSchema | undefined {
-  return definition(minor, definitionNameOf(gvk)) ? { $ref: `#/definitions/${definitionNameOf(gvk)}` } : undefined;
+  return schemaForKind(minor, gvk) ? { $ref: `#/definitions/${definitionNameOf(gvk)}` } : undefined;
 }
 
 /** Check a JSON body (raw text, duplicates kept) of a kind; unknown fields are dropped from `target`. */
