@@ -1,0 +1,58 @@
+/**
+ * Shared by the scenario library tests: run a library scenario (as it is, or with the proxy broken
+ * on purpose) and explain a failure. The library is split over several test files so that each
+ * stays within tap's per-file timeout and they can run in parallel.
+ */
+import type { Test } from 'tap';
+import { libraryFiles } from '../../scenarios/engine/command.js';
+import { loadScenario } from '../../scenarios/engine/loader.js';
+import { runScenario, type ScenarioResult } from '../../scenarios/engine/runner.js';
+import { formatStep } from '../../scenarios/engine/report.js';
+import type { Scenario } from '../../scenarios/engine/format.js';
+
+/** How long one library test file may take on a loaded 2-core machine. */
+export const LIBRARY_TIMEOUT_MS = 900_000;
+
+/** The scenarios each library test file runs; together they must cover the whole library. */
+export const LIBRARY_GROUPS: Record<string, string[]> = {
+  upgrades: ['rolling-upgrade-mvp', 'rolling-upgrade-no-mvp', 'flowcontrol-v1beta3-removal', 'no-mvp-before-1.28', 'mixed-generation-1.32-1.33'],
+  failures: ['peer-crash', 'peer-crash-no-retry', 'graceful-shutdown', 'peer-aggregated-discovery'],
+  controllers: ['namespace-deletion-mvp', 'namespace-deletion-no-mvp', 'gc-false-404-mvp', 'gc-false-404-no-mvp'],
+};
+
+/** A failing run's report lines. */
+export function explain(result: ScenarioResult): string {
+  return [result.error ?? '', ...result.steps.filter((s) => !s.ok).map(formatStep)].filter(Boolean).join('\n');
+}
+
+/** A library scenario by its metadata.name. */
+export function byName(name: string): { scenario: Scenario; file: string } {
+  const file = libraryFiles().find((f) => loadScenario(f).metadata.name === name);
+  if (!file) throw new Error(`no library scenario ${name}`);
+  return { scenario: loadScenario(file), file };
+}
+
+/** Run each named library scenario and assert it passes and ran every step. */
+export async function runGroup(t: Test, names: string[]): Promise<void> {
+  for (const name of names) {
+    const { scenario, file } = byName(name);
+    const result = await runScenario(scenario, file, { seed: 1 });
+    t.ok(result.ok, `${name} passes`, { diagnostic: !result.ok, details: explain(result) });
+    t.equal(result.steps.length, scenario.spec.steps.length, `${name} ran every step`);
+  }
+}
+
+/** Run a library scenario with a broken proxy and return the titles of the steps that failed. */
+export async function broken(name: string, mutate: { env?: NodeJS.ProcessEnv; scenario?: (s: Scenario) => Scenario }): Promise<{ result: ScenarioResult; failed: string[] }> {
+  const { scenario, file } = byName(name);
+  const result = await runScenario(mutate.scenario ? mutate.scenario(structuredClone(scenario)) : scenario, file, {
+    seed: 1,
+    ...(mutate.env ? { env: { ...process.env, ...mutate.env } } : {}),
+  });
+  return { result, failed: result.steps.filter((s) => !s.ok).map((s) => s.title) };
+}
+
+/** The scenario with the proxy switched off cluster-wide. */
+export function mvpOff(s: Scenario): Scenario {
+  return { ...s, spec: { ...s.spec, cluster: { ...s.spec.cluster, mvp: false } } };
+}
