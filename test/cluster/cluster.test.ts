@@ -1,0 +1,33 @@
+/**
+ * The cluster library drives server processes while the others run: pause (SIGSTOP) freezes a
+ * server and resume brings it back; restart at another minor changes what it reports; kill is a
+ * crash. Every process is stopped in teardown.
+ */
+import t from 'tap';
+import { probe } from '../../server/cluster/server-process.js';
+import { startCluster, urlOf } from '../fixtures/cluster.js';
+
+t.test('pause, resume, restart at another minor, kill', async (t) => {
+  const cluster = await startCluster(t, [
+    { name: 'a', minor: '1.32' },
+    { name: 'b', minor: '1.33' },
+  ]);
+  const version = async (name: string): Promise<string> => JSON.parse((await probe(`${urlOf(cluster, name)}/version`, cluster.tls)).body).gitVersion;
+  t.equal(await version('a'), 'v1.32.0');
+
+  cluster.pauseServer('a');
+  await t.rejects(probe(`${urlOf(cluster, 'a')}/version`, cluster.tls, 500), /no answer within 500 ms/, 'a paused server does not answer');
+  t.equal(await version('b'), 'v1.33.0', 'the other server keeps serving');
+  cluster.resumeServer('a');
+  t.equal(await version('a'), 'v1.32.0', 'resumed, it answers again');
+
+  await cluster.restartServer('a', { minor: '1.33' });
+  t.equal(await version('a'), 'v1.33.0', 'restarted as 1.33');
+  t.equal(cluster.specs.get('a')?.minor, '1.33');
+
+  const pid = cluster.server('b').pid;
+  await cluster.killServer('b');
+  t.notOk(cluster.server('b').alive, 'killed');
+  t.throws(() => process.kill(pid, 0), 'the process is gone');
+  await t.rejects(probe(`${urlOf(cluster, 'b')}/version`, cluster.tls, 500), 'a killed server refuses connections');
+});
