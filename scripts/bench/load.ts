@@ -5,7 +5,7 @@
  * last response (autocannon ends a run only at its next sample tick, which would add idle time).
  */
 import autocannon, { type AutocannonOptions, type AutocannonRequest } from 'autocannon';
-import { waitUntilIdle } from './proc.js';
+import { cpuTicks, waitUntilIdle } from './proc.js';
 import { percentile } from './stats.js';
 
 /** Client TLS material: the CA that signed the server and the client certificate and key. */
@@ -24,6 +24,8 @@ export interface Phase {
   url: string;
   /** The server's process id: each run starts once the server has finished earlier work. */
   pid: number;
+  /** Every process on the request's path when there are several (a hop, then the server behind it); default `[pid]`. */
+  pids?: number[];
   tls: ClientTLS;
   /** The request; called again before each send when it has `setupRequest`. */
   request: AutocannonRequest;
@@ -36,10 +38,14 @@ export interface Phase {
 export interface PhaseResult {
   /** Completed requests per second over the run. */
   rps: number;
+  /** The median latency in milliseconds. */
+  p50Ms: number;
   /** The 99th percentile latency in milliseconds. */
   p99Ms: number;
   /** How many requests completed. */
   requests: number;
+  /** CPU time (user + system) of `pid` per completed request, in microseconds; NaN where /proc cannot tell. */
+  cpuUsPerRequest: number;
 }
 
 /** Runs the phase's warm-up and then its measured run; throws when any request failed or was not 2xx. */
@@ -49,7 +55,7 @@ export async function runPhase(phase: Phase): Promise<PhaseResult> {
 }
 
 async function run(phase: Phase, length: PhaseLength): Promise<PhaseResult> {
-  await waitUntilIdle(phase.pid);
+  await Promise.all((phase.pids ?? [phase.pid]).map((pid) => waitUntilIdle(pid)));
   const options: AutocannonOptions = {
     url: phase.url,
     connections: 'requests' in length ? Math.min(phase.connections, length.requests) : phase.connections,
@@ -60,6 +66,7 @@ async function run(phase: Phase, length: PhaseLength): Promise<PhaseResult> {
     ...('requests' in length ? { amount: length.requests } : { duration: length.seconds }),
   };
   const latencies: number[] = [];
+  const ticksBefore = (await cpuTicks(phase.pid)) ?? Number.NaN;
   const started = performance.now();
   let lastResponse = started;
   const instance = autocannon(options);
@@ -68,10 +75,18 @@ async function run(phase: Phase, length: PhaseLength): Promise<PhaseResult> {
     if (status >= 200 && status < 300) latencies.push(ms);
   });
   const result = await instance;
+  const ticks = ((await cpuTicks(phase.pid)) ?? Number.NaN) - ticksBefore;
   const seconds = (lastResponse - started) / 1000;
   if (result.errors > 0 || result.non2xx > 0 || latencies.length === 0) {
     const codes = Object.entries(result.statusCodeStats).map(([code, s]) => `${code}×${s.count}`).join(', ');
     throw new Error(`${phase.request.method ?? 'GET'} ${phase.url}${phase.request.path ?? ''}: ${result.errors} errors, ${result.timeouts} timeouts, status codes ${codes || 'none'}`);
   }
-  return { rps: latencies.length / seconds, p99Ms: percentile(latencies, 99), requests: latencies.length };
+  return {
+    rps: latencies.length / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    requests: latencies.length,
+    // Linux clock ticks are 10 ms.
+    cpuUsPerRequest: (ticks * 10_000) / latencies.length,
+  };
 }

@@ -18,7 +18,7 @@ export async function rssMiB(pid: number): Promise<number | undefined> {
 }
 
 /** The CPU time process `pid` has used (user + system, in clock ticks), or undefined where /proc cannot tell. */
-async function cpuTicks(pid: number): Promise<number | undefined> {
+export async function cpuTicks(pid: number): Promise<number | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
