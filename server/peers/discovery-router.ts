@@ -12,10 +12,9 @@ import type { Registry } from '../registry/rest.js';
 import type { KubeObject } from '../registry/object.js';
 import type { ResourceType, ResourceTypes } from '../registry/resource-type.js';
 import { listPrefix } from '../registry/resource-type.js';
-import type { ListOptions } from '../registry/list-options.js';
 import type { APIGroupDiscovery } from '../endpoints/discovery-docs.js';
 import { getPeerEndpoint, splitHostPort } from './endpoint-lease.js';
-import { IDENTITY_LABEL, IDENTITY_LABEL_VALUE, LEASE_NAMESPACE } from './identity-lease.js';
+import { IDENTITY_LABEL, IDENTITY_LABEL_VALUE, IDENTITY_SELECTOR, LEASE_NAMESPACE } from './identity-lease.js';
 import { gvrKey, resolvePeers, type GVR, type PeerRouter, type RouteDecision } from './routing.js';
 import type { PeerTransport } from './transport.js';
 
@@ -58,16 +57,6 @@ export interface DiscoveryRouterDeps {
   onSyncError?: (type: 'lease_list' | 'hostport_resolution' | 'fetch_discovery') => void;
 }
 
-const LEASES: ListOptions = {
-  labelSelector: `${IDENTITY_LABEL}=${IDENTITY_LABEL_VALUE}`,
-  fieldSelector: '',
-  watch: false,
-  allowWatchBookmarks: false,
-  resourceVersion: '',
-  resourceVersionMatch: '',
-  limit: 0,
-  continue: '',
-};
 
 /** The Gen B router. */
 export class DiscoveryRouter implements PeerRouter {
@@ -98,7 +87,7 @@ export class DiscoveryRouter implements PeerRouter {
   async start(): Promise<void> {
     this.refreshLocal();
     this.localTimer = this.deps.clock.setInterval(() => this.refreshLocal(), this.deps.localRefreshSeconds * 1000);
-    const list = await this.deps.registry.list(this.deps.leases, LEASE_NAMESPACE, LEASES);
+    const list = await this.deps.registry.list(this.deps.leases, LEASE_NAMESPACE, IDENTITY_SELECTOR);
     for (const lease of list.items) this.holders.set(lease.metadata?.name ?? '', holderOf(lease));
     this.watcher = this.deps.store.watch(listPrefix(this.deps.leases, LEASE_NAMESPACE), Number(list.resourceVersion), {
       onEvent: (event) => {
@@ -179,7 +168,7 @@ export class DiscoveryRouter implements PeerRouter {
     const { registry, leases, transport, options } = this.deps;
     let list;
     try {
-      list = await registry.list(leases, LEASE_NAMESPACE, LEASES);
+      list = await registry.list(leases, LEASE_NAMESPACE, IDENTITY_SELECTOR);
     } catch (err) {
       this.deps.onSyncError?.('lease_list');
       throw err;

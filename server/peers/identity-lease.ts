@@ -37,7 +37,8 @@ export function leaseExpired(lease: KubeObject, now: Date): boolean {
   return Date.parse(spec.renewTime) + spec.leaseDurationSeconds * 1000 < now.getTime();
 }
 
-const IDENTITY_SELECTOR: ListOptions = {
+/** List options that select kube-apiserver identity leases (peers list them by this label). */
+export const IDENTITY_SELECTOR: ListOptions = {
   labelSelector: `${IDENTITY_LABEL}=${IDENTITY_LABEL_VALUE}`,
   fieldSelector: '',
   watch: false,
