@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { AutocannonRequest } from 'autocannon';
 import { Cluster, type ClusterPKI } from '../../server/cluster/cluster.js';
 import { openSqliteStore } from '../../storage/sqlite/store.js';
-import { BareProcess } from './bare-process.js';
+import { startBareServer } from './bare-process.js';
 import { ApiClient } from './client.js';
 import { runPhase, type ClientTLS, type PhaseLength, type PhaseResult } from './load.js';
 import type { CoreReport, MachineInfo, OperationFigures } from './report.js';
@@ -145,7 +145,7 @@ async function benchBare(dir: string, pki: ClusterPKI, measureAll: MeasureAll, p
   progress(`bare: seeding ${LIST_SIZES.join(' + ')} ConfigMaps and starting fastify + better-sqlite3`);
   const dbPath = join(dir, 'bare.db');
   await seed(dbPath);
-  const bare = await BareProcess.start({ dbPath, certFile: pki.serving.certFile, keyFile: pki.serving.keyFile, caFiles: [pki.caFile, pki.frontProxyCAFile] });
+  const bare = await startBareServer({ dbPath, certFile: pki.serving.certFile, keyFile: pki.serving.keyFile, caFiles: [pki.caFile, pki.frontProxyCAFile] });
   try {
     const results = await measureAll('bare', bare.url, bare.pid, adminTLS(pki));
     return { results, rss: await rssMiB(bare.pid) };

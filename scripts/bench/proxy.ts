@@ -19,7 +19,7 @@ import { ApiClient } from './client.js';
 import { machineInfo } from './core.js';
 import type { ClientTLS, PhaseLength } from './load.js';
 import type { ProxyHopConfig } from './proxy-hop.js';
-import { ProxyHopProcess } from './proxy-hop-process.js';
+import { startProxyHop } from './proxy-hop-process.js';
 import { runGetPhase, type GetFigures } from './proxy-load.js';
 import { hopFigures, type GetComparison, type ProxyReport } from './proxy-report.js';
 import { measureReadiness, measureUpCli } from './proxy-startup.js';
@@ -93,7 +93,7 @@ async function benchGet(dir: string, load: Load, progress: (line: string) => voi
     const path = `${POLICIES_PATH}/${OBJECT_NAME}`;
     await prepare(a.info!.url, b.info!.url, tls, path);
     progress('get: starting the bare reply-from hop to b');
-    const hop = await ProxyHopProcess.start(hopConfig(cluster.pki, b.info!.url));
+    const hop = await startProxyHop(hopConfig(cluster.pki, b.info!.url));
     try {
       const phase = async (name: string, url: string, pids: number[]): Promise<GetFigures> => {
         progress(`get: ${name} (${'seconds' in load.measure ? `${load.measure.seconds} s` : `${load.measure.requests} requests`}, ${load.connections} connections)`);
