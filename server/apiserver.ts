@@ -14,7 +14,8 @@ import { openSqliteStore } from '../storage/sqlite/store.js';
 import { loadProfile } from '../versions/profile.js';
 import { versionDocument } from '../versions/minors.js';
 import type { VersionProfile } from '../versions/types.js';
-import { scaledClock, type Clock } from './clock.js';
+import { ScaledClock, type Clock } from './clock.js';
+import { followClockFile } from './clock-file.js';
 import type { ServerConfig } from './config.js';
 import { buildHandlerChain } from './chain.js';
 import type { Filter, Handler, RequestContext } from './http/context.js';
@@ -93,8 +94,10 @@ function decodePath(raw: string): string {
 /** Start one server from its configuration. Resolves once it is listening and its namespaces exist. */
 export async function startApiServer(config: ServerConfig, deps: ApiServerDeps = {}, ext: ApiServerExtensions = {}): Promise<RunningApiServer> {
   const profile = loadProfile({ minor: config.minor, runtimeConfig: config.runtimeConfig, featureGates: config.featureGates });
-  const clock = deps.clock ?? scaledClock(config.timeScale, config.timeOrigin);
   const log = (deps.logger ?? pino({ level: config.logLevel })).child({ server: config.name, version: config.minor });
+  const ownClock = deps.clock ? undefined : new ScaledClock(config.clock);
+  const clock: Clock = deps.clock ?? ownClock!;
+  const unfollowClock = ownClock && config.clockFile ? followClockFile(ownClock, config.clockFile, (err) => log.warn({ err }, 'clock file unreadable; keeping the current time')) : undefined;
   const store = deps.store ?? openSqliteStore(config.storagePath, { now: () => clock.now().getTime(), logger: log });
   const ownsStore = deps.store === undefined;
 
@@ -240,6 +243,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
         await peers.stop();
         await app.close();
         if (ownsStore) await store.close();
+        unfollowClock?.();
       })();
       return closing;
     },

@@ -5,6 +5,8 @@
  * ConfigError whose message is what kube-apiserver would print.
  */
 import { isIP } from 'node:net';
+import type { ClockAnchor } from './clock.js';
+import { readClockFile } from './clock-file.js';
 
 /** Named defaults of every duration kube-skew waits for; a time scale shortens them all. */
 export const DEFAULT_DURATIONS = {
@@ -78,10 +80,13 @@ export interface ServerConfig {
   runtimeConfig: string;
   anonymousAuth: boolean;
   storagePath: string;
-  /** Time runs this many times faster for every duration (leases, GC, watch timeouts). */
-  timeScale: number;
-  /** The instant (ms since the epoch) scaled time starts from; servers of one cluster share it. */
-  timeOrigin: number;
+  /**
+   * Where the server's clock starts: every duration (leases, GC, watch timeouts) runs `scale` times
+   * faster than the wall from `time`. From --time-scale/--time-origin, or read from --clock-file.
+   */
+  clock: ClockAnchor;
+  /** kube-skew: the cluster's clock file, which the server follows as it changes ('' for none). */
+  clockFile: string;
   durations: Durations;
   /** pino level: silent, error, warn, info, debug. */
   logLevel: string;
@@ -142,6 +147,15 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
   const originText = str(flags, 'time-origin');
   const timeOrigin = originText === '' ? Date.now() : Number(originText);
   if (!Number.isSafeInteger(timeOrigin) || timeOrigin < 0) throw new ConfigError(`invalid argument "${originText}" for "--time-origin" flag: must be milliseconds since the epoch`);
+  const clockFile = str(flags, 'clock-file');
+  let clock: ClockAnchor = { wall: timeOrigin, time: timeOrigin, scale: timeScale };
+  if (clockFile) {
+    try {
+      clock = readClockFile(clockFile);
+    } catch (err) {
+      throw new ConfigError(`invalid argument "${clockFile}" for "--clock-file" flag: ${(err as Error).message}`);
+    }
+  }
   const durations = { ...DEFAULT_DURATIONS };
   for (const key of Object.keys(durations) as Array<keyof Durations>) {
     const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -183,8 +197,8 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
     runtimeConfig: str(flags, 'runtime-config'),
     anonymousAuth: str(flags, 'anonymous-auth', 'true') !== 'false',
     storagePath,
-    timeScale,
-    timeOrigin,
+    clock,
+    clockFile,
     durations,
     logLevel: str(flags, 'log-level', 'warn'),
     authorizationPolicyFile: str(flags, 'authorization-policy-file'),

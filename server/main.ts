@@ -47,6 +47,7 @@ export const APISERVER_FLAGS: FlagSpec[] = [
   { name: 'server-name', help: 'kube-skew: this server\'s name; stands in for its host name (the identity lease is derived from it).' },
   { name: 'time-scale', help: 'kube-skew: run every lease, GC and timeout this many times faster. Default 1.' },
   { name: 'time-origin', help: 'kube-skew: milliseconds since the epoch that scaled time starts from; a cluster passes one value to every server.' },
+  { name: 'clock-file', help: 'kube-skew: a JSON clock anchor {"wall","time","scale"} (ms, ms, factor) that the server follows as it changes; overrides --time-scale/--time-origin. A cluster writes one for all its servers.' },
   { name: 'random-seed', help: 'kube-skew: seed the random peer choice so a run can be replayed.' },
   { name: 'log-level', help: 'kube-skew: pino log level (silent, error, warn, info, debug). Default warn.' },
   { name: 'controllers', help: 'kube-skew: controllers this server runs while it holds the kube-controller-manager lease (namespace,garbagecollector,deployment; default all; empty: never leads).' },

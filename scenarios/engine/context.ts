@@ -19,8 +19,6 @@ export interface RunContext {
   /** When each server last became ready (ms since the epoch). */
   readySince: Map<string, number>;
   loads: Map<string, LoadGenerator>;
-  /** Scenario time runs this many times faster (cluster.timeScale). */
-  timeScale: number;
   /** Variables captured by earlier steps (`capture`), used as `${name}`. */
   vars: Map<string, string>;
 }

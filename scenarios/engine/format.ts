@@ -104,6 +104,12 @@ export interface FaultStep {
   heal?: Link;
 }
 
+/** A change of the cluster's time: its speed and/or a jump forward. */
+export interface ClockStep {
+  scale?: number;
+  advance?: string;
+}
+
 /** Assertions on one server's /metrics. */
 export interface MetricsStep {
   server: string;
@@ -120,7 +126,7 @@ export interface VersionChange {
 }
 
 /** The action keys of a step, in the order the schema lists them. */
-export const STEP_KINDS = ['start', 'stop', 'kill', 'pause', 'resume', 'restart', 'upgrade', 'downgrade', 'request', 'kubectl', 'load', 'wait', 'fault', 'metrics'] as const;
+export const STEP_KINDS = ['start', 'stop', 'kill', 'pause', 'resume', 'restart', 'upgrade', 'downgrade', 'request', 'kubectl', 'load', 'wait', 'fault', 'clock', 'metrics'] as const;
 
 /** One of the step kinds. */
 export type StepKind = (typeof STEP_KINDS)[number];
@@ -141,6 +147,7 @@ export interface Step {
   load?: LoadStep;
   wait?: WaitStep;
   fault?: FaultStep;
+  clock?: ClockStep;
   metrics?: MetricsStep;
 }
 
@@ -166,14 +173,16 @@ export function stepTitle(step: Step): string {
   const body = step[kind] as Record<string, unknown>;
   if (kind === 'request') return `${(body.method as string) ?? 'GET'} ${body.path as string}${body.via ? ` via ${body.via as string}` : ''}`;
   if (kind === 'kubectl') return `kubectl ${(body.args as string[]).join(' ')}`;
+  if (kind === 'clock') return `clock${body.scale !== undefined ? ` ×${body.scale as number}` : ''}${body.advance ? ` +${body.advance as string}` : ''}`;
   if (typeof body.server === 'string') return `${kind} ${body.server}${body.minor ? ` to ${body.minor as string}` : ''}`;
   return kind;
 }
 
-/** Parse a duration (`500ms`, `2s`, `1m`) into milliseconds. */
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parse a duration (`500ms`, `2s`, `1m`, `2h`) into milliseconds. */
 export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
   if (!m) throw new Error(`invalid duration ${JSON.stringify(text)}`);
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+  return Number(m[1]) * DURATION_UNITS_MS[m[2]!]!;
 }

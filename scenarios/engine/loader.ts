@@ -102,9 +102,9 @@ function choiceKeys(schema: unknown): string[] | undefined {
   return keys;
 }
 
-/** An error inside one branch of a `oneOf`: the `oneOf` error itself says it better. */
+/** An error inside one branch of a `oneOf` or `anyOf`: the `oneOf`/`anyOf` error itself says it better. */
 function isOneOfBranch(e: ErrorObject): boolean {
-  return /\/oneOf\/\d+\/[^/]+$/.test(e.schemaPath);
+  return /\/(oneOf|anyOf)\/\d+\/[^/]+$/.test(e.schemaPath);
 }
 
 /** Turn ajv's errors into problems, dropping the noise of oneOf/if branches we explain better ourselves. */
@@ -130,6 +130,20 @@ function schemaProblems(errors: ErrorObject[], at: Locator): ScenarioProblem[] {
         message = present.length === 0 ? `needs exactly one of: ${keys.join(', ')}` : `has exactly one of ${keys.join(', ')}; found ${present.join(' and ')}`;
         break;
       }
+      case 'anyOf': {
+        const keys = choiceKeys(e.schema);
+        message = keys ? `needs one of: ${keys.join(', ')}` : (e.message ?? e.keyword);
+        break;
+      }
+      case 'exclusiveMinimum':
+        message = `must be greater than ${e.params.limit as number}, not ${JSON.stringify(e.data)}`;
+        break;
+      case 'minimum':
+        message = `must be at least ${e.params.limit as number}, not ${JSON.stringify(e.data)}`;
+        break;
+      case 'maximum':
+        message = `must be at most ${e.params.limit as number}, not ${JSON.stringify(e.data)}`;
+        break;
       case 'additionalProperties':
         path.push(e.params.additionalProperty as string);
         message = `unknown field "${e.params.additionalProperty as string}"`;

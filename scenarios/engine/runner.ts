@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from '../../server/cluster/cluster.js';
 import { parseLbPolicy } from '../../server/cluster/front-door.js';
-import { scaledClock } from '../../server/clock.js';
 import { seededRandom } from '../../server/random.js';
 import { openSqliteStore } from '../../storage/sqlite/store.js';
 import { stepKind, stepTitle, type Scenario, type Step, type StepKind } from './format.js';
@@ -22,6 +21,7 @@ import { runLoad } from './steps/load.js';
 import { runWait } from './steps/wait.js';
 import { runFault } from './steps/fault.js';
 import { runMetrics } from './steps/metrics.js';
+import { runClock } from './steps/clock.js';
 import { substitute } from './vars.js';
 
 /** The result of one step. */
@@ -80,6 +80,8 @@ async function runStep(ctx: RunContext, step: Step): Promise<StepOutcome> {
       return runWait(ctx, step.wait!);
     case 'fault':
       return runFault(ctx, step.fault!);
+    case 'clock':
+      return runClock(ctx, step.clock!);
     case 'metrics':
       return runMetrics(ctx, step.metrics!);
     default:
@@ -120,7 +122,7 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
       ...(opts.onServerLog ? { onServerLog: opts.onServerLog } : {}),
       ...(opts.env ? { env: opts.env } : {}),
     });
-    const clock = scaledClock(spec.timeScale ?? 1, cluster.createdAt);
+    const clock = cluster.clock;
     ctx = {
       cluster,
       store: openSqliteStore(cluster.storagePath, { now: () => clock.now().getTime(), fileEvents: false }),
@@ -128,7 +130,6 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
       paused: new Set(),
       readySince: new Map([...cluster.servers.keys()].map((n) => [n, Date.now()])),
       loads: new Map(),
-      timeScale: spec.timeScale ?? 1,
       vars: new Map(),
     };
     for (const [index, step] of scenario.spec.steps.entries()) {

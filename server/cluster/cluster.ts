@@ -11,6 +11,8 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { ServerProcess, type ProbeTLS } from './server-process.js';
 import { FrontDoor, type LbPolicy } from './front-door.js';
 import { seededRandom } from '../random.js';
+import { scaledClock, type ClockAnchor, type ScaledClock } from '../clock.js';
+import { writeClockFile } from '../clock-file.js';
 import { loadProfile } from '../../versions/profile.js';
 import { MVP_GATE } from '../peers/peers.js';
 
@@ -130,8 +132,12 @@ export class Cluster {
   readonly storagePath: string;
   private readonly ports = new Map<string, number>();
   private frontDoor: FrontDoor | undefined;
-  /** Scaled time starts here for every server of the cluster. */
-  readonly createdAt = Date.now();
+  /**
+   * The cluster's time. Every server follows the anchor in `clockFile`, so `setClock` speeds up,
+   * slows down or moves time for all of them at once; this process follows it too.
+   */
+  readonly clock: ScaledClock;
+  readonly clockFile: string;
 
   private constructor(
     readonly options: ClusterOptions,
@@ -139,12 +145,15 @@ export class Cluster {
   ) {
     this.kubeconfigPath = join(options.dataDir, 'kubeconfig');
     this.storagePath = join(options.dataDir, 'store.db');
+    this.clockFile = join(options.dataDir, 'clock.json');
+    this.clock = scaledClock(options.timeScale ?? 1);
   }
 
   /** Create the data directory and PKI, start every server and wait until all are ready. */
   static async start(options: ClusterOptions): Promise<Cluster> {
     await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
     const cluster = new Cluster(options, await ensurePKI(options.dataDir));
+    writeClockFile(cluster.clockFile, cluster.clock.anchor);
     options.servers.forEach((spec, i) => {
       cluster.specs.set(spec.name, spec);
       cluster.ports.set(spec.name, options.basePort ? options.basePort + i : 0);
@@ -217,10 +226,26 @@ export class Cluster {
     ];
     if (gates) args.push(`--feature-gates=${gates}`);
     if (runtime) args.push(`--runtime-config=${runtime}`);
-    if (o.timeScale && o.timeScale !== 1) args.push(`--time-scale=${o.timeScale}`, `--time-origin=${this.createdAt}`);
+    args.push(`--clock-file=${this.clockFile}`);
     if (o.seed !== undefined) args.push(`--random-seed=${(o.seed + [...spec.name].reduce((h, c) => h * 31 + c.charCodeAt(0), 7)) >>> 0}`);
     // `--controllers-via=front-door` names the cluster's load balancer.
     return [...args, ...(o.args ?? []), ...(spec.args ?? [])].map((a) => (a === '--controllers-via=front-door' ? `--controllers-via=${this.frontDoorURL}` : a));
+  }
+
+  /**
+   * Change the cluster's time for every server: from now on it runs `scale` times faster than the
+   * wall, after jumping `advanceMs` forward. Time never runs backwards. Servers see the change within
+   * a fraction of a second (paused ones when they resume); their pending timers keep their due times.
+   */
+  setClock(change: { scale?: number; advanceMs?: number }): ClockAnchor {
+    const advance = change.advanceMs ?? 0;
+    if (!(advance >= 0) || !Number.isFinite(advance)) throw new Error(`the clock only moves forward: cannot advance it by ${advance} ms`);
+    const wall = Date.now();
+    const was = this.clock.anchor;
+    const anchor = { wall, time: was.time + (wall - was.wall) * was.scale + advance, scale: change.scale ?? was.scale };
+    writeClockFile(this.clockFile, anchor);
+    this.clock.adjust(anchor);
+    return anchor;
   }
 
   /** Start (or start again) the named server and wait until it is ready. */

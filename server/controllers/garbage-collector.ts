@@ -19,7 +19,7 @@
  *   the RESTMapper is reset and monitors are added or stopped until every monitor has synced.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { Clock, ClockTimer } from '../clock.js';
 import { gvString, isConflict, isNotFound, isUnsupportedMediaType, type ApiClient, type ApiObject, type GVR, type OwnerReference } from './client.js';
 import { parseGroupVersion, serverPreferredResources, withVerbs, GroupDiscoveryFailedError } from './discovery.js';
 import { Informer } from './informer.js';
@@ -162,7 +162,7 @@ export class GarbageCollector {
   private stopped = false;
   private paused = true;
   private resume: Array<() => void> = [];
-  private syncTimer: NodeJS.Timeout | undefined;
+  private syncTimer: ClockTimer | undefined;
   private syncing: Promise<void> | undefined;
 
   constructor(private readonly deps: GarbageCollectorDeps) {
@@ -186,7 +186,7 @@ export class GarbageCollector {
   /** Stop the monitors, the sync loop and the workers. */
   stop(): void {
     this.stopped = true;
-    if (this.syncTimer) clearInterval(this.syncTimer);
+    this.syncTimer?.cancel();
     for (const m of this.monitors.values()) m.informer.stop();
     this.monitors.clear();
     this.attemptToDelete.shutdown();

@@ -8,7 +8,7 @@
  * and stays true. A resync period, when set, reports every stored object as updated again.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { Clock, ClockTimer } from '../clock.js';
 import { isNotFound, type ApiClient, type ApiObject, type GVR, type WatchHandle } from './client.js';
 
 /** Event handlers of an informer. */
@@ -47,8 +47,8 @@ export class Informer {
   private stopped = false;
   private resourceVersion = '';
   private watchHandle: WatchHandle | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private resyncTimer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
+  private resyncTimer: ClockTimer | undefined;
   private backoffMs = REFLECTOR_BACKOFF_MS;
   /** The last LIST or WATCH error, for logs and tests. */
   lastError: Error | undefined;
@@ -70,8 +70,8 @@ export class Informer {
   stop(): void {
     this.stopped = true;
     this.watchHandle?.stop();
-    if (this.timer) clearTimeout(this.timer);
-    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.timer?.cancel();
+    this.resyncTimer?.cancel();
   }
 
   /** True once the first LIST has been delivered. */

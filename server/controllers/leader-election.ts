@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { Clock, ClockTimer } from '../clock.js';
 import { isNotFound, type ApiClient, type ApiObject, type GVR } from './client.js';
 
 /** The Lease resource. */
@@ -74,7 +74,7 @@ export class LeaderElector {
   private lease: ApiObject | undefined;
   private leading = false;
   private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
   private reportedLeader = '';
   private readonly lock: { namespace: string; name: string };
   private readonly random: () => number;
@@ -103,7 +103,7 @@ export class LeaderElector {
   /** Stop campaigning (and leading, without releasing the lease). */
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     if (this.leading) {
       this.leading = false;
       this.opts.onStoppedLeading();

@@ -6,7 +6,7 @@
  * earlier resets and retries once; a lookup that hits a stale entry is answered from it, which is how
  * a controller keeps acting on a resource its server no longer serves until the next reset.
  */
-import type { Clock } from '../clock.js';
+import type { Clock, ClockTimer } from '../clock.js';
 import type { ApiClient, GVR } from './client.js';
 import { discoverAll, parseGroupVersion } from './discovery.js';
 
@@ -35,7 +35,7 @@ interface Cache {
 /** A resettable mapper over cached discovery. */
 export class RestMapper {
   private cache: Promise<Cache> | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
 
   constructor(
     private readonly client: ApiClient,
@@ -52,7 +52,7 @@ export class RestMapper {
 
   /** Stop the reset loop. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
   }
 
   private load(): { cache: Promise<Cache>; fresh: boolean } {

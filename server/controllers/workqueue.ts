@@ -5,7 +5,7 @@
  * 1000 s, `DefaultControllerRateLimiter`'s per-item part) until `forget`. Delays run on the
  * injected clock, so a time scale shortens them.
  */
-import type { Clock } from '../clock.js';
+import type { Clock, ClockTimer } from '../clock.js';
 
 /** Base and cap of the per-item exponential backoff, in milliseconds. */
 export const RATE_LIMIT_BASE_MS = 5;
@@ -17,7 +17,7 @@ export class WorkQueue<T> {
   private readonly dirty = new Set<T>();
   private readonly processing = new Set<T>();
   private readonly failures = new Map<T, number>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<ClockTimer>();
   private readonly waiters: Array<(item: T | undefined) => void> = [];
   private shutDown = false;
 
@@ -98,7 +98,7 @@ export class WorkQueue<T> {
   /** Stop: pending timers are cancelled and waiting `get`s resolve with undefined. */
   shutdown(): void {
     this.shutDown = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) t.cancel();
     this.timers.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
     this.queue.length = 0;

@@ -7,7 +7,7 @@
  */
 import type { Store, ChangeEvent, Watcher } from '../../storage/store.js';
 import { isStorageError } from '../../storage/errors.js';
-import type { Clock } from '../clock.js';
+import type { Clock, ClockTimer } from '../clock.js';
 import type { RequestContext } from '../http/context.js';
 import { resourceExpired, type Status } from '../errors/status.js';
 import type { Registry } from '../registry/rest.js';
@@ -93,13 +93,13 @@ export async function serveWatch(
   let closed = false;
   let watcher: Watcher | undefined;
   let lastRev = startRev;
-  const timers: NodeJS.Timeout[] = [];
+  const timers: ClockTimer[] = [];
   deps.onOpen?.();
   const finish = (): void => {
     if (closed) return;
     closed = true;
     watcher?.stop();
-    for (const t of timers) clearTimeout(t);
+    for (const t of timers) t.cancel();
     deps.onClose?.();
     if (!res.writableEnded) res.end();
   };

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Store, Watcher } from '../../storage/store.js';
-import type { Clock } from '../clock.js';
+import type { Clock, ClockTimer } from '../clock.js';
 import type { Registry } from '../registry/rest.js';
 import type { KubeObject } from '../registry/object.js';
 import type { ResourceType, ResourceTypes } from '../registry/resource-type.js';
@@ -64,7 +64,7 @@ export class DiscoveryRouter implements PeerRouter {
   private peers = new Map<string, PeerDiscovery>();
   private synced = false;
   private watcher: Watcher | undefined;
-  private localTimer: NodeJS.Timeout | undefined;
+  private localTimer: ClockTimer | undefined;
   private queued = false;
   private running = false;
   private retries = 0;
@@ -114,7 +114,7 @@ export class DiscoveryRouter implements PeerRouter {
   stop(): void {
     this.stopped = true;
     this.watcher?.stop();
-    if (this.localTimer) clearInterval(this.localTimer);
+    this.localTimer?.cancel();
   }
 
   hasFinishedSync(): boolean {

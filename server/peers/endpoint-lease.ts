@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Store } from '../../storage/store.js';
-import type { Clock } from '../clock.js';
+import type { Clock, ClockTimer } from '../clock.js';
 
 /** The key prefix of peer endpoint leases. */
 export const PEER_LEASE_PREFIX = '/peerserverleases/';
@@ -63,7 +63,7 @@ export interface EndpointLeaseDeps {
 
 /** Writes and refreshes this server's peer endpoint lease. */
 export class EndpointLeaseController {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
   private generation = 0;
   private stopped = false;
 
@@ -95,7 +95,7 @@ export class EndpointLeaseController {
   /** Stop refreshing and delete the lease (the pre-shutdown hook). */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     await this.deps.store.deleteTtl(this.key).catch((err) => this.deps.log.warn({ err }, 'peer endpoint lease delete failed'));
   }
 }

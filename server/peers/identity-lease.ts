@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { Clock, ClockTimer } from '../clock.js';
 import { isStatusError } from '../errors/status.js';
 import type { Registry } from '../registry/rest.js';
 import type { KubeObject } from '../registry/object.js';
@@ -68,8 +68,8 @@ export interface IdentityLeaseDeps {
 
 /** The identity lease of one server and the GC of everyone's expired leases. */
 export class IdentityLeaseController {
-  private renewTimer: NodeJS.Timeout | undefined;
-  private gcTimer: NodeJS.Timeout | undefined;
+  private renewTimer: ClockTimer | undefined;
+  private gcTimer: ClockTimer | undefined;
   private readonly holder: string;
 
   constructor(private readonly deps: IdentityLeaseDeps) {
@@ -86,8 +86,8 @@ export class IdentityLeaseController {
 
   /** Stop renewing; from 1.35 also delete the lease (the pre-shutdown hook). */
   async stop(): Promise<void> {
-    if (this.renewTimer) clearInterval(this.renewTimer);
-    if (this.gcTimer) clearInterval(this.gcTimer);
+    this.renewTimer?.cancel();
+    this.gcTimer?.cancel();
     if (this.deps.deleteOnStartAndStop) await this.deleteOwn().catch((err) => this.deps.log.warn({ err }, 'identity lease delete failed'));
   }
 

@@ -141,7 +141,7 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
       transport = new PeerTransport(
         { ca, cert, key },
         minor >= 32,
-        { lookup: (address) => faultFor(store, id, address), dialTimeoutMs: 30_000 / config.timeScale },
+        { lookup: (address) => faultFor(store, id, address), clock, dialTimeoutMs: 30_000 },
         mutation === 'wrong-header' ? 'x-kubernetes-apiserver-rerouted' : undefined,
       );
       if (profile.mvpGeneration === 'storage-version') {

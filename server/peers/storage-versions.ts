@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { Store, Watcher } from '../../storage/store.js';
-import type { Clock } from '../clock.js';
+import type { Clock, ClockTimer } from '../clock.js';
 import { isStatusError } from '../errors/status.js';
 import type { Registry } from '../registry/rest.js';
 import type { KubeObject } from '../registry/object.js';
@@ -95,7 +95,7 @@ export class StorageVersionRouter implements PeerRouter {
   private map = new Map<string, Set<string>>();
   private completed = false;
   private watchers: Watcher[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
 
   constructor(private readonly deps: StorageVersionDeps) {}
 
@@ -132,7 +132,7 @@ export class StorageVersionRouter implements PeerRouter {
 
   stop(): void {
     for (const w of this.watchers) w.stop();
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
   }
 
   private async reload(): Promise<void> {

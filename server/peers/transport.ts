@@ -10,6 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestContext, UserInfo } from '../http/context.js';
 import { writeText } from '../http/respond.js';
 import type { Fault } from './faults.js';
+import type { Clock } from '../clock.js';
 
 /** The header that marks a proxied request and stops further proxying. */
 export const PEER_PROXIED_HEADER = 'x-kubernetes-peer-proxied';
@@ -80,7 +81,9 @@ export function identityHeaders(user: UserInfo, withUid: boolean): Record<string
 /** Scenario faults on the hop: where to look them up, and how long a partitioned dial hangs. */
 export interface FaultOptions {
   lookup(address: string): Promise<Fault | undefined>;
-  /** Go's dial timeout (30 s), shortened by the time scale. */
+  /** The server's clock, which a partitioned dial waits on. */
+  clock: Clock;
+  /** Go's dial timeout (30 s of the clock's time). */
   dialTimeoutMs: number;
 }
 
@@ -131,7 +134,7 @@ export class PeerTransport {
     if (fault.kind === 'latency') await new Promise((r) => setTimeout(r, fault.delayMs));
     else if (fault.kind === 'refuse') throw new InjectedFault('ECONNREFUSED');
     else {
-      await new Promise((r) => setTimeout(r, this.faults!.dialTimeoutMs));
+      await new Promise((r) => this.faults!.clock.setTimeout(() => r(undefined), this.faults!.dialTimeoutMs));
       throw new InjectedFault('ETIMEDOUT');
     }
   }

@@ -47,14 +47,14 @@ const CASES: Array<{ name: string; steps: string; expect: string[] }> = [
     name: 'an unknown step kind is an error',
     steps: '    - name: reboot\n      reboot: {server: a}\n',
     expect: [
-      'demo.yaml:11:7: spec.steps[0]: needs exactly one of: start, stop, kill, pause, resume, restart, upgrade, downgrade, request, kubectl, load, wait, fault, metrics (step 1 "reboot")',
+      'demo.yaml:11:7: spec.steps[0]: needs exactly one of: start, stop, kill, pause, resume, restart, upgrade, downgrade, request, kubectl, load, wait, fault, clock, metrics (step 1 "reboot")',
       'demo.yaml:12:7: spec.steps[0].reboot: unknown field "reboot" (step 1 "reboot")',
     ],
   },
   {
     name: 'two actions in one step',
     steps: '    - stop: {server: a}\n      kill: {server: a}\n',
-    expect: ['demo.yaml:11:7: spec.steps[0]: has exactly one of start, stop, kill, pause, resume, restart, upgrade, downgrade, request, kubectl, load, wait, fault, metrics; found stop and kill (step 1)'],
+    expect: ['demo.yaml:11:7: spec.steps[0]: has exactly one of start, stop, kill, pause, resume, restart, upgrade, downgrade, request, kubectl, load, wait, fault, clock, metrics; found stop and kill (step 1)'],
   },
   {
     name: 'a wrong type names the field and the value',

@@ -1,0 +1,49 @@
+/**
+ * The clock file: one JSON anchor (`{"wall":…,"time":…,"scale":…}`) that every server of a cluster
+ * follows, so that a scenario can speed time up, slow it down or move it forward for all of them at
+ * once. The cluster writes it; servers watch it.
+ */
+import { readFileSync, renameSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
+import { anchorProblem, type ClockAnchor, type ScaledClock } from './clock.js';
+
+/** How often a server looks at the clock file (wall ms). */
+export const CLOCK_FILE_POLL_MS = 50;
+
+/** Read and check a clock file; throws an Error naming the file and the problem. */
+export function readClockFile(path: string): ClockAnchor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`clock file ${path}: ${(err as Error).message}`);
+  }
+  const anchor = (parsed ?? {}) as Partial<ClockAnchor>;
+  const problem = typeof parsed === 'object' && parsed !== null ? anchorProblem(anchor) : 'not a JSON object';
+  if (problem) throw new Error(`clock file ${path}: ${problem}`);
+  return { wall: anchor.wall!, time: anchor.time!, scale: anchor.scale! };
+}
+
+/** Replace the clock file in one step, so that no reader sees half of it. */
+export function writeClockFile(path: string, anchor: ClockAnchor): void {
+  const problem = anchorProblem(anchor);
+  if (problem) throw new Error(`clock: ${problem}`);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(anchor)}\n`, { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+/**
+ * Make `clock` follow the anchor in `path` from now on. A file that cannot be read keeps the clock
+ * where it is and is reported once per change. Returns a function that stops following.
+ */
+export function followClockFile(clock: ScaledClock, path: string, onError: (err: Error) => void): () => void {
+  const listener = () => {
+    try {
+      clock.adjust(readClockFile(path));
+    } catch (err) {
+      onError(err as Error);
+    }
+  };
+  watchFile(path, { interval: CLOCK_FILE_POLL_MS, persistent: false }, listener);
+  return () => unwatchFile(path, listener);
+}
