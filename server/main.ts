@@ -49,6 +49,7 @@ export const APISERVER_FLAGS: FlagSpec[] = [
   { name: 'time-origin', help: 'kube-skew: milliseconds since the epoch that scaled time starts from; a cluster passes one value to every server.' },
   { name: 'clock-file', help: 'kube-skew: a JSON clock anchor {"wall","time","scale"} (ms, ms, factor) that the server follows as it changes; overrides --time-scale/--time-origin. A cluster writes one for all its servers.' },
   { name: 'random-seed', help: 'kube-skew: seed the random peer choice so a run can be replayed.' },
+  { name: 'exit-with-stdin', help: 'kube-skew: stop gracefully when standard input closes, so that a supervisor\'s death (a cluster, a scenario, a test) takes its servers with it.', boolean: true },
   { name: 'log-level', help: 'kube-skew: pino log level (silent, error, warn, info, debug). Default warn.' },
   { name: 'controllers', help: 'kube-skew: controllers this server runs while it holds the kube-controller-manager lease (namespace,garbagecollector,deployment; default all; empty: never leads).' },
   { name: 'controllers-via', help: 'kube-skew: https://host:port the controllers talk to (e.g. a load balancer); default this server\'s own port.' },
@@ -99,8 +100,11 @@ export async function runApiserver(argv: string[]): Promise<number> {
     return 0;
   }
   let server;
+  let exitWithStdin = false;
   try {
-    const config = parseServerConfig(parseFlags(argv));
+    const flags = parseFlags(argv);
+    exitWithStdin = flags['exit-with-stdin'] === 'true';
+    const config = parseServerConfig(flags);
     server = await startApiServer(config);
   } catch (err) {
     if (err instanceof FlagError || err instanceof ConfigError || (err as { code?: string }).code !== undefined) {
@@ -119,5 +123,8 @@ export async function runApiserver(argv: string[]): Promise<number> {
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    if (exitWithStdin) {
+      process.stdin.on('end', stop).on('error', stop).resume();
+    }
   });
 }

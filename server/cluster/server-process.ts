@@ -44,8 +44,9 @@ export class ServerProcess {
     readonly args: string[],
     opts: { env?: NodeJS.ProcessEnv; onStderr?: (line: string) => void } = {},
   ) {
-    this.child = spawn(process.execPath, [CLI_PATH, 'apiserver', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    // Standard input is the server's lifeline: it closes when this process dies, however it dies.
+    this.child = spawn(process.execPath, [CLI_PATH, 'apiserver', '--exit-with-stdin', ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
       env: opts.env ?? process.env,
     });
     this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
