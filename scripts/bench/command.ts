@@ -12,6 +12,13 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** Parses a list of supported minors (`1.35,1.35,1.36`), or throws commander's usage error. */
+function minorList(value: string): string[] {
+  const minors = value.split(',').map((m) => m.trim());
+  if (minors.length < 2 || minors.some((m) => !/^1\.(2[5-9]|3[0-6])$/.test(m))) throw new InvalidArgumentError('expected two or more comma-separated minors from 1.25 to 1.36, e.g. 1.35,1.35,1.36.');
+  return minors;
+}
+
 /** Adds `bench` and its subcommands (`bench core`, `bench proxy`) to `program`. */
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks of kube-skew against a bare baseline');
@@ -54,5 +61,36 @@ export function registerBench(program: Command): void {
       });
       process.stdout.write(`${formatProxyTable(report)}\n`);
       if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+    });
+  bench
+    .command('soak')
+    .description('a mixed-minor cluster under steady mixed traffic while it is upgraded, SIGKILLed and paused; counts false 404s, lost writes, watch gaps, 5xx outside fault windows')
+    .option('--duration <seconds>', 'seconds of traffic', positiveInt, 180)
+    .option('--rate <n>', 'requests per second through the front door', positiveInt, 200)
+    .option('--servers <minors>', 'minors of the servers at the start; all are upgraded to the newest', minorList, ['1.35', '1.35', '1.36'])
+    .option('--kill-every <seconds>', 'SIGKILL a random server this often (then restart it)', positiveInt, 30)
+    .option('--watchers <n>', 'watch streams held through the front door', positiveInt, 4)
+    .option('--grace <seconds>', 'how long after a fault recovers its 5xx still count as the fault\'s', positiveInt, 20)
+    .option('--seed <n>', 'seed of every random choice', positiveInt, 1)
+    .option('--no-mvp', 'run without the Mixed Version Proxy (false 404s are then expected)')
+    .option('--json <file>', 'also write the figures as JSON to FILE')
+    .addHelpText('after', '\nProgress goes to stderr, the table to stdout; the exit code is 1 when a bound did not hold.\n\nExamples:\n  kube-skew bench soak\n  kube-skew bench soak --duration 60 --rate 200 --json soak.json\n  kube-skew bench soak --servers 1.32,1.33,1.33 --kill-every 20\n')
+    .action(async (opts: { duration: number; rate: number; servers: string[]; killEvery: number; watchers: number; grace: number; seed: number; mvp: boolean; json?: string }) => {
+      const { runSoak } = await import('./soak/soak.js');
+      const { formatSoakTable, soakHeld } = await import('./soak/report.js');
+      const report = await runSoak({
+        durationSeconds: opts.duration,
+        rate: opts.rate,
+        minors: opts.servers,
+        killEverySeconds: opts.killEvery,
+        watchers: opts.watchers,
+        graceSeconds: opts.grace,
+        seed: opts.seed,
+        mvp: opts.mvp,
+        progress: (line) => process.stderr.write(`soak: ${line}\n`),
+      });
+      process.stdout.write(`${formatSoakTable(report)}\n`);
+      if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+      if (!soakHeld(report)) process.exitCode = 1;
     });
 }

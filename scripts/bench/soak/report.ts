@@ -1,0 +1,64 @@
+/** `kube-skew bench soak`'s one table: each figure, and the bound it must hold where there is one. */
+import type { SoakReport } from './soak.js';
+
+interface Row {
+  metric: string;
+  value: string;
+  /** The figure must be 0 (or "ok"); absent for figures that only inform. */
+  must?: string;
+  held?: boolean;
+}
+
+/** The rows of the table, in reading order. */
+export function soakRows(r: SoakReport): Row[] {
+  const zero = (metric: string, n: number, applies = true): Row => (applies ? { metric, value: String(n), must: '0', held: n === 0 } : { metric, value: String(n), must: 'n/a without MVP' });
+  const byStatus = new Map<string, number>();
+  for (const [key, n] of Object.entries(r.outcomes)) {
+    const status = key.split(' ')[1]!;
+    byStatus.set(status, (byStatus.get(status) ?? 0) + n);
+  }
+  const statuses = [...byStatus].sort(([a], [b]) => a.localeCompare(b)).map(([s, n]) => `${s}: ${n}`).join(', ');
+  const ops = new Map<string, number>();
+  for (const [key, n] of Object.entries(r.outcomes)) ops.set(key.split(' ')[0]!, (ops.get(key.split(' ')[0]!) ?? 0) + n);
+  return [
+    { metric: 'requests', value: `${r.requests} (${r.requestsPerSecond.toFixed(0)}/s over ${r.elapsedSeconds.toFixed(0)} s)` },
+    { metric: 'requests by operation', value: [...ops].map(([o, n]) => `${o}: ${n}`).join(', ') },
+    { metric: 'requests by outcome', value: statuses },
+    { metric: 'requests shed (too many waiting)', value: String(r.shed) },
+    { metric: 'faults', value: r.faults.map((f) => f.label).join('; ') || 'none' },
+    zero('false 404s (a live, ready server served it)', r.falseNotFound, r.settings.mvp),
+    { metric: 'acknowledged writes checked', value: `${r.acknowledgedWrites} (${r.uncertainObjects} objects with an unanswered write left out)` },
+    zero('acknowledged writes lost', r.lostWrites),
+    { metric: 'watch streams / reconnects / relists', value: `${r.watch.streams} / ${r.watch.reconnects} / ${r.watch.relists}` },
+    { metric: 'watch events expected', value: String(r.watch.expected) },
+    zero('watch events missed', r.watch.missed),
+    zero('watch events duplicated', r.watch.duplicated),
+    zero('watch events out of order', r.watch.outOfOrder),
+    { metric: '5xx (all)', value: String(r.fiveXX.total) },
+    zero('5xx outside fault windows', r.fiveXX.outsideFaultWindows),
+    { metric: 'transport errors (all)', value: String(r.transportErrors.total) },
+    zero('transport errors outside fault windows', r.transportErrors.outsideFaultWindows),
+    { metric: 'PRAGMA integrity_check', value: r.integrityCheck, must: 'ok', held: r.integrityCheck === 'ok' },
+  ];
+}
+
+/** True when every bound of the table held. */
+export function soakHeld(r: SoakReport): boolean {
+  return soakRows(r).every((row) => row.held !== false);
+}
+
+export function formatSoakTable(r: SoakReport): string {
+  const rows = soakRows(r);
+  const body = rows.map((row) => [row.metric, row.value, row.must === undefined ? '—' : row.held === undefined ? row.must : `${row.must}: ${row.held ? 'held' : 'FAILED'}`]);
+  const header = ['metric', 'value', 'must be'];
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('   ').trimEnd();
+  const { machine, settings } = r;
+  return [
+    `kube-skew bench soak: ${machine.nproc} × ${machine.cpu}, Node ${machine.node}; servers ${settings.minors.join(', ')}${settings.mvp ? ', MVP on' : ', MVP off'}; ${settings.rate} requests/s for ${settings.durationSeconds} s; SIGKILL every ${settings.killEverySeconds} s; seed ${settings.seed}`,
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+    ...(r.examples.length ? ['', 'examples:', ...r.examples.map((e) => `  ${e}`)] : []),
+  ].join('\n');
+}

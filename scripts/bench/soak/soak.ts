@@ -1,0 +1,229 @@
+/**
+ * `kube-skew bench soak`: a mixed-minor cluster with the Mixed Version Proxy under steady mixed
+ * traffic through the front door while it is upgraded, servers are SIGKILLed and one is paused; then
+ * the checks a person relies on: no false 404, no lost write, no watch event missed or duplicated
+ * across reconnects, no 5xx outside the fault windows, and a sound SQLite file.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { Cluster } from '../../../server/cluster/cluster.js';
+import { seededRandom } from '../../../server/random.js';
+import { openSqliteStore } from '../../../storage/sqlite/store.js';
+import { gvrOfPath, isLive, servedBy, type RunContext } from '../../../scenarios/engine/context.js';
+import { runServerStep } from '../../../scenarios/engine/steps/servers.js';
+import { ApiClient } from '../client.js';
+import { machineInfo } from '../core.js';
+import type { MachineInfo } from '../report.js';
+import { Chaos, type FaultWindow } from './chaos.js';
+import { Traffic, type TrafficStats } from './traffic.js';
+import { auditSpans, WatchStream } from './watchers.js';
+
+/** Options of {@link runSoak}. */
+export interface SoakOptions {
+  durationSeconds: number;
+  /** Requests per second through the front door. */
+  rate: number;
+  /** The servers' minors at the start; they are upgraded to the newest of them. */
+  minors: string[];
+  killEverySeconds: number;
+  watchers: number;
+  seed: number;
+  mvp: boolean;
+  /** How long after a fault's recovery 5xx still count as the fault's (the peers' endpoint lease TTL and a margin). */
+  graceSeconds: number;
+  progress?: (line: string) => void;
+}
+
+/** What a soak run measured. */
+export interface SoakReport {
+  machine: MachineInfo;
+  settings: Omit<SoakOptions, 'progress'>;
+  elapsedSeconds: number;
+  requests: number;
+  requestsPerSecond: number;
+  /** `op status` → count. */
+  outcomes: Record<string, number>;
+  shed: number;
+  falseNotFound: number;
+  acknowledgedWrites: number;
+  lostWrites: number;
+  /** Objects whose last write got no answer, left out of the lost-write check. */
+  uncertainObjects: number;
+  watch: { streams: number; reconnects: number; relists: number; expected: number; missed: number; duplicated: number; outOfOrder: number };
+  fiveXX: { total: number; outsideFaultWindows: number };
+  transportErrors: { total: number; outsideFaultWindows: number };
+  faults: FaultWindow[];
+  integrityCheck: string;
+  examples: string[];
+}
+
+const NAMESPACE = 'soak';
+/** The collection only the newest minors serve: the probe for false 404s. */
+const PROBE = '/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies';
+/** A server counts as serving a resource this long after it became ready: the time its peers need to find it. */
+const SETTLE_MS = 1000;
+/** Keep-alive clients the traffic spreads over, so that the front door spreads it over the servers. */
+const CLIENTS = 8;
+
+export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
+  const progress = opts.progress ?? (() => undefined);
+  const dataDir = await mkdtemp(join(tmpdir(), 'kube-skew-soak-'));
+  const servers = opts.minors.map((minor, i) => ({ name: String.fromCharCode(97 + i), minor }));
+  const newest = [...opts.minors].sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])).at(-1)!;
+  progress(`starting ${servers.map((s) => `${s.name}=${s.minor}`).join(', ')}${opts.mvp ? '' : ' without the Mixed Version Proxy'}`);
+  const cluster = await Cluster.start({ dataDir, servers, mvp: opts.mvp, seed: opts.seed, logLevel: 'error' });
+  const ctx: RunContext = {
+    cluster,
+    store: openSqliteStore(cluster.storagePath, { now: () => cluster.clock.now().getTime(), fileEvents: false }),
+    random: seededRandom(opts.seed),
+    paused: new Set(),
+    readySince: new Map(servers.map((s) => [s.name, Date.now()])),
+    loads: new Map(),
+    vars: new Map(),
+  };
+  const tls = { ca: cluster.pki.ca.cert, cert: cluster.pki.admin.cert, key: cluster.pki.admin.key };
+  const clients = Array.from({ length: CLIENTS }, () => new ApiClient(cluster.frontDoorURL, tls));
+  let nextClient = 0;
+  const anyClient = (): ApiClient => clients[(nextClient = (nextClient + 1) % clients.length)]!;
+  const watchers: WatchStream[] = [];
+  try {
+    await clients[0]!.expect(201, 'POST', '/api/v1/namespaces', { metadata: { name: NAMESPACE } });
+    const collection = `/api/v1/namespaces/${NAMESPACE}/configmaps`;
+    for (let i = 0; i < opts.watchers; i++) {
+      const w = new WatchStream(() => new ApiClient(cluster.frontDoorURL, tls), collection);
+      await w.start();
+      watchers.push(w);
+    }
+    const someoneServes = (path: string, at: number): boolean => {
+      const gvr = gvrOfPath(path);
+      if (!gvr) return false;
+      const key = `${gvr.group}/${gvr.version}/${gvr.resource}`;
+      return [...cluster.specs.keys()].some((name) => {
+        const since = ctx.readySince.get(name);
+        return since !== undefined && at - since >= SETTLE_MS && isLive(ctx, name) && servedBy(ctx, name).has(key);
+      });
+    };
+    const traffic = new Traffic({ clients, random: seededRandom(opts.seed + 1), rate: opts.rate, namespace: NAMESPACE, probe: PROBE, someoneServes });
+    const chaos = new Chaos(ctx, { durationMs: opts.durationSeconds * 1000, killEveryMs: opts.killEverySeconds * 1000, pauseMs: 5000, graceMs: opts.graceSeconds * 1000, upgradeTo: newest }, progress);
+
+    const t0 = Date.now();
+    progress(`traffic at ${opts.rate} requests/s, ${opts.watchers} watches, for ${opts.durationSeconds} s`);
+    traffic.start();
+    chaos.start(t0);
+    const ticker = setInterval(() => progress(`${Math.round((Date.now() - t0) / 1000)} s: ${traffic.stats.requests} requests, ${traffic.stats.failures.length} 5xx/errors, ${traffic.stats.falseNotFound} false 404s`), 15_000);
+    await sleep(opts.durationSeconds * 1000);
+    clearInterval(ticker);
+    await chaos.stop();
+    await traffic.stop();
+    const elapsedSeconds = (Date.now() - t0) / 1000;
+
+    // Bring every server back, let the watches catch up, then check.
+    for (const name of cluster.specs.keys()) {
+      if (ctx.paused.has(name)) await runServerStep(ctx, { resume: { server: name } });
+      if (!cluster.servers.get(name)?.alive) await runServerStep(ctx, { start: { server: name } });
+    }
+    progress('traffic stopped; reading every acknowledged write back');
+    const ledger = await auditLedger(traffic, anyClient, collection);
+    await sleep(3000);
+    for (const w of watchers) await w.stop();
+    await cluster.stop();
+    await ctx.store.close();
+
+    const db = new Database(cluster.storagePath, { readonly: true });
+    let watch;
+    let integrityCheck: string;
+    try {
+      const revs = db.prepare<[number, number], number>("SELECT rev FROM log WHERE key LIKE '/registry/%/configmaps/" + NAMESPACE + "/%' AND rev > ? AND rev <= ? ORDER BY rev").pluck();
+      const audits = watchers.map((w) => auditSpans(w.spans, (from, to) => revs.all(from, to)));
+      watch = {
+        streams: watchers.length,
+        reconnects: sum(watchers.map((w) => w.reconnects)),
+        relists: sum(watchers.map((w) => w.expired)),
+        expected: sum(audits.map((a) => a.expected)),
+        missed: sum(audits.map((a) => a.missed)),
+        duplicated: sum(audits.map((a) => a.duplicated)),
+        outOfOrder: sum(audits.map((a) => a.outOfOrder)),
+      };
+      integrityCheck = (db.prepare('PRAGMA integrity_check').pluck().all() as string[]).join('; ');
+    } finally {
+      db.close();
+    }
+    return {
+      machine: await machineInfo(),
+      settings: { durationSeconds: opts.durationSeconds, rate: opts.rate, minors: opts.minors, killEverySeconds: opts.killEverySeconds, watchers: opts.watchers, seed: opts.seed, mvp: opts.mvp, graceSeconds: opts.graceSeconds },
+      elapsedSeconds,
+      requests: traffic.stats.requests,
+      requestsPerSecond: traffic.stats.requests / elapsedSeconds,
+      outcomes: traffic.stats.outcomes,
+      shed: traffic.stats.shed,
+      falseNotFound: traffic.stats.falseNotFound,
+      ...ledger,
+      watch,
+      ...failureFigures(traffic.stats, chaos),
+      faults: chaos.windows,
+      integrityCheck,
+      examples: [...traffic.stats.examples, ...chaos.log.filter((l) => l.includes('failed'))],
+    };
+  } finally {
+    for (const w of watchers) await w.stop().catch(() => undefined);
+    for (const c of clients) c.close();
+    await cluster.stop().catch(() => undefined);
+    await ctx.store.close().catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Reads back every object whose last write was acknowledged: present ones with their last value, deleted ones gone. */
+async function auditLedger(traffic: Traffic, client: () => ApiClient, collection: string): Promise<{ acknowledgedWrites: number; lostWrites: number; uncertainObjects: number }> {
+  let acknowledgedWrites = 0;
+  let lostWrites = 0;
+  let uncertainObjects = 0;
+  for (const [name, entry] of traffic.ledger) {
+    if (entry.state === 'uncertain') {
+      uncertainObjects++;
+      continue;
+    }
+    acknowledgedWrites++;
+    const res = await readBack(client, `${collection}/${name}`);
+    const value = res.status === 200 ? (JSON.parse(res.body) as { data?: { value?: string } }).data?.value : undefined;
+    const ok = entry.state === 'absent' ? res.status === 404 : res.status === 200 && value === String(entry.value);
+    if (!ok) {
+      lostWrites++;
+      if (traffic.stats.examples.length < 10) traffic.stats.examples.push(`${name}: acknowledged as ${entry.state === 'absent' ? 'deleted' : `value ${entry.value}`}, read back ${res.status}${value !== undefined ? ` value ${value}` : ''}`);
+    }
+  }
+  return { acknowledgedWrites, lostWrites, uncertainObjects };
+}
+
+/** A GET that retries transport failures and 5xx for a while (a server may still be starting). */
+async function readBack(client: () => ApiClient, path: string): Promise<{ status: number; body: string }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const res = await client().call('GET', path);
+      if (res.status < 500 || attempt >= 20) return res;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+    }
+    await sleep(250);
+  }
+}
+
+function failureFigures(stats: TrafficStats, chaos: Chaos): Pick<SoakReport, 'fiveXX' | 'transportErrors'> {
+  const out = { fiveXX: { total: 0, outsideFaultWindows: 0 }, transportErrors: { total: 0, outsideFaultWindows: 0 } };
+  for (const f of stats.failures) {
+    const bucket = f.status === 'error' ? out.transportErrors : out.fiveXX;
+    bucket.total++;
+    if (!chaos.inWindow(f.from, f.to)) {
+      bucket.outsideFaultWindows++;
+      if (stats.examples.length < 10) stats.examples.push(`${f.op} ${f.status} outside any fault window at +${f.from}`);
+    }
+  }
+  return out;
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
