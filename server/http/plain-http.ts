@@ -12,6 +12,8 @@ import type { Server, Socket } from 'node:net';
 export const PLAIN_HTTP_ANSWER = 'HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n';
 
 const HEADER_BYTES = 5;
+/** How long a connection may take to send its first five bytes: node's TLS handshake timeout. */
+const FIRST_BYTES_TIMEOUT_MS = 120_000;
 const HTTP_STARTS = new Set(['GET /', 'HEAD ', 'POST ', 'PUT /', 'OPTIO']);
 
 /** Go's tlsRecordHeaderLooksLikeHTTP on the first five bytes of a connection. */
@@ -33,6 +35,8 @@ export function answerPlainHttp(server: Server): () => void {
     let head: Buffer = Buffer.alloc(0);
     const stopLooking = (): void => {
       looking.delete(socket);
+      socket.setTimeout(0);
+      socket.off('timeout', onGone);
       socket.off('data', onData);
       socket.off('end', onGone);
       socket.off('error', onGone);
@@ -45,15 +49,19 @@ export function answerPlainHttp(server: Server): () => void {
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
       if (head.length < HEADER_BYTES) return;
       stopLooking();
-      socket.pause();
       if (looksLikePlainHttp(head)) {
-        socket.end(PLAIN_HTTP_ANSWER);
+        // Go writes the answer and closes the connection; whatever else the client sends is dropped.
+        socket.on('error', () => undefined);
+        socket.end(PLAIN_HTTP_ANSWER, () => socket.destroy());
         return;
       }
       // The TLS socket reads what is buffered on the raw socket before it reads on (node's initRead).
+      socket.pause();
       socket.unshift(head);
       for (const listener of tlsListeners) listener.call(server, socket);
     };
+    socket.setTimeout(FIRST_BYTES_TIMEOUT_MS);
+    socket.on('timeout', onGone);
     socket.on('data', onData);
     socket.on('end', onGone);
     socket.on('error', onGone);
