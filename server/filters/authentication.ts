@@ -4,8 +4,8 @@
  * only from a client certificate signed by the request-header CA whose CN is allowed), then x509
  * client certificates signed by the client CA, then anonymous. As upstream's union with
  * `NewFailOnError`, a client certificate that neither authenticator accepts (unknown CA, a front
- * proxy CN that is not allowed, a front-proxy certificate without `X-Remote-User`) is a 401, never
- * anonymous. The `Authorization` header is removed once the request is authenticated, as upstream does.
+ * proxy CN that is not allowed, a front-proxy certificate without `X-Remote-User`, a certificate
+ * not made for client auth) is a 401, never anonymous. The `Authorization` header is removed once the request is authenticated, as upstream does.
  */
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
