@@ -35,6 +35,7 @@ import { selfSignedServing } from './cluster/pki.js';
 import { bootstrapNamespaces } from './controllers/namespace.js';
 import { ControllerManager } from './controllers/manager.js';
 import { MAX_REQUEST_BODY_BYTES } from './http/body.js';
+import { answerPlainHttp } from './http/plain-http.js';
 import { createPeers } from './peers/peers.js';
 import { seededRandom } from './random.js';
 
@@ -210,6 +211,8 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     },
   });
 
+  // Plain HTTP on this port gets Go's 400 answer, as kube-apiserver gives it, never a served request.
+  const dropLookingConnections = answerPlainHttp(app.server);
   await app.listen({ port: config.securePort, host: config.bindAddress });
   port = (app.server.address() as AddressInfo).port;
 
@@ -241,6 +244,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
         shuttingDown = true;
         await controllers?.stop();
         await peers.stop();
+        dropLookingConnections();
         await app.close();
         if (ownsStore) await store.close();
         unfollowClock?.();

@@ -4,10 +4,12 @@
  * Servers can be stopped, killed, paused, resumed and restarted at another minor while the others
  * run; the CLI's `up` and the scenario runner both drive this.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCA, readKeyPair, signCert, writeKeyPair, type KeyPair } from './pki.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { ensurePrivateDir, ensurePrivateFile, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFile } from './private-file.js';
 import { ServerProcess, type ProbeTLS } from './server-process.js';
 import { FrontDoor, type LbPolicy } from './front-door.js';
 import { seededRandom } from '../random.js';
@@ -88,8 +90,14 @@ export function parseServers(text: string): ServerSpec[] {
 /** Create (or reuse) the cluster PKI under `dataDir/pki`. */
 export async function ensurePKI(dataDir: string): Promise<ClusterPKI> {
   const dir = join(dataDir, 'pki');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const loadOr = async (name: string, make: () => Promise<KeyPair>): Promise<KeyPair> => (await readKeyPair(dir, name)) ?? writeAndReturn(dir, name, await make());
+  await ensurePrivateDir(dir);
+  const loadOr = async (name: string, make: () => Promise<KeyPair>): Promise<KeyPair> => {
+    const existing = await readKeyPair(dir, name);
+    if (!existing) return writeAndReturn(dir, name, await make());
+    // A pair kept from an earlier run is narrowed to the mode a new one gets.
+    await Promise.all(['crt', 'key'].map((ext) => chmod(join(dir, `${name}.${ext}`), PRIVATE_FILE_MODE)));
+    return existing;
+  };
   // Key generation dominates start-up; the two CAs and then their leaves are made in parallel.
   const [ca, frontProxyCA] = await Promise.all([
     loadOr('ca', () => createCA('kube-skew-ca')),
@@ -151,9 +159,12 @@ export class Cluster {
 
   /** Create the data directory and PKI, start every server and wait until all are ready. */
   static async start(options: ClusterOptions): Promise<Cluster> {
-    await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+    // A data directory the cluster makes is 0700; one that exists is the user's and keeps its mode,
+    // so every file written into it is 0600 on its own.
+    await mkdir(options.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const cluster = new Cluster(options, await ensurePKI(options.dataDir));
     writeClockFile(cluster.clockFile, cluster.clock.anchor);
+    await cluster.privateStore();
     options.servers.forEach((spec, i) => {
       cluster.specs.set(spec.name, spec);
       cluster.ports.set(spec.name, options.basePort ? options.basePort + i : 0);
@@ -172,6 +183,15 @@ export class Cluster {
       throw err;
     }
     return cluster;
+  }
+
+  /**
+   * The store holds every object, Secrets too: it is made (or narrowed to) 0600 before any server
+   * opens it, and SQLite gives the `-wal` and `-shm` files it creates the database file's mode.
+   */
+  private async privateStore(): Promise<void> {
+    await ensurePrivateFile(this.storagePath);
+    for (const side of [`${this.storagePath}-wal`, `${this.storagePath}-shm`]) if (existsSync(side)) await chmod(side, PRIVATE_FILE_MODE);
   }
 
   /** TLS material that reaches every server as the admin. */
@@ -322,7 +342,7 @@ export class Cluster {
       frontDoor: this.frontDoorURL,
       servers: entries.map(([name, p]) => ({ name, minor: this.specs.get(name)?.minor, pid: p.pid, url: p.info?.url ?? '', identity: p.info?.id ?? '' })),
     };
-    await writeFile(join(this.options.dataDir, 'cluster.json'), `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+    await writePrivateFile(join(this.options.dataDir, 'cluster.json'), `${JSON.stringify(doc, null, 2)}\n`);
   }
 
   /** Stop every server gracefully. */

@@ -1,6 +1,6 @@
 /** Writing the kubeconfig `up` hands to users: one context per server and the current context `skew`. */
-import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
+import { writePrivateFile } from './private-file.js';
 
 /** A cluster entry of the kubeconfig. */
 export interface KubeconfigCluster {
@@ -9,7 +9,7 @@ export interface KubeconfigCluster {
   server: string;
 }
 
-/** Write a kubeconfig (mode 0600) with one context per entry, `current` selected, and one admin user. */
+/** Write a kubeconfig (mode 0600, replaced atomically) with one context per entry, `current` selected, and one admin user. */
 export async function writeKubeconfig(
   path: string,
   clusters: KubeconfigCluster[],
@@ -26,5 +26,5 @@ export async function writeKubeconfig(
     contexts: clusters.map((c) => ({ name: c.name, context: { cluster: c.name, user: 'skew-admin' } })),
     'current-context': current,
   };
-  await writeFile(path, stringify(doc), { mode: 0o600 });
+  await writePrivateFile(path, stringify(doc));
 }

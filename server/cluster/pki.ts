@@ -1,14 +1,15 @@
 /**
  * A small PKI: certificate authorities and the certificates they sign, with ECDSA P-256 keys from
  * WebCrypto and @peculiar/x509 for the certificates (a cluster's whole PKI takes milliseconds).
- * Private keys are written readable by the owner only.
+ * Key pairs are written readable by the owner only (0600, in a 0700 directory).
  */
 import 'reflect-metadata';
 import { randomBytes, webcrypto } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { ensurePrivateDir, writePrivateFile } from './private-file.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -108,13 +109,13 @@ export async function signCert(ca: KeyPair, spec: CertSpec): Promise<KeyPair> {
   return { cert: cert.toString('pem') + '\n', key: await keyPem(keys.privateKey) };
 }
 
-/** Write a key pair as `<name>.crt` and `<name>.key` (key mode 0600) and return the paths. */
+/** Write a key pair as `<name>.crt` and `<name>.key` (mode 0600, `dir` 0700) and return the paths. */
 export async function writeKeyPair(dir: string, name: string, pair: KeyPair): Promise<{ certFile: string; keyFile: string }> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(dir);
   const certFile = join(dir, `${name}.crt`);
   const keyFile = join(dir, `${name}.key`);
-  await writeFile(certFile, pair.cert, { mode: 0o600 });
-  await writeFile(keyFile, pair.key, { mode: 0o600 });
+  await writePrivateFile(certFile, pair.cert);
+  await writePrivateFile(keyFile, pair.key);
   return { certFile, keyFile };
 }
 

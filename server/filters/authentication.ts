@@ -2,8 +2,10 @@
  * The authentication filter. In upstream's order of authenticators: the request-header
  * authenticator (front-proxy headers `X-Remote-User`, `X-Remote-Group`, `X-Remote-Extra-*`, trusted
  * only from a client certificate signed by the request-header CA whose CN is allowed), then x509
- * client certificates signed by the client CA, then anonymous. The `Authorization` header is removed
- * once the request is authenticated, as upstream does.
+ * client certificates signed by the client CA, then anonymous. As upstream's union with
+ * `NewFailOnError`, a client certificate that neither authenticator accepts (unknown CA, a front
+ * proxy CN that is not allowed, a front-proxy certificate without `X-Remote-User`, a certificate
+ * not made for client auth) is a 401, never anonymous. The `Authorization` header is removed once the request is authenticated, as upstream does.
  */
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
@@ -27,20 +29,32 @@ export interface AuthenticationOptions {
   anonymous?: boolean;
 }
 
-/** What a connection's client certificate proves: a trusted front proxy, and/or a user. */
+/**
+ * What a connection's client certificate proves to each authenticator: `proxy` when the
+ * request-header verifier accepts it, `user` when the x509 authenticator does; `failed` when either
+ * refused a certificate (upstream's authenticators then return an error, not "no opinion").
+ */
 interface CertVerdict {
   proxy: boolean;
   user?: UserInfo;
+  failed: boolean;
 }
+
+/** The ExtKeyUsage OIDs Go's `x509.VerifyOptions{KeyUsages: ClientAuth}` accepts on the leaf. */
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
 
 function splitPem(pem: string): X509Certificate[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   return blocks.map((b) => new X509Certificate(b));
 }
 
-function signedBy(cert: X509Certificate, cas: X509Certificate[]): boolean {
+/** Go's chain verification for a client certificate: in its validity period, usable for client auth, issued by one of `cas`. */
+function verifiesAgainst(cert: X509Certificate, cas: X509Certificate[]): boolean {
   const now = Date.now();
   if (Date.parse(cert.validFrom) > now || Date.parse(cert.validTo) < now) return false;
+  const usages = cert.keyUsage;
+  if (usages !== undefined && !usages.includes(CLIENT_AUTH) && !usages.includes(ANY_EXTENDED_KEY_USAGE)) return false;
   return cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
 }
 
@@ -93,14 +107,21 @@ export function withAuthentication(opts: AuthenticationOptions): Filter {
     const socket = ctx.req.socket as TLSSocket;
     const cached = verdicts.get(socket);
     if (cached) return cached;
-    let verdict: CertVerdict = { proxy: false };
+    const verdict: CertVerdict = { proxy: false, failed: false };
     const raw = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate()?.raw : undefined;
     if (raw) {
       const cert = new X509Certificate(raw);
       const cn = subjectField(cert.subject, 'CN')[0] ?? '';
-      const proxy = proxyCAs.length > 0 && signedBy(cert, proxyCAs) && (allowed.length === 0 || allowed.includes(cn));
-      verdict = { proxy };
-      if (cn && clientCAs.length > 0 && signedBy(cert, clientCAs)) verdict.user = { name: cn, groups: subjectField(cert.subject, 'O'), extra: {} };
+      // The request-header verifier: the chain, then the allowed common names (an error either way).
+      if (proxyCAs.length > 0) {
+        if (verifiesAgainst(cert, proxyCAs) && (allowed.length === 0 || allowed.includes(cn))) verdict.proxy = true;
+        else verdict.failed = true;
+      }
+      // The x509 authenticator: an unverifiable chain is an error; a verified one without a CN is no opinion.
+      if (clientCAs.length > 0) {
+        if (!verifiesAgainst(cert, clientCAs)) verdict.failed = true;
+        else if (cn) verdict.user = { name: cn, groups: subjectField(cert.subject, 'O'), extra: {} };
+      }
     }
     verdicts.set(socket, verdict);
     return verdict;
@@ -137,7 +158,7 @@ export function withAuthentication(opts: AuthenticationOptions): Filter {
     if (user) {
       ctx.user = withSystemAuthenticated(user);
       delete ctx.req.headers.authorization;
-    } else if (anonymous) {
+    } else if (anonymous && !verdict.failed) {
       ctx.user = { name: 'system:anonymous', groups: ['system:unauthenticated'], extra: {} };
     } else {
       throw unauthorized();
