@@ -7,6 +7,8 @@
  * on post, put and patch, which is what kubectl's validation and `explain` look for. Documents
  * answer with a strong ETag and `304` to a matching `If-None-Match`; a stale `hash` redirects to
  * the current one, as kube-openapi's handler does. `/openapi/v2` is deliberately not served (404).
+ * With `--feature-gates=OpenAPIEnums=false` the schemas lose their `enum`s and the `Possible enum
+ * values:` paragraphs, as upstream's servers prune them.
  */
 import { createHash } from 'node:crypto';
 import type { RequestContext } from '../http/context.js';
@@ -44,6 +46,30 @@ function toV3(schema: unknown): unknown {
     const ref = `#/components/schemas/${refName(src.$ref)}`;
     if (Object.keys(out).length === 0) return { $ref: ref };
     return { allOf: [{ $ref: ref }], ...out };
+  }
+  return out;
+}
+
+/** The heading upstream's enum generator puts before the values in a field's description. */
+const ENUM_HEADER = 'Possible enum values:';
+
+/**
+ * What a server with OpenAPIEnums off serves instead (apiserver's pruneEnums): no `enum`, and each
+ * description cut before its `Possible enum values:` paragraph. Returns a pruned copy.
+ */
+function withoutEnums(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutEnums);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(schema as Json)) {
+    if (k === 'enum') continue;
+    if (k === 'description' && typeof v === 'string' && v.includes(ENUM_HEADER)) out[k] = v.slice(0, v.indexOf(ENUM_HEADER)).trim();
+    else if (k === 'properties' && v && typeof v === 'object') {
+      // Field names, not keywords: JSONSchemaProps has fields called `enum` and `description`.
+      const props: Json = {};
+      for (const [p, s] of Object.entries(v as Json)) props[p] = withoutEnums(s);
+      out[k] = props;
+    } else out[k] = withoutEnums(v);
   }
   return out;
 }
@@ -183,8 +209,13 @@ function patchOp(op: (a: string, v: string, e: Json) => Json, ref: string, write
   });
 }
 
-/** The schemas of a document: the named ones and everything they refer to, converted to v3. */
-function componentSchemas(minor: string, roots: Set<string>, gvks: Map<string, Json[]>, placeholders: Map<string, OpenApiSchema>): Json {
+/**
+ * The schemas of a document: the named ones and everything they refer to, converted to v3 (and
+ * without enums when the profile turns OpenAPIEnums off).
+ */
+function componentSchemas(profile: VersionProfile, roots: Set<string>, gvks: Map<string, Json[]>, placeholders: Map<string, OpenApiSchema>): Json {
+  const minor = profile.minor;
+  const enums = profile.featureGates.get('OpenAPIEnums') !== false;
   const seen = new Map<string, OpenApiSchema>();
   const queue = [...roots];
   while (queue.length) {
@@ -199,7 +230,7 @@ function componentSchemas(minor: string, roots: Set<string>, gvks: Map<string, J
   }
   const out: Json = {};
   for (const name of [...seen.keys()].sort()) {
-    const v3 = toV3(seen.get(name)) as Json;
+    const v3 = toV3(enums ? seen.get(name) : withoutEnums(seen.get(name))) as Json;
     const gvk = gvks.get(name);
     if (gvk) v3['x-kubernetes-group-version-kind'] = gvk;
     out[name] = v3;
@@ -237,7 +268,7 @@ function groupVersionDoc(profile: VersionProfile, gv: ServedGroupVersion): unkno
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: profile.gitVersion },
     paths: b.paths,
-    components: { schemas: componentSchemas(profile.minor, b.schemas, gvks, placeholders), ...SECURITY },
+    components: { schemas: componentSchemas(profile, b.schemas, gvks, placeholders), ...SECURITY },
   };
 }
 
@@ -246,7 +277,7 @@ function discoveryDoc(profile: VersionProfile, path: string, opId: string, ref: 
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: profile.gitVersion },
     paths: { [path]: { get: { tags: [tag], description: 'get available API versions', operationId: opId, responses: { '200': { description: 'OK', content: content(ref, ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']) }, '401': { description: 'Unauthorized' } } } } },
-    components: { schemas: componentSchemas(profile.minor, new Set([ref]), new Map(), new Map()), ...SECURITY },
+    components: { schemas: componentSchemas(profile, new Set([ref]), new Map(), new Map()), ...SECURITY },
   };
 }
 

@@ -1,8 +1,10 @@
 /**
  * OpenAPI v3 and server-side field validation over real HTTPS against real server processes: the
  * `/openapi/v3` index per minor, a group/version document with the Pod schema and its GVK, the
- * patch operation's `fieldValidation` parameter, ETag/304, `/openapi/v2` 404, Strict/Warn/Ignore
- * with upstream's texts; then real kubectl: `create -f` with validation on, and `explain`.
+ * patch operation's `fieldValidation` parameter, ETag/304, `/openapi/v2` 404, the `enum` of +enum
+ * fields (and their absence under OpenAPIEnums=false), Strict/Warn/Ignore with upstream's texts
+ * (enum values not enforced there); then real kubectl: `create -f` with validation on, and
+ * `explain` (with its ENUM section from kubectl 1.30 on).
  */
 import t from 'tap';
 import { api, kubectl, kubectlBinary, startCluster, urlOf, type ApiResponse } from '../fixtures/cluster.js';
@@ -50,6 +52,50 @@ const VALID_DEPLOYMENT = (name: string) => ({
   spec: { selector: { matchLabels: { app: 'nginx' } }, template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } } },
 });
 
+/**
+ * What a real server (OpenAPIEnums on, the default since 1.24) serves for three +enum fields, as
+ * upstream's enum-enabled v1.36 spec has them: `enum` and the paragraph after the description.
+ */
+const ENUMS = [
+  {
+    def: 'io.k8s.api.core.v1.Container', field: 'imagePullPolicy', values: ['Always', 'IfNotPresent', 'Never'],
+    paragraph: '\n\nPossible enum values:\n - `"Always"` means that kubelet always attempts to pull the latest image. Container will fail If the pull fails.\n - `"IfNotPresent"` means that kubelet pulls if the image isn\'t present on disk. Container will fail if the image isn\'t present and the pull fails.\n - `"Never"` means that kubelet never pulls an image, but only uses a local image. Container will fail if the image isn\'t present',
+  },
+  {
+    def: 'io.k8s.api.core.v1.ServiceSpec', field: 'type', values: ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'],
+    paragraph: "\n\nPossible enum values:\n - `\"ClusterIP\"` means a service will only be accessible inside the cluster, via the cluster IP.\n - `\"ExternalName\"` means a service consists of only a reference to an external name that kubedns or equivalent will return as a CNAME record, with no exposing or proxying of any pods involved.\n - `\"LoadBalancer\"` means a service will be exposed via an external load balancer (if the cloud provider supports it), in addition to 'NodePort' type.\n - `\"NodePort\"` means a service will be exposed on one port of every node, in addition to 'ClusterIP' type.",
+  },
+  {
+    def: 'io.k8s.api.core.v1.PodSpec', field: 'restartPolicy', values: ['Always', 'Never', 'OnFailure'],
+    paragraph: '\n\nPossible enum values:\n - `"Always"`\n - `"Never"`\n - `"OnFailure"`',
+  },
+];
+
+/** `kubectl explain pods.spec.containers.imagePullPolicy` against a server serving the enum. */
+const EXPLAIN_PULL_POLICY = (enumSection: boolean): string => [
+  'KIND:       Pod',
+  'VERSION:    v1',
+  '',
+  'FIELD: imagePullPolicy <string>',
+  ...(enumSection ? ['ENUM:', '    Always', '    IfNotPresent', '    Never'] : []),
+  '',
+  'DESCRIPTION:',
+  '    Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if',
+  '    :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More',
+  '    info: https://kubernetes.io/docs/concepts/containers/images#updating-images',
+  '    ',
+  '    Possible enum values:',
+  '     - `"Always"` means that kubelet always attempts to pull the latest image.',
+  '    Container will fail If the pull fails.',
+  '     - `"IfNotPresent"` means that kubelet pulls if the image isn\'t present on',
+  '    disk. Container will fail if the image isn\'t present and the pull fails.',
+  '     - `"Never"` means that kubelet never pulls an image, but only uses a local',
+  '    image. Container will fail if the image isn\'t present',
+  '    ',
+  '',
+  '',
+].join('\n');
+
 t.test('schema data', async (t) => {
   const meta = patchMetaFor({ group: 'apps', version: 'v1', kind: 'Deployment' }, '1.32');
   t.same(meta('spec.template.spec.containers'), { mergeKey: 'name', strategy: 'merge' });
@@ -62,12 +108,26 @@ t.test('schema data', async (t) => {
     t.ok(definitionsOf(minor).get('io.k8s.api.core.v1.Pod'), `${minor} has Pod`);
     t.match(openApiSource(minor), /client-node|approximated/);
   }
+  for (const minor of ['1.25', '1.29', '1.32', '1.36']) {
+    for (const e of ENUMS) {
+      const prop = definitionsOf(minor).get(e.def)?.properties?.[e.field];
+      t.same(prop?.enum, e.values, `${minor} ${e.def}.${e.field} enum`);
+      t.equal(prop?.type, 'string');
+      t.ok((prop?.description as string).endsWith(e.paragraph), `${minor} ${e.field}: upstream's enum paragraph ends the description`);
+      t.equal((prop?.description as string).indexOf('Possible enum values:'), (prop?.description as string).lastIndexOf('Possible enum values:'), 'one paragraph');
+    }
+  }
+  t.notOk(definitionsOf('1.36').get('io.k8s.api.core.v1.Container')?.properties?.restartPolicy?.enum, "1.36's Container.restartPolicy has no enum upstream either");
   t.notOk(definitionsOf('1.25').get('io.k8s.api.core.v1.PodSpec')?.properties?.schedulingGates, '1.25 PodSpec has no schedulingGates');
   t.ok(definitionsOf('1.27').get('io.k8s.api.core.v1.PodSpec')?.properties?.schedulingGates, '1.27 PodSpec has schedulingGates');
 });
 
 t.test('OpenAPI v3 and field validation on 1.32 and 1.29', async (t) => {
-  const cluster = await startCluster(t, '1.32,1.29');
+  const cluster = await startCluster(t, [
+    { name: 's1', minor: '1.32' },
+    { name: 's2', minor: '1.29' },
+    { name: 's3', minor: '1.32', featureGates: 'OpenAPIEnums=false' },
+  ]);
   const url = urlOf(cluster, 's1');
   const old = urlOf(cluster, 's2');
 
@@ -129,6 +189,40 @@ t.test('OpenAPI v3 and field validation on 1.32 and 1.29', async (t) => {
     const res = await api(cluster, url, 'GET', '/openapi/v2', { headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
     t.equal(res.status, 404);
     t.equal(res.text, '404 page not found\n');
+  });
+
+  t.test('enums of +enum fields, where upstream puts them', async (t) => {
+    for (const u of [url, old]) {
+      const core = (await api(cluster, u, 'GET', '/openapi/v3/api/v1')).json.components.schemas;
+      for (const e of ENUMS) {
+        const prop = core[e.def].properties[e.field];
+        t.same(Object.keys(prop), ['description', 'enum', 'type'], `${e.field}: a plain string property with its enum`);
+        t.same(prop.enum, e.values);
+        t.ok(prop.description.endsWith(e.paragraph));
+      }
+      const apps = (await api(cluster, u, 'GET', '/openapi/v3/apis/apps/v1')).json.components.schemas;
+      t.same(apps['io.k8s.api.core.v1.Container'].properties.imagePullPolicy, core['io.k8s.api.core.v1.Container'].properties.imagePullPolicy, 'the same in every document');
+    }
+    const on = (await api(cluster, url, 'GET', '/openapi/v3/api/v1')).json.components.schemas;
+    const off = (await api(cluster, urlOf(cluster, 's3'), 'GET', '/openapi/v3/api/v1')).json.components.schemas;
+    for (const e of ENUMS) {
+      const prop = off[e.def].properties[e.field];
+      t.same(prop, { description: on[e.def].properties[e.field].description.slice(0, -e.paragraph.length), type: 'string' }, `OpenAPIEnums=false prunes ${e.field}`);
+    }
+    const ext = (await api(cluster, urlOf(cluster, 's3'), 'GET', '/openapi/v3/apis/apiextensions.k8s.io/v1')).json.components.schemas;
+    t.equal(ext['io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps'].properties.enum.type, 'array', 'a field named enum is a field, not a keyword');
+  });
+
+  t.test('enum values are not enforced by field validation', async (t) => {
+    // Upstream checks enum values in Go validation (422 Invalid), never while decoding: Strict and
+    // Warn find nothing unknown in a well-formed field holding an unlisted value.
+    const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { restartPolicy: 'Sometimes', containers: [{ name: 'c', image: 'x', imagePullPolicy: 'Sometimes' }] } });
+    for (const mode of ['Strict', 'Warn']) {
+      const res = await api(cluster, url, 'POST', `/api/v1/namespaces/default/pods?fieldValidation=${mode}&dryRun=All`, { body: pod(`enum-${mode.toLowerCase()}`) });
+      t.not(res.status, 400, `${mode}: ${res.text}`);
+      t.notMatch(res.text, 'strict decoding error');
+      t.same(warnings(res), [], `${mode}: no warning`);
+    }
   });
 
   t.test('fieldValidation on create', async (t) => {
@@ -289,6 +383,10 @@ spec:
       t.match(explain.stdout, /FIELD:\s+containers <\[\]Container>/);
       t.match(explain.stdout, /imagePullPolicy\s+<string>/);
       t.match(explain.stdout, /name\s+<string> -required-/);
+      // kubectl 1.30 added the ENUM section (1.29's template has none); both show the paragraph.
+      const pullPolicy = await run(['explain', 'pods.spec.containers.imagePullPolicy']);
+      t.equal(pullPolicy.code, 0, `explain imagePullPolicy: ${pullPolicy.stderr}`);
+      t.equal(pullPolicy.stdout, EXPLAIN_PULL_POLICY(Number(minor.split('.')[1]) >= 30));
       const deploy = await run(['explain', 'deployments']);
       t.equal(deploy.code, 0, `explain deployments: ${deploy.stderr}`);
       t.match(deploy.stdout, /GROUP:\s+apps/);
