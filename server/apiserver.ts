@@ -243,9 +243,11 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       closing ??= (async () => {
         shuttingDown = true;
         await controllers?.stop();
-        await peers.stop();
+        // The listener closes before the peer machinery stops, so that no request is ever answered
+        // by a proxy that has already forgotten its peers (a false local 404).
         dropLookingConnections();
         await app.close();
+        await peers.stop();
         if (ownsStore) await store.close();
         unfollowClock?.();
       })();

@@ -10,6 +10,7 @@ import type { ClientTLS } from './load.js';
 export interface JsonResponse {
   status: number;
   body: string;
+  headers: IncomingMessage['headers'];
 }
 
 /** Sends requests to one server as the holder of `tls`'s client certificate. */
@@ -19,6 +20,8 @@ export class ApiClient {
   constructor(
     readonly baseUrl: string,
     tls: ClientTLS,
+    /** Headers sent with every request (e.g. the served-by trace). */
+    private readonly extraHeaders: Record<string, string> = {},
   ) {
     this.agent = new Agent({ keepAlive: true, ca: tls.ca, cert: tls.cert, key: tls.key });
   }
@@ -29,7 +32,7 @@ export class ApiClient {
     let text = '';
     res.setEncoding('utf8');
     for await (const chunk of res) text += chunk as string;
-    return { status: res.statusCode ?? 0, body: text };
+    return { status: res.statusCode ?? 0, body: text, headers: res.headers };
   }
 
   /** Like {@link call}, but throws unless the status is `expected`; returns the parsed body. */
@@ -42,7 +45,7 @@ export class ApiClient {
   /** Sends a request and resolves with the response as soon as its headers arrive (for streams). */
   open(method: string, path: string, body?: unknown): Promise<IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...this.extraHeaders };
     if (payload !== undefined) headers['content-type'] = 'application/json';
     return new Promise((resolve, reject) => {
       const req = request(`${this.baseUrl}${path}`, { method, agent: this.agent, headers }, resolve);

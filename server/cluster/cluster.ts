@@ -171,8 +171,9 @@ export class Cluster {
     });
     try {
       // The front door listens first: a server may be told to reach it (`--controllers-via=front-door`).
+      // Like a load balancer that health-checks /readyz, it only sends connections to ready servers.
       cluster.frontDoor = await FrontDoor.listen(
-        () => [...cluster.servers.entries()].map(([name, proc]) => ({ name, address: () => (proc.alive && proc.info ? `127.0.0.1:${proc.info.port}` : undefined) })),
+        () => [...cluster.servers.entries()].map(([name, proc]) => ({ name, address: () => (proc.alive && proc.ready && proc.info ? `127.0.0.1:${proc.info.port}` : undefined) })),
         options.lbPolicy ?? { kind: 'round-robin' },
         options.seed !== undefined ? { random: seededRandom(options.seed) } : {},
       );

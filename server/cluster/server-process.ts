@@ -78,6 +78,9 @@ export class ServerProcess {
   }
 
   /** True until the process exits. */
+  /** Set once `/readyz` has answered 200 (see whenReady): what a load balancer's health check waits for. */
+  ready = false;
+
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -95,7 +98,10 @@ export class ServerProcess {
       if (!this.alive) throw new Error(`server ${this.name} exited: ${this.stderr.trim()}`);
       try {
         const res = await probe(`${info.url}/readyz`, tls);
-        if (res.status === 200) return info;
+        if (res.status === 200) {
+          this.ready = true;
+          return info;
+        }
       } catch {
         /* not yet */
       }

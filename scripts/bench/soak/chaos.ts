@@ -63,6 +63,11 @@ export class Chaos {
     this.done = this.run(t0);
   }
 
+  /** Wait until every planned fault has struck and recovered (a slow restart can push the last ones past the planned end). */
+  async finished(): Promise<void> {
+    await this.done;
+  }
+
   /** Stop planning new faults and wait for the current one to finish. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -49,15 +49,15 @@ export function soakHeld(r: SoakReport): boolean {
 
 export function formatSoakTable(r: SoakReport): string {
   const rows = soakRows(r);
-  const body = rows.map((row) => [row.metric, row.value, row.must === undefined ? '—' : row.held === undefined ? row.must : `${row.must}: ${row.held ? 'held' : 'FAILED'}`]);
-  const header = ['metric', 'value', 'must be'];
+  const body = rows.map((row) => [row.metric, row.must === undefined ? '—' : row.held === undefined ? row.must : `${row.must}: ${row.held ? 'held' : 'FAILED'}`, row.value]);
+  const header = ['metric', 'must be', 'value'];
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('   ').trimEnd();
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('   ').trimEnd();
   const { machine, settings } = r;
   return [
     `kube-skew bench soak: ${machine.nproc} × ${machine.cpu}, Node ${machine.node}; servers ${settings.minors.join(', ')}${settings.mvp ? ', MVP on' : ', MVP off'}; ${settings.rate} requests/s for ${settings.durationSeconds} s; SIGKILL every ${settings.killEverySeconds} s; seed ${settings.seed}`,
     line(header),
-    line(widths.map((w) => '-'.repeat(w))),
+    line(widths.map((w, i) => '-'.repeat(i === 2 ? Math.min(w, 40) : w))),
     ...body.map(line),
     ...(r.examples.length ? ['', 'examples:', ...r.examples.map((e) => `  ${e}`)] : []),
   ].join('\n');

@@ -15,6 +15,7 @@ import { openSqliteStore } from '../../../storage/sqlite/store.js';
 import { gvrOfPath, isLive, servedBy, type RunContext } from '../../../scenarios/engine/context.js';
 import { runServerStep } from '../../../scenarios/engine/steps/servers.js';
 import { ApiClient } from '../client.js';
+import { TRACE_HEADER } from '../../../server/filters/served-by.js';
 import { machineInfo } from '../core.js';
 import type { MachineInfo } from '../report.js';
 import { Chaos, type FaultWindow } from './chaos.js';
@@ -85,10 +86,11 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     vars: new Map(),
   };
   const tls = { ca: cluster.pki.ca.cert, cert: cluster.pki.admin.cert, key: cluster.pki.admin.key };
-  const clients = Array.from({ length: CLIENTS }, () => new ApiClient(cluster.frontDoorURL, tls));
+  const clients = Array.from({ length: CLIENTS }, () => new ApiClient(cluster.frontDoorURL, tls, { [TRACE_HEADER]: '1' }));
   let nextClient = 0;
   const anyClient = (): ApiClient => clients[(nextClient = (nextClient + 1) % clients.length)]!;
   const watchers: WatchStream[] = [];
+  let chaos: Chaos | undefined;
   try {
     await clients[0]!.expect(201, 'POST', '/api/v1/namespaces', { metadata: { name: NAMESPACE } });
     const collection = `/api/v1/namespaces/${NAMESPACE}/configmaps`;
@@ -97,26 +99,32 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       await w.start();
       watchers.push(w);
     }
-    const someoneServes = (path: string, at: number): boolean => {
+    /** The live servers, ready for a moment, that serve the resource of `path`. */
+    const servingNow = (path: string, at: number): string[] => {
       const gvr = gvrOfPath(path);
-      if (!gvr) return false;
+      if (!gvr) return [];
       const key = `${gvr.group}/${gvr.version}/${gvr.resource}`;
-      return [...cluster.specs.keys()].some((name) => {
+      return [...cluster.specs.keys()].filter((name) => {
         const since = ctx.readySince.get(name);
         return since !== undefined && at - since >= SETTLE_MS && isLive(ctx, name) && servedBy(ctx, name).has(key);
       });
     };
-    const traffic = new Traffic({ clients, random: seededRandom(opts.seed + 1), rate: opts.rate, namespace: NAMESPACE, probe: PROBE, someoneServes });
-    const chaos = new Chaos(ctx, { durationMs: opts.durationSeconds * 1000, killEveryMs: opts.killEverySeconds * 1000, pauseMs: 5000, graceMs: opts.graceSeconds * 1000, upgradeTo: newest }, progress);
+    const describe = (server: string | undefined, at: number): string => {
+      const since = server ? ctx.readySince.get(server) : undefined;
+      return `${server ?? 'unknown server'}${since !== undefined ? ` (ready ${((at - since) / 1000).toFixed(1)} s before)` : ''} at +${((at - t0) / 1000).toFixed(1)} s`;
+    };
+    let t0 = Date.now();
+    const traffic = new Traffic({ clients, random: seededRandom(opts.seed + 1), rate: opts.rate, namespace: NAMESPACE, probe: PROBE, servingNow, describe });
+    chaos = new Chaos(ctx, { durationMs: opts.durationSeconds * 1000, killEveryMs: opts.killEverySeconds * 1000, pauseMs: 5000, graceMs: opts.graceSeconds * 1000, upgradeTo: newest }, progress);
 
-    const t0 = Date.now();
+    t0 = Date.now();
     progress(`traffic at ${opts.rate} requests/s, ${opts.watchers} watches, for ${opts.durationSeconds} s`);
     traffic.start();
     chaos.start(t0);
     const ticker = setInterval(() => progress(`${Math.round((Date.now() - t0) / 1000)} s: ${traffic.stats.requests} requests, ${traffic.stats.failures.length} 5xx/errors, ${traffic.stats.falseNotFound} false 404s`), 15_000);
     await sleep(opts.durationSeconds * 1000);
+    await chaos.finished();
     clearInterval(ticker);
-    await chaos.stop();
     await traffic.stop();
     const elapsedSeconds = (Date.now() - t0) / 1000;
 
@@ -168,6 +176,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       examples: [...traffic.stats.examples, ...chaos.log.filter((l) => l.includes('failed'))],
     };
   } finally {
+    await chaos?.stop();
     for (const w of watchers) await w.stop().catch(() => undefined);
     for (const c of clients) c.close();
     await cluster.stop().catch(() => undefined);

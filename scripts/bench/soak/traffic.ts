@@ -7,6 +7,7 @@
  * of that check, since either outcome is then correct.
  */
 import type { ApiClient } from '../client.js';
+import { SERVED_BY_HEADER } from '../../../server/filters/served-by.js';
 
 /** What the ledger knows about one object. */
 interface Entry {
@@ -38,8 +39,10 @@ export interface TrafficOptions {
   namespace: string;
   /** A collection only some servers serve (the newest minor's API). */
   probe: string;
-  /** True when some live server that has been ready for a moment serves the resource of `path`. */
-  someoneServes: (path: string, at: number) => boolean;
+  /** The live servers that have been ready for a moment and serve the resource of `path`. */
+  servingNow: (path: string, at: number) => string[];
+  /** A server and a moment, for examples: its name, how long it had been ready, the time into the run. */
+  describe: (server: string | undefined, at: number) => string;
 }
 
 const OPS = [
@@ -135,6 +138,7 @@ export class Traffic {
     this.stats.requests++;
     let status: number | 'error';
     let text = '';
+    let answeredBy: string | undefined;
     try {
       const res = await Promise.race([
         this.client().call(method, path, body),
@@ -142,6 +146,8 @@ export class Traffic {
       ]);
       status = res.status;
       text = res.body;
+      const by = res.headers[SERVED_BY_HEADER];
+      answeredBy = typeof by === 'string' ? by : undefined;
     } catch {
       status = 'error';
     }
@@ -149,9 +155,10 @@ export class Traffic {
     const key = `${op} ${status}`;
     this.stats.outcomes[key] = (this.stats.outcomes[key] ?? 0) + 1;
     if (status === 'error' || status >= 500) this.stats.failures.push({ op, status: String(status), from, to });
-    if (status !== 'error' && isResourceNotFound(status, text) && this.o.someoneServes(path, from)) {
+    const serving = status !== 'error' && isResourceNotFound(status, text) ? this.o.servingNow(path, from) : [];
+    if (serving.length) {
       this.stats.falseNotFound++;
-      if (this.stats.examples.length < 5) this.stats.examples.push(`404 for ${method} ${path} while a live, ready server served it`);
+      if (this.stats.examples.length < 5) this.stats.examples.push(`404 for ${method} ${path} from ${this.o.describe(answeredBy, from)}, while ${serving.join(', ')} served it`);
     }
     return { status, text };
   }

@@ -1,0 +1,65 @@
+/**
+ * `kube-skew bench soak` as a user runs it, shortened for CI: 60 s of traffic through the front door
+ * of a 1.35/1.35/1.36 cluster with the Mixed Version Proxy while both 1.35 servers are upgraded,
+ * servers are SIGKILLed every 20 s and one is paused. Every bound of the report must hold. The same
+ * run without the Mixed Version Proxy must count false 404s, so the check can see them (the bound
+ * itself only applies with the proxy).
+ * The rate is lower than the benchmark's default so that a loaded CI machine does not turn slowness
+ * into timeouts; the figures at full rate are in the README.
+ */
+import t, { type Test } from 'tap';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SoakReport } from '../../scripts/bench/soak/soak.js';
+import { tempDir } from '../fixtures/cluster.js';
+
+const CLI = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
+
+t.setTimeout(600_000);
+
+async function soak(t: Test, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; report: SoakReport }> {
+  const dir = await tempDir(t);
+  const json = join(dir, 'soak.json');
+  const child = spawn(process.execPath, [CLI, 'bench', 'soak', ...args, '--json', json], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  t.teardown(() => child.kill('SIGKILL'));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr, report: JSON.parse(await readFile(json, 'utf8')) as SoakReport };
+}
+
+t.test('a shortened soak with the Mixed Version Proxy holds every bound', async (t) => {
+  const { code, stdout, stderr, report } = await soak(t, ['--duration', '60', '--rate', '100', '--kill-every', '20']);
+  t.equal(code, 0, 'exit code 0: every bound held', { stdout, stderr });
+  t.match(stdout, /^kube-skew bench soak: .*servers 1\.35, 1\.35, 1\.36, MVP on; 100 requests\/s for 60 s/m);
+  t.match(stderr, /soak: upgrade a 1\.35 → 1\.36/, 'progress names each fault');
+  t.ok(report.requests > 1000, `traffic flowed: ${report.requests} requests`);
+  t.ok(report.outcomes['create 201']! > 0 && report.outcomes['update 200']! > 0 && report.outcomes['delete 200']! > 0, 'writes of every kind were acknowledged');
+  t.ok((report.outcomes['probe 200'] ?? 0) > 0, 'the 1.36-only API answered through the front door');
+  t.same(
+    report.faults.map((f) => f.label.split(' ')[0]),
+    ['upgrade', 'SIGKILL', 'upgrade', 'SIGKILL', 'SIGSTOP'],
+    'the rolling upgrade, two SIGKILLs and a pause happened',
+  );
+  t.ok(report.acknowledgedWrites > 100, `${report.acknowledgedWrites} acknowledged writes read back`);
+  t.equal(report.falseNotFound, 0, 'no false 404');
+  t.equal(report.lostWrites, 0, 'no lost write');
+  t.ok(report.watch.expected > 100, `the watches were checked against ${report.watch.expected} events`);
+  t.ok(report.watch.reconnects > 0, 'the watches reconnected across faults');
+  t.same([report.watch.missed, report.watch.duplicated, report.watch.outOfOrder], [0, 0, 0], 'no watch event missed, duplicated or out of order');
+  t.equal(report.fiveXX.outsideFaultWindows, 0, 'no 5xx outside fault windows');
+  t.equal(report.transportErrors.outsideFaultWindows, 0, 'no transport error outside fault windows');
+  t.equal(report.integrityCheck, 'ok');
+});
+
+t.test('without the Mixed Version Proxy the soak counts the false 404s', async (t) => {
+  const { code, stdout, report } = await soak(t, ['--duration', '15', '--rate', '50', '--kill-every', '600', '--no-mvp']);
+  t.ok(report.falseNotFound > 0, `${report.falseNotFound} false 404s`);
+  t.equal(code, 0, 'exit code 0: the bound on false 404s only applies with the proxy');
+  t.match(stdout, /false 404s \(a live, ready server served it\)\s+n\/a without MVP/);
+});
