@@ -5,7 +5,8 @@
  */
 import t from 'tap';
 import { probe } from '../../server/cluster/server-process.js';
-import { startCluster, urlOf } from '../fixtures/cluster.js';
+import { api, startCluster, urlOf } from '../fixtures/cluster.js';
+import { SERVED_BY_HEADER, TRACE_HEADER } from '../../server/filters/served-by.js';
 
 t.test('pause, resume, restart at another minor, kill', async (t) => {
   const cluster = await startCluster(t, [
@@ -30,4 +31,25 @@ t.test('pause, resume, restart at another minor, kill', async (t) => {
   t.notOk(cluster.server('b').alive, 'killed');
   t.throws(() => process.kill(pid, 0), 'the process is gone');
   await t.rejects(probe(`${urlOf(cluster, 'b')}/version`, cluster.tls, 500), 'a killed server refuses connections');
+});
+
+t.test('the front door only sends connections to servers that have answered /readyz', async (t) => {
+  const cluster = await startCluster(t, [
+    { name: 'a', minor: '1.33' },
+    { name: 'b', minor: '1.33' },
+  ]);
+  const servedBy = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await api(cluster, cluster.frontDoorURL, 'GET', '/version', { headers: { [TRACE_HEADER]: '1', connection: 'close' } });
+      out.push(String(res.headers[SERVED_BY_HEADER]));
+    }
+    return out;
+  };
+  t.same(new Set(await servedBy()), new Set(['a', 'b']), 'both ready servers take connections');
+  // As while a restarted server is listening but not yet ready.
+  cluster.server('b').ready = false;
+  t.same(new Set(await servedBy()), new Set(['a']), 'a server that is not ready gets none');
+  cluster.server('b').ready = true;
+  t.same(new Set(await servedBy()), new Set(['a', 'b']));
 });
