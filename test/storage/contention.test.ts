@@ -208,7 +208,7 @@ t.test('servers: 4 processes of mixed minors taking full-speed writes over HTTPS
   await Promise.all(clients.map(({ loop, client }) => clientLoop(client, loop, COUNTERS, deadline, writes, tally)));
   t.comment(`${tally.ok} successful answers (${writes.length} writes) and ${tally.conflicts} conflicts from ${names.length * LOOPS_PER_SERVER} client loops on ${names.length} servers in 4 s`);
   t.same(tally.other, [], 'every answer was 2xx or 409: no 500 (SQLITE_BUSY), no other failure');
-  t.ok(writes.length > 100 && tally.conflicts > 0, 'the servers did take many writes, and the counter races did conflict');
+  t.ok(writes.length > 50 && tally.conflicts > 0, 'the servers did take many writes, and the counter races did conflict');
 
   const audit = auditStore(cluster.storagePath);
   t.same(audit.integrity, ['ok'], 'integrity_check: ok');
