@@ -4,8 +4,9 @@
  * Every write is one `BEGIN IMMEDIATE` transaction that appends to the revision log and updates the
  * current table, so writers in all processes are serialised by SQLite's write lock and each takes
  * the next revision. A lock held by another process is waited for in short slices with the event
- * loop free in between, up to the busy timeout (lock-wait.ts). Reads run in deferred transactions, which in
- * WAL mode are consistent snapshots that never block writers. After a local commit, this process's
+ * loop free in between, up to the busy timeout (lock-wait.ts); so a write that waits may be
+ * overtaken by a later one of the same process. Reads run in deferred transactions, which in WAL
+ * mode are consistent snapshots that never block writers. After a local commit, this process's
  * watches are served synchronously; other processes' commits reach them through the
  * {@link watchForChanges} signal.
  */
