@@ -46,7 +46,11 @@ export class ApiClient {
   open(method: string, path: string, body?: unknown): Promise<IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { accept: 'application/json', ...this.extraHeaders };
-    if (payload !== undefined) headers['content-type'] = 'application/json';
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+      // Node sends a DELETE body without any framing unless told its length: the server would read it as the next request.
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
     return new Promise((resolve, reject) => {
       const req = request(`${this.baseUrl}${path}`, { method, agent: this.agent, headers }, resolve);
       req.on('error', reject);

@@ -19,9 +19,9 @@ function minorList(value: string): string[] {
   return minors;
 }
 
-/** Adds `bench` and its subcommands (`bench core`, `bench proxy`) to `program`. */
+/** Adds `bench` and its subcommands (`bench core`, `bench contention`, `bench proxy`, `bench soak`) to `program`. */
 export function registerBench(program: Command): void {
-  const bench = program.command('bench').description('benchmarks of kube-skew against a bare baseline');
+  const bench = program.command('bench').description('benchmarks and soak runs, each figure beside a baseline or a bound');
   bench
     .command('core')
     .description('GET/LIST/CREATE throughput and p99 vs a bare fastify + better-sqlite3 server, cross-process watch latency, server RSS')
@@ -40,6 +40,26 @@ export function registerBench(program: Command): void {
         progress: (line) => process.stderr.write(`bench: ${line}\n`),
       });
       process.stdout.write(`${formatTable(report)}\n`);
+      if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+    });
+  bench
+    .command('contention')
+    .description('1, 2, 4 … N processes writing into one SQLite store at full speed: writes/s, BUSY retries, write latency, failed writes')
+    .option('--processes <n>', 'the most writer processes', positiveInt, 6)
+    .option('--duration <seconds>', 'seconds per run', positiveInt, 5)
+    .option('--quick', 'a tiny run (half a second per run), for tests')
+    .option('--json <file>', 'also write the figures as JSON to FILE')
+    .addHelpText('after', '\nProgress goes to stderr, the table to stdout.\n\nExamples:\n  kube-skew bench contention\n  kube-skew bench contention --processes 8 --duration 10 --json contention.json\n')
+    .action(async (opts: { processes: number; duration: number; quick?: boolean; json?: string }) => {
+      const { runContentionBench } = await import('./contention.js');
+      const { formatContentionTable } = await import('./contention-report.js');
+      const report = await runContentionBench({
+        maxProcesses: opts.processes,
+        durationSeconds: opts.duration,
+        quick: opts.quick === true,
+        progress: (line) => process.stderr.write(`bench: ${line}\n`),
+      });
+      process.stdout.write(`${formatContentionTable(report)}\n`);
       if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
     });
   bench

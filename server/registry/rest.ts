@@ -5,7 +5,7 @@
  * lifecycle checks and Status errors. Storage errors become Status errors here and only here.
  */
 import { randomUUID } from 'node:crypto';
-import type { Store, StoredObject } from '../../storage/store.js';
+import type { Preconditions, Store, StoredObject } from '../../storage/store.js';
 import { NO_CHANGE } from '../../storage/store.js';
 import { isStorageError, type StorageError } from '../../storage/errors.js';
 import type { Clock } from '../clock.js';
@@ -38,6 +38,10 @@ import { recordWrite, type FieldManagerOptions } from './managed-fields.js';
 export const OPTIMISTIC_LOCK_MESSAGE = 'the object has been modified; please apply your changes to the latest version and try again';
 
 const NAMESPACES = { group: '', resource: 'namespaces' };
+/** How often a write decided on one revision is decided again when another write got in first. */
+const MAX_WRITE_ATTEMPTS = 10;
+/** Thrown inside a deletion whose object gained a finalizer since it was read. */
+const NOW_GRACEFUL = new Error('the object gained a finalizer since it was read');
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const GENERATE_NAME_MAX_PREFIX = 58;
 
@@ -362,37 +366,49 @@ export class Registry {
         const out = this.prepareUpdate(type, namespace, name, current, desired(toWire(type, current)), opts);
         return { object: toWire(type, { ...current, value: toStorage(out) }), created: false };
       }
-      let stored: StoredObject;
-      try {
-        stored = await this.store.update(key, (current) => {
-          const out = this.prepareUpdate(type, namespace, name, current, desired(toWire(type, current)), opts);
-          const value = toStorage(out);
-          return JSON.stringify(value) === JSON.stringify(current.value) ? NO_CHANGE : value;
-        });
-      } catch (err) {
-        if (createBody && isStorageError(err, 'KeyNotFound')) {
-          const meta = metaOf(clone(createBody));
-          if (meta.name !== undefined && meta.name !== name) {
-            throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
-          }
-          const body = clone(createBody);
-          metaOf(body).name = name;
-          delete metaOf(body).resourceVersion;
-          return { object: await this.create(type, namespace, body, opts), created: true };
-        }
-        throw err;
-      }
-      const value = stored.value as KubeObject;
-      const meta = value.metadata ?? {};
-      if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && !hasSpecFinalizers(type, value)) {
+      // A write that leaves an object marked for deletion without finalizers deletes it instead, as
+      // upstream's Store.Update does (errEmptiedFinalizers, then deleteWithoutFinalizers): the emptied
+      // object is never stored, so watchers see one DELETED event and a crash between two writes cannot
+      // leave it behind with nobody left to delete it. The deletion is conditional on the revision the
+      // decision was made on; when another write came first, the decision is made again.
+      for (let attempt = 1; ; attempt++) {
+        let emptied: { object: KubeObject; rev: number } | undefined;
+        let stored: StoredObject;
         try {
-          const gone = await this.store.delete(key, { rev: stored.rev });
-          return { object: toWire(type, gone), created: false };
+          stored = await this.store.update(key, (current) => {
+            emptied = undefined;
+            const out = this.prepareUpdate(type, namespace, name, current, desired(toWire(type, current)), opts);
+            if (deletesOnUpdate(type, out)) {
+              emptied = { object: out, rev: current.rev };
+              return NO_CHANGE;
+            }
+            const value = toStorage(out);
+            return JSON.stringify(value) === JSON.stringify(current.value) ? NO_CHANGE : value;
+          });
         } catch (err) {
-          if (!isStorageError(err, 'Conflict') && !isStorageError(err, 'KeyNotFound')) throw err;
+          if (createBody && isStorageError(err, 'KeyNotFound')) {
+            const meta = metaOf(clone(createBody));
+            if (meta.name !== undefined && meta.name !== name) {
+              throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+            }
+            const body = clone(createBody);
+            metaOf(body).name = name;
+            delete metaOf(body).resourceVersion;
+            return { object: await this.create(type, namespace, body, opts), created: true };
+          }
+          throw err;
         }
+        if (emptied === undefined) return { object: toWire(type, stored), created: false };
+        try {
+          await this.store.delete(key, { rev: emptied.rev });
+        } catch (err) {
+          if (isStorageError(err, 'Conflict') && attempt < MAX_WRITE_ATTEMPTS) continue;
+          // Another request deleted it first: upstream ignores that NotFound too.
+          if (!isStorageError(err, 'KeyNotFound')) throw err;
+        }
+        // Upstream answers with the object the update computed, at the revision it was based on.
+        return { object: toWire(type, { key, rev: emptied.rev, createRev: 0, value: toStorage(emptied.object) }), created: false };
       }
-      return { object: toWire(type, stored), created: false };
     });
   }
 
@@ -403,46 +419,70 @@ export class Registry {
   async delete(type: ResourceType, namespace: string, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     const key = storageKey(type, namespace, name);
     return this.run(type, name, async () => {
-      const current = await this.store.get(key);
-      if (!current) throw notFound(type.gr, name);
-      const pre = opts.preconditions ?? {};
-      const currentMeta = (current.value as KubeObject).metadata ?? {};
-      // Upstream's rest.BeforeDelete checks the preconditions first, naming the kind as the resource.
-      const byKind = { group: type.group, resource: type.kind };
-      if (pre.uid !== undefined && pre.uid !== currentMeta.uid) {
-        throw conflict(byKind, name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${currentMeta.uid ?? ''}). The object might have been deleted and then recreated`);
+      for (let attempt = 1; ; attempt++) {
+        const result = await this.deleteOnce(type, name, key, opts, attempt < MAX_WRITE_ATTEMPTS);
+        if (result !== undefined) return result;
       }
-      if (pre.resourceVersion !== undefined && pre.resourceVersion !== String(current.rev)) {
-        throw conflict(byKind, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${current.rev}). The object might have been modified`);
-      }
-      const extraFinalizer = opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : opts.propagationPolicy === 'Orphan' ? 'orphan' : undefined;
-      const finalizers = currentMeta.finalizers ?? [];
-      const graceful = finalizers.length > 0 || extraFinalizer !== undefined || hasSpecFinalizers(type, current.value as KubeObject);
-      if (graceful) {
-        const now = formatTime(this.clock.now());
-        const mark = (value: KubeObject): KubeObject => {
-          const out = clone(value);
-          const meta = metaOf(out);
-          const isNamespace = type.group === '' && type.resource === 'namespaces';
-          if (!meta.deletionTimestamp) {
-            meta.deletionTimestamp = now;
-            if (!isNamespace) meta.deletionGracePeriodSeconds = 0;
-          }
-          if (extraFinalizer && !(meta.finalizers ?? []).includes(extraFinalizer)) meta.finalizers = [...(meta.finalizers ?? []), extraFinalizer];
-          if (isNamespace) out.status = { ...((out.status as object) ?? {}), phase: 'Terminating' };
-          return out;
-        };
-        if (opts.dryRun) return { deleted: false, body: toWire(type, { ...current, value: toStorage(mark(current.value as KubeObject)) }) };
-        const stored = await this.store.update(key, (cur) => {
-          const next = toStorage(mark(cur.value as KubeObject));
-          return JSON.stringify(next) === JSON.stringify(cur.value) ? NO_CHANGE : next;
-        });
-        return { deleted: false, body: toWire(type, stored) };
-      }
-      if (opts.dryRun) return { deleted: true, body: this.deletedStatus(type, current) };
-      const gone = await this.store.delete(key, { rev: current.rev });
-      return { deleted: true, body: this.deletedStatus(type, gone) };
     });
+  }
+
+  /**
+   * One pass of {@link delete}: decide on the current object and write. The immediate deletion is
+   * conditional on the request's preconditions only, as upstream's (etcd3 `conditionalDelete` retries
+   * on a newer revision), so a write that lands between the read and the delete does not turn into a
+   * 409; but when that write gave the object a finalizer, the pass returns undefined (when `mayRetry`)
+   * and the caller decides again.
+   */
+  private async deleteOnce(type: ResourceType, name: string, key: string, opts: DeleteOptions, mayRetry: boolean): Promise<DeleteResult | undefined> {
+    const current = await this.store.get(key);
+    if (!current) throw notFound(type.gr, name);
+    const pre = opts.preconditions ?? {};
+    const currentMeta = (current.value as KubeObject).metadata ?? {};
+    // Upstream's rest.BeforeDelete checks the preconditions first, naming the kind as the resource.
+    const byKind = { group: type.group, resource: type.kind };
+    if (pre.uid !== undefined && pre.uid !== currentMeta.uid) {
+      throw conflict(byKind, name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${currentMeta.uid ?? ''}). The object might have been deleted and then recreated`);
+    }
+    if (pre.resourceVersion !== undefined && pre.resourceVersion !== String(current.rev)) {
+      throw conflict(byKind, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${current.rev}). The object might have been modified`);
+    }
+    const extraFinalizer = opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : opts.propagationPolicy === 'Orphan' ? 'orphan' : undefined;
+    const graceful = (value: KubeObject): boolean => (value.metadata?.finalizers ?? []).length > 0 || extraFinalizer !== undefined || hasSpecFinalizers(type, value);
+    if (graceful(current.value as KubeObject)) {
+      const now = formatTime(this.clock.now());
+      const mark = (value: KubeObject): KubeObject => {
+        const out = clone(value);
+        const meta = metaOf(out);
+        const isNamespace = type.group === '' && type.resource === 'namespaces';
+        if (!meta.deletionTimestamp) {
+          meta.deletionTimestamp = now;
+          if (!isNamespace) meta.deletionGracePeriodSeconds = 0;
+        }
+        if (extraFinalizer && !(meta.finalizers ?? []).includes(extraFinalizer)) meta.finalizers = [...(meta.finalizers ?? []), extraFinalizer];
+        if (isNamespace) out.status = { ...((out.status as object) ?? {}), phase: 'Terminating' };
+        return out;
+      };
+      if (opts.dryRun) return { deleted: false, body: toWire(type, { ...current, value: toStorage(mark(current.value as KubeObject)) }) };
+      const stored = await this.store.update(key, (cur) => {
+        const next = toStorage(mark(cur.value as KubeObject));
+        return JSON.stringify(next) === JSON.stringify(cur.value) ? NO_CHANGE : next;
+      });
+      return { deleted: false, body: toWire(type, stored) };
+    }
+    if (opts.dryRun) return { deleted: true, body: this.deletedStatus(type, current) };
+    const preconditions: Preconditions = {};
+    if (pre.uid !== undefined) preconditions.uid = pre.uid;
+    if (pre.resourceVersion !== undefined) preconditions.rev = Number(pre.resourceVersion);
+    try {
+      const gone = await this.store.delete(key, preconditions, (cur) => {
+        if (cur.rev !== current.rev && graceful(cur.value as KubeObject)) throw NOW_GRACEFUL;
+      });
+      return { deleted: true, body: this.deletedStatus(type, gone) };
+    } catch (err) {
+      if (err === NOW_GRACEFUL && mayRetry) return undefined;
+      if (err === NOW_GRACEFUL) throw conflict(type.gr, name, OPTIMISTIC_LOCK_MESSAGE);
+      throw err;
+    }
   }
 
   private deletedStatus(type: ResourceType, stored: StoredObject): SuccessStatus {
@@ -474,6 +514,12 @@ export class Registry {
   selection(type: ResourceType, opts: ListOptions): Selection {
     return selectionFor(type, opts.labelSelector, opts.fieldSelector);
   }
+}
+
+/** True when writing `obj` would leave an object marked for deletion with no finalizer: it is deleted instead. */
+function deletesOnUpdate(type: ResourceType, obj: KubeObject): boolean {
+  const meta = obj.metadata ?? {};
+  return Boolean(meta.deletionTimestamp) && (meta.finalizers ?? []).length === 0 && !hasSpecFinalizers(type, obj);
 }
 
 /** Namespaces keep `spec.finalizers` (the `kubernetes` finalizer) besides metadata finalizers. */

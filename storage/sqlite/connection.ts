@@ -11,7 +11,8 @@ export const MEMORY_PATH = ':memory:';
 /**
  * Opens (creating when absent) the database at `path` and migrates it. `busyTimeoutMs` is how long
  * a statement waits for another connection's lock before failing with SQLITE_BUSY; it is set before
- * anything else runs, so even concurrent first opens wait for one another.
+ * anything else runs, so even concurrent first opens wait for one another. (The store then cuts it
+ * to a short slice and waits in its own loop with the event loop free: see lock-wait.ts.)
  */
 export function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   const db = new Database(path, { timeout: busyTimeoutMs });

@@ -55,10 +55,12 @@ const MIGRATIONS: readonly string[] = [
 
 /**
  * Brings the database to {@link SCHEMA_VERSION} inside one `BEGIN IMMEDIATE` transaction, so that
- * processes opening a fresh file at the same time migrate it exactly once. Throws when the file was
- * written by a newer schema.
+ * processes opening a fresh file at the same time migrate it exactly once. A file already at this
+ * version is only read: opening a store never queues for the write lock behind busy writers.
+ * Throws when the file was written by a newer schema.
  */
 export function migrate(db: Database): void {
+  if (db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) return;
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {

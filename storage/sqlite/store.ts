@@ -2,9 +2,11 @@
  * The SQLite {@link Store}: one database file shared by every server process, in WAL mode.
  *
  * Every write is one `BEGIN IMMEDIATE` transaction that appends to the revision log and updates the
- * current table, so writers in all processes are serialised by SQLite's write lock (waiting up to
- * the busy timeout) and each takes the next revision. Reads run in deferred transactions, which in
- * WAL mode are consistent snapshots that never block writers. After a local commit, this process's
+ * current table, so writers in all processes are serialised by SQLite's write lock and each takes
+ * the next revision. A lock held by another process is waited for in short slices with the event
+ * loop free in between, up to the busy timeout (lock-wait.ts); so a write that waits may be
+ * overtaken by a later one of the same process. Reads run in deferred transactions, which in WAL
+ * mode are consistent snapshots that never block writers. After a local commit, this process's
  * watches are served synchronously; other processes' commits reach them through the
  * {@link watchForChanges} signal.
  */
@@ -28,12 +30,13 @@ import { SAFETY_POLL_MS, watchForChanges, type ChangeSignal } from './change-sig
 import { decodeValue, encodeValue, toStoredObject } from './codec.js';
 import { MEMORY_PATH, openDatabase } from './connection.js';
 import { translateError } from './errors.js';
+import { retryWhileBusy, sliceLockWaits, type LockWait } from './lock-wait.js';
 import { RevisionLog } from './revision-log.js';
 import { SnapshotReader } from './snapshot.js';
 import { TtlRecords } from './ttl-records.js';
 import { WatchHub } from './watch-hub.js';
 
-/** How long a statement waits for another process's lock, by default, before failing `Internal`. */
+/** How long an operation waits for another process's lock, by default, before failing `Internal`. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** Options of {@link openSqliteStore}; every one has a default. */
@@ -42,6 +45,8 @@ export interface SqliteStoreOptions {
   now?: () => number;
   /** Milliseconds to wait for another connection's lock before failing `Internal` (default {@link DEFAULT_BUSY_TIMEOUT_MS}). */
   busyTimeoutMs?: number;
+  /** Hears about every operation that found another connection's lock taken and tried again. */
+  onLockWait?: (wait: LockWait) => void;
   /** Where the store reports what it recovers from (a pino logger fits); silent when absent. */
   logger?: StoreLogger;
   /** The safety poll period of cross-process watches in milliseconds (default {@link SAFETY_POLL_MS}). */
@@ -62,6 +67,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   } catch (err) {
     throw StorageError.internal(path, `cannot open the store at ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  sliceLockWaits(db);
   return new SqliteStore(path, db, options);
 }
 
@@ -87,11 +93,11 @@ class SqliteStore implements Store {
   }
 
   async currentRevision(): Promise<number> {
-    return this.run('', () => this.log.revision());
+    return this.call('', () => this.log.revision());
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
-    return this.run(key, () => {
+    return this.call(key, () => {
       const row = this.log.current(key);
       return row === undefined ? undefined : toStoredObject(row);
     });
@@ -109,7 +115,7 @@ class SqliteStore implements Store {
   }
 
   async count(prefix: string): Promise<number> {
-    return this.run(prefix, () => this.snapshot.count(prefix));
+    return this.call(prefix, () => this.snapshot.count(prefix));
   }
 
   async create(key: string, value: JsonObject): Promise<StoredObject> {
@@ -161,7 +167,7 @@ class SqliteStore implements Store {
   }
 
   async compact(rev: number): Promise<void> {
-    this.write('', () => {
+    await this.write('', () => {
       const current = this.log.revision();
       if (rev > current) throw StorageError.tooLarge('', rev, current);
       if (rev > this.log.compactedRevision()) this.log.compact(rev);
@@ -169,23 +175,23 @@ class SqliteStore implements Store {
   }
 
   async compactedRevision(): Promise<number> {
-    return this.run('', () => this.log.compactedRevision());
+    return this.call('', () => this.log.compactedRevision());
   }
 
   async setTtl(key: string, value: JsonObject, ttlSeconds: number): Promise<void> {
-    this.run(key, () => this.ttl.set(key, value, ttlSeconds));
+    await this.call(key, () => this.ttl.set(key, value, ttlSeconds));
   }
 
   async getTtl(key: string): Promise<JsonObject | undefined> {
-    return this.run(key, () => this.ttl.get(key));
+    return this.call(key, () => this.ttl.get(key));
   }
 
   async listTtl(prefix: string): Promise<Array<{ key: string; value: JsonObject }>> {
-    return this.run(prefix, () => this.ttl.list(prefix));
+    return this.call(prefix, () => this.ttl.list(prefix));
   }
 
   async deleteTtl(key: string): Promise<void> {
-    this.run(key, () => this.ttl.delete(key));
+    await this.call(key, () => this.ttl.delete(key));
   }
 
   async close(): Promise<void> {
@@ -197,20 +203,37 @@ class SqliteStore implements Store {
   }
 
   /** Runs `body` in one `BEGIN IMMEDIATE` transaction, then serves this process's watches. */
-  private write<T>(key: string, body: () => T): T {
-    const result = this.run(key, () => this.transaction.immediate(body) as T);
+  private async write<T>(key: string, body: () => T): Promise<T> {
+    const result = await this.call(key, () => this.transaction.immediate(body) as T);
     if (this.hub.watching) this.hub.pump();
     return result;
   }
 
   /** Runs `body` in one read snapshot. */
-  private read<T>(key: string, body: () => T): T {
-    return this.run(key, () => this.transaction.deferred(body) as T);
+  private read<T>(key: string, body: () => T): Promise<T> {
+    return this.call(key, () => this.transaction.deferred(body) as T);
   }
 
-  /** Runs `body` on the open store, turning SQLite failures into `Internal` StorageErrors. */
-  private run<T>(key: string, body: () => T): T {
+  /**
+   * Runs `body` (one statement or one whole transaction) on the open store, trying again while
+   * another connection holds the lock it needs, up to the busy timeout; SQLite failures become
+   * `Internal` StorageErrors.
+   */
+  private async call<T>(key: string, body: () => T): Promise<T> {
+    try {
+      return await retryWhileBusy(() => this.run(key, body, false), this.options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, this.options.onLockWait);
+    } catch (err) {
+      throw translateError(err, key);
+    }
+  }
+
+  /**
+   * Runs `body` on the open store at once; SQLite failures become `Internal` StorageErrors unless
+   * `translate` is false (a caller that retries needs to see them raw).
+   */
+  private run<T>(key: string, body: () => T, translate = true): T {
     if (this.closed) throw StorageError.internal(key, 'storage closed');
+    if (!translate) return body();
     try {
       return body();
     } catch (err) {

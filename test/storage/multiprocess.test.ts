@@ -1,67 +1,11 @@
 import t, { type Test } from 'tap';
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openSqliteStore } from '../../storage/sqlite/store.js';
 import type { ChangeEvent, Store } from '../../storage/store.js';
-import { wallClockMs, type RunRequest, type WorkerMessage, type WorkerWrite } from './fixtures/worker-protocol.js';
-
-const WORKER = fileURLToPath(new URL('./fixtures/store-worker.js', import.meta.url));
+import { freshDbPath, Worker } from './fixtures/worker-pool.js';
+import { wallClockMs, type WorkerWrite } from './fixtures/worker-protocol.js';
 
 /** The bound every cross-process latency must stay under: a 1 s poll would miss it half the time. */
 const LATENCY_BOUND_MS = 500;
-
-/** A forked store worker on one database file. */
-class Worker {
-  private listener: (message: WorkerMessage) => void = () => undefined;
-  private failure: ((err: Error) => void) | undefined;
-
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (message: WorkerMessage) => this.listener(message));
-    child.on('exit', (code, signal) => this.failure?.(new Error(`store worker exited (code ${code}, signal ${signal})`)));
-  }
-
-  /** Forks a worker on `dbPath`, killed when `t` ends, and waits until its store is open. */
-  static async start(t: Test, dbPath: string): Promise<Worker> {
-    const child = fork(WORKER, [dbPath], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    t.teardown(() => {
-      child.kill();
-    });
-    const worker = new Worker(child);
-    await worker.next((message) => message.op === 'ready');
-    return worker;
-  }
-
-  /** Runs a write script; `onProgress` hears the `mixed` script's progress. */
-  async run(request: Omit<RunRequest, 'op'>, onProgress?: (done: number) => void): Promise<{ writes: WorkerWrite[]; errors: string[] }> {
-    const done = this.next((message) => {
-      if (message.op === 'progress') onProgress?.(message.done);
-      return message.op === 'done';
-    });
-    this.child.send({ op: 'run', ...request } satisfies RunRequest);
-    const message = await done;
-    if (message.op !== 'done') throw new Error(`unexpected message ${message.op}`);
-    return message;
-  }
-
-  private next(accept: (message: WorkerMessage) => boolean): Promise<WorkerMessage> {
-    return new Promise((resolve, reject) => {
-      this.failure = reject;
-      this.listener = (message) => {
-        if (accept(message)) resolve(message);
-      };
-    });
-  }
-}
-
-/** A database path in a fresh temporary directory, removed when `t` ends. */
-function freshDbPath(t: Test): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kube-skew-mp-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, 'store.db');
-}
 
 /** Opens a store in this process, closed when `t` ends. */
 function open(t: Test, path: string): Store {

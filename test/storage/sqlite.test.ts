@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { isStorageError } from '../../storage/errors.js';
+import type { LockWait } from '../../storage/sqlite/lock-wait.js';
 import { READ_BATCH_ROWS } from '../../storage/sqlite/watch-hub.js';
 import { openSqliteStore, type SqliteStoreOptions } from '../../storage/sqlite/store.js';
 import type { ChangeEvent, Store } from '../../storage/store.js';
@@ -114,6 +115,42 @@ t.test('a write blocked past the busy timeout fails Internal, never with a raw S
   t.ok(Date.now() - started >= 40, 'it waited for the busy timeout first');
   blocker.exec('ROLLBACK');
   t.equal((await store.create(`${PREFIX}ns/a`, cm('a'))).rev, 1, 'the next write goes through');
+});
+
+t.test('a write waiting for another connection’s lock leaves the event loop free, and goes through once it is released', async (t) => {
+  const path = join(tempDir(t), 'store.db');
+  const waits: LockWait[] = [];
+  const store = open(t, path, { onLockWait: (wait) => waits.push(wait) });
+  const blocker = new Database(path);
+  t.teardown(() => blocker.close());
+  blocker.exec('BEGIN IMMEDIATE');
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 10);
+  t.teardown(() => clearInterval(ticker));
+  // The lock is released by a timer of this very process: a wait that blocked the event loop could never end.
+  setTimeout(() => blocker.exec('COMMIT'), 300);
+  const started = performance.now();
+  const created = await store.create(`${PREFIX}ns/a`, cm('a'));
+  const waited = performance.now() - started;
+  clearInterval(ticker);
+  t.equal(created.rev, 1, 'the write went through');
+  t.ok(waited >= 250, `it waited for the lock (${waited.toFixed(0)} ms)`);
+  t.ok(ticks >= 10, `timers kept firing while it waited (${ticks} ticks of 10 ms)`);
+  t.equal(waits.length, 1, 'the wait was reported once');
+  t.match(waits[0], { acquired: true });
+  t.ok((waits[0]?.attempts ?? 0) > 2 && (waits[0]?.waitedMs ?? 0) >= 250, 'with its attempts and duration', waits[0]);
+});
+
+t.test('opening a store never queues for the write lock when the schema is current', async (t) => {
+  const path = join(tempDir(t), 'store.db');
+  const first = open(t, path);
+  await first.create(`${PREFIX}ns/a`, cm('a'));
+  const blocker = new Database(path);
+  t.teardown(() => blocker.close());
+  blocker.exec('BEGIN IMMEDIATE');
+  const second = open(t, path, { busyTimeoutMs: 50 });
+  t.equal((await second.get(`${PREFIX}ns/a`))?.rev, 1, 'the store opened and reads while another connection holds the write lock');
+  blocker.exec('ROLLBACK');
 });
 
 t.test('a watch handler that throws ends only its own watch, and the store logs it', async (t) => {
