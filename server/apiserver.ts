@@ -34,6 +34,7 @@ import { selfSignedServing } from './cluster/pki.js';
 import { bootstrapNamespaces } from './controllers/namespace.js';
 import { ControllerManager } from './controllers/manager.js';
 import { MAX_REQUEST_BODY_BYTES } from './http/body.js';
+import { guardConnections, nodeRequestTimeout, serverOptions, type ServingLimits } from './http/serving.js';
 import { createPeers } from './peers/peers.js';
 import { seededRandom } from './random.js';
 
@@ -149,6 +150,13 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const chain: Handler = buildHandlerChain(routes, {
     serverName: config.name,
     metrics,
+    clock,
+    limits: {
+      maxRequestsInFlight: config.maxRequestsInFlight,
+      maxMutatingRequestsInFlight: config.maxMutatingRequestsInFlight,
+      maxWatchesPerUser: config.maxWatchesPerUser,
+      requestTimeoutMs: config.requestTimeoutMs,
+    },
     authorizer: deps.authorizer ?? (policy.allowsAll ? alwaysAllow : policyAuthorizer(policy)),
     authentication: {
       ...(clientCA ? { clientCA } : {}),
@@ -162,8 +170,16 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     ...((ext.peerProxy ?? peers.filter) ? { peerProxy: (ext.peerProxy ?? peers.filter)! } : {}),
   });
 
+  const connectionLimits: ServingLimits = {
+    readHeaderTimeoutMs: config.readHeaderTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    writeStallTimeoutMs: config.writeStallTimeoutMs,
+  };
   const app: FastifyInstance = Fastify({
-    https: { key, cert, ...(cas.length ? { ca: cas } : {}), requestCert: true, rejectUnauthorized: false },
+    https: { key, cert, ...(cas.length ? { ca: cas } : {}), requestCert: true, rejectUnauthorized: false, ...serverOptions(connectionLimits) },
+    keepAliveTimeout: connectionLimits.idleTimeoutMs,
+    requestTimeout: nodeRequestTimeout(connectionLimits),
     logger: false,
     bodyLimit: MAX_REQUEST_BODY_BYTES * 4,
     forceCloseConnections: true,
@@ -207,6 +223,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     },
   });
 
+  const stopGuard = guardConnections(app.server as import('node:https').Server, connectionLimits);
   await app.listen({ port: config.securePort, host: config.bindAddress });
   port = (app.server.address() as AddressInfo).port;
 
@@ -238,6 +255,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
         shuttingDown = true;
         await controllers?.stop();
         await peers.stop();
+        stopGuard();
         await app.close();
         if (ownsStore) await store.close();
       })();

@@ -163,8 +163,13 @@ export class PeerTransport {
       await writeText(ctx, 503, `${transportErrorText(err, address)}\n`);
       return 503;
     }
-    ctx.reply.hijack();
     const res = ctx.res;
+    if (res.headersSent || res.destroyed) {
+      // Answered meanwhile (the request timed out): drop the peer's answer.
+      response.body.destroy();
+      return response.statusCode;
+    }
+    ctx.reply.hijack();
     ctx.statusCode = response.statusCode;
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(response.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
