@@ -4,6 +4,7 @@
  * the test decides, and reading one sample out of `/metrics`.
  */
 import { connect, type TLSSocket } from 'node:tls';
+import { spawn } from 'node:child_process';
 import { get as httpsGet } from 'node:https';
 import type { ClientRequest } from 'node:http';
 import { join } from 'node:path';
@@ -121,4 +122,33 @@ export function watchAs(url: string, tls: ClientTLS, path: string): OpenWatch {
   });
   started.catch(() => undefined);
   return { started, ended, close: () => req.destroy() };
+}
+
+/** Run `binary` with `kubeconfig` and a fresh discovery cache; resolves with its exit code and output. */
+export async function kubectlAs(t: TestLike, binary: string, kubeconfig: string, args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cacheDir = await tempDir(t, 'kubecache-');
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, [`--kubeconfig=${kubeconfig}`, ...args], { env: { ...process.env, KUBECACHEDIR: cacheDir, HOME: cacheDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The raw request head of a POST whose body the test sends itself. */
+export function postHead(path: string, length: number, contentType = 'application/json'): string {
+  return `POST ${path} HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\nContent-Type: ${contentType}\r\nContent-Length: ${length}\r\n\r\n`;
+}
+
+/** The status code of the first response in raw HTTP text, or 0. */
+export function statusOf(raw: string): number {
+  const m = /^HTTP\/1\.1 (\d{3}) /.exec(raw);
+  return m ? Number(m[1]) : 0;
 }
