@@ -1,10 +1,15 @@
 /**
  * The limits without a server: Go durations, the long-running check, the limit flags and their
  * errors, and the max-in-flight, watch-limit and request-timeout filters driven in process with
- * handlers whose end the test controls, so seat counting is exact.
+ * handlers whose end the test controls, so seat counting is exact; and the controllers' client
+ * retrying a 429 with Retry-After.
  */
 import t from 'tap';
 import { EventEmitter } from 'node:events';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createCA, signCert } from '../../server/cluster/pki.js';
+import { ApiClient } from '../../server/controllers/client.js';
 import { pino } from 'pino';
 import { parseGoDuration } from '../../server/http/duration.js';
 import { isLongRunning } from '../../server/filters/long-running.js';
@@ -239,4 +244,30 @@ t.test('request timeout: the timeout parameter is checked and shortens the deadl
     await new Promise((r) => setTimeout(r, 30));
   })(quick);
   t.equal(quick.sent.code, undefined, 'timeout=0s means the server default: the handler finishes first');
+});
+
+t.test('the controllers\' client retries a 429 with Retry-After, as client-go does', async (t) => {
+  const ca = await createCA('limits-test-ca');
+  const serving = await signCert(ca, { commonName: 'localhost', ipAddresses: ['127.0.0.1'], usage: 'server' });
+  const seen: string[] = [];
+  const answers = [
+    { code: 429, headers: { 'retry-after': '1', 'content-type': 'text/plain; charset=utf-8' }, body: 'Too many requests, please try again later.\n' },
+    { code: 200, headers: { 'content-type': 'application/json' }, body: '{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"x"}}' },
+    { code: 429, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'no retry-after\n' },
+  ];
+  const server = createHttpsServer({ key: serving.key, cert: serving.cert }, (req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const answer = answers.shift() ?? { code: 500, headers: {}, body: '' };
+    res.writeHead(answer.code, answer.headers);
+    res.end(answer.body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => server.close());
+  const client = new ApiClient({ url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, tls: { cas: [ca.cert], pinned: [] }, userAgent: 'limits-test' });
+  t.teardown(() => client.close());
+  const got = await client.get({ group: '', version: 'v1', resource: 'configmaps' }, 'default', 'x');
+  t.equal(got.metadata.name, 'x', 'the retried request succeeds');
+  t.same(seen, ['GET /api/v1/namespaces/default/configmaps/x', 'GET /api/v1/namespaces/default/configmaps/x'], 'sent twice');
+  await t.rejects(client.get({ group: '', version: 'v1', resource: 'configmaps' }, 'default', 'y'), { name: 'ApiError' }, 'a 429 without Retry-After is an error at once');
+  t.equal(seen.length, 3, 'and is not retried');
 });
