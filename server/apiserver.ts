@@ -34,7 +34,7 @@ import { selfSignedServing } from './cluster/pki.js';
 import { bootstrapNamespaces } from './controllers/namespace.js';
 import { ControllerManager } from './controllers/manager.js';
 import { MAX_REQUEST_BODY_BYTES } from './http/body.js';
-import { guardConnections, nodeRequestTimeout, serverOptions, type ServingLimits } from './http/serving.js';
+import { connectionGuard, nodeRequestTimeout, serverOptions, type ServingLimits } from './http/serving.js';
 import { createPeers } from './peers/peers.js';
 import { seededRandom } from './random.js';
 
@@ -176,7 +176,9 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     requestTimeoutMs: config.requestTimeoutMs,
     writeStallTimeoutMs: config.writeStallTimeoutMs,
   };
+  const guard = connectionGuard(connectionLimits);
   const app: FastifyInstance = Fastify({
+    clientErrorHandler: guard.onClientError,
     https: { key, cert, ...(cas.length ? { ca: cas } : {}), requestCert: true, rejectUnauthorized: false, ...serverOptions(connectionLimits) },
     keepAliveTimeout: connectionLimits.idleTimeoutMs,
     requestTimeout: nodeRequestTimeout(connectionLimits),
@@ -223,7 +225,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     },
   });
 
-  const stopGuard = guardConnections(app.server as import('node:https').Server, connectionLimits);
+  guard.attach(app.server as import('node:https').Server);
   await app.listen({ port: config.securePort, host: config.bindAddress });
   port = (app.server.address() as AddressInfo).port;
 
@@ -255,7 +257,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
         shuttingDown = true;
         await controllers?.stop();
         await peers.stop();
-        stopGuard();
+        guard.stop();
         await app.close();
         if (ownsStore) await store.close();
       })();

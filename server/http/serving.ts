@@ -12,7 +12,7 @@
  * - Go has no whole-request read deadline (the request timeout bounds the handler); Node's
  *   `requestTimeout` is set to the request timeout as a backstop, so a body trickling in after its
  *   handler has answered cannot hold a connection either.
- * - Malformed requests get Go's plain-text `400 Bad Request`.
+ * - Malformed requests get Go's plain-text `400 Bad Request` (not fastify's JSON client errors).
  *
  * One bound is kube-skew's own: Go blocks the writing handler when a client stops reading, while
  * Node buffers the unread answer (and every further watch event) in memory. A connection whose
@@ -72,36 +72,24 @@ export function nodeRequestTimeout(limits: ServingLimits): number {
   return limits.requestTimeoutMs > 0 ? Math.max(limits.requestTimeoutMs, limits.readHeaderTimeoutMs) : 0;
 }
 
-/**
- * Install the error answers and the write stall check on a listening server; returns a function
- * that stops the check.
- */
-export function guardConnections(server: Server, limits: ServingLimits): () => void {
-  const busy = new Set<Socket>();
-  server.on('request', (req: { socket: Socket }, res: { once(event: 'close', fn: () => void): void }) => {
-    busy.add(req.socket);
-    res.once('close', () => busy.delete(req.socket));
-  });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    const answer = err.code === 'HPE_HEADER_OVERFLOW' ? HEADER_TOO_LARGE : err.code?.startsWith('HPE_') && err.code !== 'HPE_HEADERS_TIMEOUT' ? BAD_REQUEST : undefined;
-    if (answer === undefined || !socket.writable || busy.has(socket)) {
-      socket.destroy();
-      return;
-    }
-    socket.end(answer);
-    setTimeout(() => socket.destroy(), CLOSE_DELAY_MS).unref();
-  });
-  if (!(limits.writeStallTimeoutMs > 0)) return () => undefined;
+/** The connection guard of one server: its client-error answers and its write stall check. */
+export interface ConnectionGuard {
+  /** The server's `clientError` handler (fastify's `clientErrorHandler`, replacing its JSON answers). */
+  onClientError(err: NodeJS.ErrnoException, socket: Socket): void;
+  /** Follow the server's requests and connections. */
+  attach(server: Server): void;
+  /** Stop the write stall check. */
+  stop(): void;
+}
 
+/** Build the connection guard for `limits`. */
+export function connectionGuard(limits: ServingLimits): ConnectionGuard {
+  // Sockets with an answer in progress: an error answer must not be written into one.
+  const busy = new Set<Socket>();
   const sockets = new Set<Socket>();
   const pendingSince = new Map<Socket, number>();
-  server.on('secureConnection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => {
-      sockets.delete(socket);
-      pendingSince.delete(socket);
-    });
-  });
+  let timer: NodeJS.Timeout | undefined;
+
   const check = (): void => {
     const now = Date.now();
     for (const socket of sockets) {
@@ -114,7 +102,35 @@ export function guardConnections(server: Server, limits: ServingLimits): () => v
       else if (now - since >= limits.writeStallTimeoutMs) socket.destroy();
     }
   };
-  const timer = setInterval(check, Math.max(50, Math.min(1000, Math.floor(limits.writeStallTimeoutMs / 4))));
-  timer.unref();
-  return () => clearInterval(timer);
+
+  return {
+    onClientError(err, socket) {
+      const answer = err.code === 'HPE_HEADER_OVERFLOW' ? HEADER_TOO_LARGE : err.code?.startsWith('HPE_') && err.code !== 'HPE_HEADERS_TIMEOUT' ? BAD_REQUEST : undefined;
+      if (answer === undefined || socket.destroyed || !socket.writable || busy.has(socket)) {
+        socket.destroy();
+        return;
+      }
+      socket.end(answer);
+      setTimeout(() => socket.destroy(), CLOSE_DELAY_MS).unref();
+    },
+    attach(server) {
+      server.on('request', (req: { socket: Socket }, res: { once(event: 'close', fn: () => void): void }) => {
+        busy.add(req.socket);
+        res.once('close', () => busy.delete(req.socket));
+      });
+      if (!(limits.writeStallTimeoutMs > 0)) return;
+      server.on('secureConnection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.once('close', () => {
+          sockets.delete(socket);
+          pendingSince.delete(socket);
+        });
+      });
+      timer = setInterval(check, Math.max(50, Math.min(1000, Math.floor(limits.writeStallTimeoutMs / 4))));
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
 }
