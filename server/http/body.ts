@@ -25,6 +25,7 @@ export async function readBody(ctx: RequestContext, limit = MAX_REQUEST_BODY_BYT
     req.resume();
     throw requestEntityTooLarge(`limit is ${limit}`);
   }
+  if (req.readableEnded) return Buffer.alloc(0);
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -7,7 +7,8 @@
  * outside system:masters gets upstream's plain-text 429 with `Retry-After: 1`; system:masters is
  * served; watches take no seat; kubectl retries the 429 and succeeds once the seat is free; and a
  * request `a` forwards to a full `b` comes back at once as b's 429, with a's seat given back, so
- * the peer hop cannot deadlock.
+ * the peer hop cannot deadlock. Last, with the controllers on, the namespace controller (not
+ * system:masters) finishes a namespace deletion while a client keeps taking the only mutating seat.
  */
 import t from 'tap';
 import { writeFile } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { openSqliteStore } from '../../storage/sqlite/store.js';
 import { faultKey } from '../../server/peers/faults.js';
 import { MAP_PATH, metricSum, metricsOf, mutatingAdmissionPolicy, poll } from '../peers/helpers.js';
 import { call, kubectlAs, limitedUser, postHead, rawConnection, statusOf, trickle, watchAs } from './limits-helpers.js';
+import type { ClientTLS } from '../../server/cluster/https-client.js';
 
 const LIMITS = ['--max-requests-inflight=1', '--max-mutating-requests-inflight=1', '--controllers='];
 const TOO_MANY = 'Too many requests, please try again later.\n';
@@ -26,6 +28,18 @@ const KUBECTL = kubectlBinary('1.32');
 
 function configMap(name: string): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } };
+}
+
+/** A slow create as `tls`'s user: headers now, the body over about `ms`; `answered` resolves with the raw answer. */
+async function slowCreateAs(url: string, tls: ClientTLS, name: string, ms: number) {
+  const body = JSON.stringify(configMap(name));
+  const conn = await rawConnection(url, tls);
+  conn.socket.write(postHead(CONFIGMAPS, Buffer.byteLength(body)));
+  const pieces = 20;
+  const sent = trickle(conn, body, Math.floor(ms / pieces), Math.ceil(body.length / pieces));
+  const answered = sent.then(() => poll(async () => conn.received(), (text) => text.includes('\r\n\r\n'), 30_000)).then((p) => p.value);
+  await sleep(200); // the server has the headers and the handler is reading the body
+  return { conn, answered };
 }
 
 t.test('max-in-flight with one seat per pool', async (t) => {
@@ -42,17 +56,7 @@ t.test('max-in-flight with one seat per pool', async (t) => {
   const proxying = await poll(() => api(cluster, a, 'GET', MAP_PATH, { headers: { 'x-kube-skew-trace': '1' } }), (r) => r.status === 200 && r.headers['x-kube-skew-served-by'] === 'b', 30_000);
   t.ok(proxying.ok, `a forwards ${MAP_PATH} to b`);
 
-  /** A slow create as alice: headers now, the body over about `ms`; resolves with the raw answer. */
-  const slowCreate = async (url: string, name: string, ms: number) => {
-    const body = JSON.stringify(configMap(name));
-    const conn = await rawConnection(url, alice.tls);
-    conn.socket.write(postHead(CONFIGMAPS, Buffer.byteLength(body)));
-    const pieces = 20;
-    const sent = trickle(conn, body, Math.floor(ms / pieces), Math.ceil(body.length / pieces));
-    const answered = sent.then(() => poll(async () => conn.received(), (text) => text.includes('\r\n\r\n'), 30_000)).then((p) => p.value);
-    await sleep(200); // the server has the headers and the handler is reading the body
-    return { conn, answered };
-  };
+  const slowCreate = (url: string, name: string, ms: number) => slowCreateAs(url, alice.tls, name, ms);
 
   /** Until alice's probe gets a 429, i.e. the pool's only seat is taken. */
   const untilFull = (url: string, method: string, path: string, body?: unknown) => poll(() => call(url, alice.tls, method, path, body), (r) => r.status === 429, 10_000, 50);
@@ -157,4 +161,33 @@ t.test('max-in-flight with one seat per pool', async (t) => {
     } else t.comment('kubectl 1.32 is not installed: its part is skipped');
     t.equal(statusOf(await holder.answered), 201, 'the slow create on b completes');
   });
+});
+
+t.test('the in-server controllers keep working when their seats are contended', async (t) => {
+  const cluster = await startCluster(t, [{ name: 'c', minor: '1.35', args: ['--max-requests-inflight=1', '--max-mutating-requests-inflight=1', '--namespace-deletion-grace-period-seconds=1'] }]);
+  const url = urlOf(cluster, 'c');
+  const alice = await limitedUser(cluster, 'alice');
+  t.equal((await api(cluster, url, 'POST', '/api/v1/namespaces', { body: { metadata: { name: 'doomed' } } })).status, 201);
+  t.equal((await api(cluster, url, 'POST', '/api/v1/namespaces/doomed/configmaps', { body: { metadata: { name: 'content' } } })).status, 201);
+
+  // Alice holds the only mutating seat for a second at a time, with half-second gaps, while the
+  // namespace controller (not system:masters) empties the namespace.
+  let stop = false;
+  // Alice only creates; any other refusal was the controllers'.
+  const refusedOthers = (text: string) => metricSum(text, 'apiserver_request_total', { code: '429' }) - metricSum(text, 'apiserver_request_total', { code: '429', verb: 'POST' });
+  const refusedBefore = refusedOthers(await metricsOf(cluster, url));
+  const hold = (async () => {
+    for (let i = 0; !stop; i++) {
+      const held = await slowCreateAs(url, alice.tls, `hold-${i}`, 1000);
+      await held.answered;
+      await sleep(500);
+    }
+  })();
+  t.equal((await api(cluster, url, 'DELETE', '/api/v1/namespaces/doomed')).status, 200, 'the namespace is marked for deletion');
+  const gone = await poll(() => api(cluster, url, 'GET', '/api/v1/namespaces/doomed'), (r) => r.status === 404, 60_000, 200);
+  stop = true;
+  await hold;
+  t.ok(gone.ok, 'the namespace controller finished the deletion');
+  const refused = refusedOthers(await metricsOf(cluster, url)) - refusedBefore;
+  t.ok(refused > 0, `after some of its requests were refused and retried (${refused} answers 429)`);
 });
