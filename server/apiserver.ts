@@ -36,6 +36,7 @@ import { bootstrapNamespaces } from './controllers/namespace.js';
 import { ControllerManager } from './controllers/manager.js';
 import { MAX_REQUEST_BODY_BYTES } from './http/body.js';
 import { answerPlainHttp } from './http/plain-http.js';
+import { connectionGuard, nodeRequestTimeout, serverOptions, type ServingLimits } from './http/serving.js';
 import { createPeers } from './peers/peers.js';
 import { seededRandom } from './random.js';
 
@@ -153,6 +154,13 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const chain: Handler = buildHandlerChain(routes, {
     serverName: config.name,
     metrics,
+    clock,
+    limits: {
+      maxRequestsInFlight: config.maxRequestsInFlight,
+      maxMutatingRequestsInFlight: config.maxMutatingRequestsInFlight,
+      maxWatchesPerUser: config.maxWatchesPerUser,
+      requestTimeoutMs: config.requestTimeoutMs,
+    },
     authorizer: deps.authorizer ?? (policy.allowsAll ? alwaysAllow : policyAuthorizer(policy)),
     authentication: {
       ...(clientCA ? { clientCA } : {}),
@@ -166,8 +174,18 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     ...((ext.peerProxy ?? peers.filter) ? { peerProxy: (ext.peerProxy ?? peers.filter)! } : {}),
   });
 
+  const connectionLimits: ServingLimits = {
+    readHeaderTimeoutMs: config.readHeaderTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    writeStallTimeoutMs: config.writeStallTimeoutMs,
+  };
+  const guard = connectionGuard(connectionLimits);
   const app: FastifyInstance = Fastify({
-    https: { key, cert, ...(cas.length ? { ca: cas } : {}), requestCert: true, rejectUnauthorized: false },
+    clientErrorHandler: guard.onClientError,
+    https: { key, cert, ...(cas.length ? { ca: cas } : {}), requestCert: true, rejectUnauthorized: false, ...serverOptions(connectionLimits) },
+    keepAliveTimeout: connectionLimits.idleTimeoutMs,
+    requestTimeout: nodeRequestTimeout(connectionLimits),
     logger: false,
     bodyLimit: MAX_REQUEST_BODY_BYTES * 4,
     forceCloseConnections: true,
@@ -213,6 +231,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
 
   // Plain HTTP on this port gets Go's 400 answer, as kube-apiserver gives it, never a served request.
   const dropLookingConnections = answerPlainHttp(app.server);
+  guard.attach(app.server as import('node:https').Server);
   await app.listen({ port: config.securePort, host: config.bindAddress });
   port = (app.server.address() as AddressInfo).port;
 
@@ -246,6 +265,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
         // The listener closes before the peer machinery stops, so that no request is ever answered
         // by a proxy that has already forgotten its peers (a false local 404).
         dropLookingConnections();
+        guard.stop();
         await app.close();
         await peers.stop();
         if (ownsStore) await store.close();

@@ -7,6 +7,10 @@
 import { isIP } from 'node:net';
 import type { ClockAnchor } from './clock.js';
 import { readClockFile } from './clock-file.js';
+import { DurationError, parseGoDuration } from './http/duration.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_READ_HEADER_TIMEOUT_MS, DEFAULT_WRITE_STALL_TIMEOUT_MS } from './http/serving.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './filters/request-timeout.js';
+import { DEFAULT_MAX_WATCHES_PER_USER } from './filters/watch-limit.js';
 
 /** Named defaults of every duration kube-skew waits for; a time scale shortens them all. */
 export const DEFAULT_DURATIONS = {
@@ -98,6 +102,20 @@ export interface ServerConfig {
   controllers?: string[];
   /** kube-skew `--controllers-via`: the URL the controllers talk to; '' (or absent): this server's own port. */
   controllersVia?: string;
+  /** `--max-requests-inflight` (default 400); 0 is no limit. */
+  maxRequestsInFlight: number;
+  /** `--max-mutating-requests-inflight` (default 200); 0 is no limit. */
+  maxMutatingRequestsInFlight: number;
+  /** `--request-timeout` in milliseconds (default 1m0s). */
+  requestTimeoutMs: number;
+  /** kube-skew `--max-watches-per-user` (default 1000); 0 is no limit. */
+  maxWatchesPerUser: number;
+  /** kube-skew `--read-header-timeout` in milliseconds (upstream's fixed 32s). */
+  readHeaderTimeoutMs: number;
+  /** kube-skew `--idle-timeout` in milliseconds (upstream's fixed 90s). */
+  idleTimeoutMs: number;
+  /** kube-skew `--write-stall-timeout` in milliseconds (default 60s); 0 disables it. */
+  writeStallTimeoutMs: number;
 }
 
 /** Raw flag values as the CLI parses them (strings, as on a command line). */
@@ -122,6 +140,31 @@ function parsePort(flag: string, value: string): number {
   const n = Number(value);
   if (n > 65535) throw new ConfigError(`--${flag} ${n} must be between 1 and 65535, inclusive. It cannot be turned off with 0`);
   return n;
+}
+
+/** A non-negative int flag, with pflag's parse error and kube-apiserver's `can not be negative value`. */
+function parseCount(flags: ServerFlags, flag: string, fallback: number): number {
+  const value = str(flags, flag, String(fallback));
+  if (!/^[-+]?\d+$/.test(value)) throw new ConfigError(`invalid argument "${value}" for "--${flag}" flag: strconv.ParseInt: parsing "${value}": invalid syntax`);
+  const n = Number(value);
+  if (n < 0) throw new ConfigError(`--${flag} can not be negative value`);
+  return n;
+}
+
+/** A non-negative Go duration flag (`1m0s`), in milliseconds. */
+function parseDurationFlag(flags: ServerFlags, flag: string, fallbackMs: number, positive = false): number {
+  const value = str(flags, flag);
+  if (value === '') return fallbackMs;
+  let ms: number;
+  try {
+    ms = parseGoDuration(value);
+  } catch (err) {
+    if (err instanceof DurationError) throw new ConfigError(`invalid argument "${value}" for "--${flag}" flag: ${err.message}`);
+    throw err;
+  }
+  if (ms < 0) throw new ConfigError(`--${flag} can not be negative value`);
+  if (positive && ms === 0) throw new ConfigError(`invalid argument "${value}" for "--${flag}" flag: must be a positive duration`);
+  return ms;
 }
 
 /** Parse `--emulated-version` (`1.32` or `kube=1.32`) into a minor. */
@@ -204,6 +247,13 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
     authorizationPolicyFile: str(flags, 'authorization-policy-file'),
     controllers: parseControllers(flags),
     controllersVia: parseControllersVia(str(flags, 'controllers-via')),
+    maxRequestsInFlight: parseCount(flags, 'max-requests-inflight', 400),
+    maxMutatingRequestsInFlight: parseCount(flags, 'max-mutating-requests-inflight', 200),
+    requestTimeoutMs: parseDurationFlag(flags, 'request-timeout', DEFAULT_REQUEST_TIMEOUT_MS),
+    maxWatchesPerUser: parseCount(flags, 'max-watches-per-user', DEFAULT_MAX_WATCHES_PER_USER),
+    readHeaderTimeoutMs: parseDurationFlag(flags, 'read-header-timeout', DEFAULT_READ_HEADER_TIMEOUT_MS, true),
+    idleTimeoutMs: parseDurationFlag(flags, 'idle-timeout', DEFAULT_IDLE_TIMEOUT_MS, true),
+    writeStallTimeoutMs: parseDurationFlag(flags, 'write-stall-timeout', DEFAULT_WRITE_STALL_TIMEOUT_MS),
   };
 }
 

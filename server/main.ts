@@ -54,6 +54,13 @@ export const APISERVER_FLAGS: FlagSpec[] = [
   { name: 'controllers', help: 'kube-skew: controllers this server runs while it holds the kube-controller-manager lease (namespace,garbagecollector,deployment; default all; empty: never leads).' },
   { name: 'controllers-via', help: 'kube-skew: https://host:port the controllers talk to (e.g. a load balancer); default this server\'s own port.' },
   { name: 'authorization-policy-file', help: 'kube-skew: JSON or YAML list of allow rules {user|group, verbs, apiGroups, resources, namespaces, nonResourceURLs}; without it everything is allowed.' },
+  { name: 'max-requests-inflight', help: 'The maximum number of non-mutating requests in flight at a given time; a zero value disables the limit completely. Default 400.' },
+  { name: 'max-mutating-requests-inflight', help: 'The maximum number of mutating requests in flight at a given time; a zero value disables the limit completely. Default 200.' },
+  { name: 'request-timeout', help: 'An optional field indicating the duration a handler must keep a request open before timing it out. This is the default request timeout for requests. Default 1m0s.' },
+  { name: 'max-watches-per-user', help: 'kube-skew: the maximum number of concurrent watches one user (system:masters aside) may hold on this server; beyond it a watch gets 429 with Retry-After: 1. Bounds what one client can pin (sockets, subscriptions); 1000 is far above what a controller manager or kubelet opens. 0 disables. Default 1000.' },
+  { name: 'read-header-timeout', help: 'kube-skew: how long a connection may take for its TLS handshake and a request\'s headers before it is closed (upstream\'s fixed http.Server ReadHeaderTimeout). Wall time, not scaled. Default 32s.' },
+  { name: 'idle-timeout', help: 'kube-skew: how long an idle keep-alive connection is kept (upstream\'s fixed http.Server IdleTimeout). Wall time, not scaled. Default 90s.' },
+  { name: 'write-stall-timeout', help: 'kube-skew: close a connection whose response output has stayed unsent this long (a client that stopped reading; Node would buffer its answers in memory). 0 disables. Wall time, not scaled. Default 1m0s.' },
   ...durationFlags,
 ];
 

@@ -12,10 +12,12 @@ export class ServerMetrics {
   readonly requests: Counter<string>;
   /** `apiserver_request_duration_seconds` */
   readonly duration: Histogram<string>;
-  /** `apiserver_current_inflight_requests` by request kind (readOnly, mutating). */
+  /** `apiserver_current_inflight_requests` by request kind (readOnly, mutating): max-in-flight seats in use. */
   readonly inflight: Gauge<string>;
   /** `apiserver_longrunning_requests` (watches) */
   readonly longRunning: Gauge<string>;
+  /** `apiserver_request_terminations_total`: requests answered early in self-defense (429, 504). */
+  readonly terminations: Counter<string>;
 
   constructor() {
     const registers = [this.registry];
@@ -42,6 +44,12 @@ export class ServerMetrics {
       name: 'apiserver_longrunning_requests',
       help: 'Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.',
       labelNames: ['component', 'group', 'resource', 'scope', 'subresource', 'verb', 'version'],
+      registers,
+    });
+    this.terminations = new Counter({
+      name: 'apiserver_request_terminations_total',
+      help: 'Number of requests which apiserver terminated in self-defense.',
+      labelNames: ['code', 'component', 'group', 'resource', 'scope', 'subresource', 'verb', 'version'],
       registers,
     });
   }

@@ -191,6 +191,9 @@ export function errorFromResponse(code: number, contentType: string, text: strin
   });
 }
 
+/** client-go's default `maxRetries` for answers with Retry-After. */
+const MAX_RETRIES = 10;
+
 /** How the client proves who it is and whom it trusts. */
 export interface ClientTLS {
   /** CA bundles (PEM) a server certificate may chain to. */
@@ -311,8 +314,20 @@ export class ApiClient {
     return this.options.url;
   }
 
-  /** Send one request and read the whole answer; rejects only on a transport failure. */
+  /**
+   * Send one request and read the whole answer; rejects only on a transport failure. As client-go's
+   * REST client does, a 429 or 5xx answer carrying an integer `Retry-After` is retried after that
+   * many seconds, up to 10 times (the last answer is returned).
+   */
   async raw(method: string, path: string, opts: RequestOptions = {}): Promise<RawResponse> {
+    for (let retries = 0; ; retries++) {
+      const res = await this.once(method, path, opts);
+      if (retries >= MAX_RETRIES || this.closed || res.retryAfterSeconds === undefined) return res;
+      await new Promise((resolve) => setTimeout(resolve, res.retryAfterSeconds! * 1000));
+    }
+  }
+
+  private async once(method: string, path: string, opts: RequestOptions): Promise<RawResponse & { retryAfterSeconds?: number }> {
     if (this.closed) throw new Error('client closed');
     const headers: Record<string, string | string[]> = { ...this.baseHeaders, accept: opts.accept ?? 'application/json' };
     let body: string | undefined;
@@ -337,7 +352,10 @@ export class ApiClient {
         json = undefined;
       }
     }
-    return { status: res.statusCode, contentType, text, json };
+    const retryAfter = res.headers['retry-after'];
+    const seconds = typeof retryAfter === 'string' && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter.trim()) : undefined;
+    const retryable = res.statusCode === 429 || res.statusCode >= 500;
+    return { status: res.statusCode, contentType, text, json, ...(retryable && seconds !== undefined ? { retryAfterSeconds: seconds } : {}) };
   }
 
   /** Send one request; resolves with the parsed body of a 2xx answer and rejects with an ApiError otherwise. */

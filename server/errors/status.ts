@@ -278,7 +278,10 @@ export function serviceUnavailable(message: string): StatusError {
   return new StatusError(failure(503, 'ServiceUnavailable', message));
 }
 
-/** 429 `Too many requests, please try again later.` with Retry-After, as the max-in-flight filter answers. */
+/**
+ * 429 reason TooManyRequests with `details.retryAfterSeconds` and the Retry-After header, upstream's
+ * `NewTooManyRequests` (the watch limit answers with it; max-in-flight answers in plain text).
+ */
 export function tooManyRequests(message: string, retryAfterSeconds: number): StatusError {
   return new StatusError(failure(429, 'TooManyRequests', message, { retryAfterSeconds }), { 'Retry-After': String(retryAfterSeconds) });
 }

@@ -1,4 +1,7 @@
-/** The metrics filter: counts every request in `apiserver_request_total` and its latency, once it is answered. */
+/**
+ * The metrics filter: counts every request in `apiserver_request_total` and its latency, once it is
+ * answered. Seats in use (`apiserver_current_inflight_requests`) are counted by the max-in-flight filter.
+ */
 import type { Filter } from '../http/context.js';
 import type { ServerMetrics } from '../metrics.js';
 import { isStatusError } from '../errors/status.js';
@@ -13,9 +16,6 @@ function scopeOf(info: { namespace: string; name: string; isResourceRequest: boo
 export function withMetrics(metrics: ServerMetrics): Filter {
   return (next) => async (ctx) => {
     const started = process.hrtime.bigint();
-    const readOnly = ctx.method === 'GET' || ctx.method === 'HEAD';
-    const kind = readOnly ? 'readOnly' : 'mutating';
-    metrics.inflight.inc({ request_kind: kind });
     let thrown: unknown;
     try {
       await next(ctx);
@@ -23,7 +23,6 @@ export function withMetrics(metrics: ServerMetrics): Filter {
       thrown = err;
       throw err;
     } finally {
-      metrics.inflight.dec({ request_kind: kind });
       const info = ctx.info;
       const verb = (info.verb === 'watch' ? 'WATCH' : info.isResourceRequest ? info.verb : ctx.method).toUpperCase();
       const labels = {

@@ -13,25 +13,62 @@ export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
 /** The media types create and update accept, in upstream's order. */
 export const WRITE_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 
-/** Read the whole body, failing with 413 past `limit` bytes. */
+/**
+ * Read the whole body, failing with 413 past `limit` bytes. A refused body is still read to its end
+ * and dropped, so the client's keep-alive connection stays usable (a slow one is bounded by the
+ * request timeout).
+ */
 export async function readBody(ctx: RequestContext, limit = MAX_REQUEST_BODY_BYTES): Promise<Buffer> {
-  const declared = Number(ctx.req.headers['content-length'] ?? '0');
+  const req = ctx.req;
+  const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) {
-    ctx.req.resume();
+    req.resume();
     throw requestEntityTooLarge(`limit is ${limit}`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) {
-      ctx.req.resume();
-      throw requestEntityTooLarge(`limit is ${limit}`);
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
+  if (req.readableEnded) return Buffer.alloc(0);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      fn();
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) {
+        chunks.length = 0;
+        // Keep reading (and dropping) the rest: an early exit would leave it in the connection.
+        settle(() => reject(requestEntityTooLarge(`limit is ${limit}`)));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      settle(() => resolve(Buffer.concat(chunks)));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      settle(() => reject(err));
+    };
+    const onClose = (): void => {
+      cleanup();
+      settle(() => reject(new Error('the client closed the connection before the body was complete')));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 /** Parse JSON text into an object, with upstream-like 400s for malformed or non-object input. */

@@ -54,8 +54,8 @@ export async function writeStatusError(ctx: RequestContext, err: StatusError): P
 }
 
 /** Answer in plain text, as Go's `http.Error` does (with `X-Content-Type-Options: nosniff`). */
-export async function writeText(ctx: RequestContext, code: number, text: string): Promise<void> {
+export async function writeText(ctx: RequestContext, code: number, text: string, headers: Record<string, string> = {}): Promise<void> {
   ctx.statusCode = code;
-  applyHeaders(ctx, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+  applyHeaders(ctx, { ...headers, 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
   await ctx.reply.code(code).send(text);
 }

@@ -5,6 +5,7 @@
  * no retry. A transport failure is answered, as upstream's `http.Error` does, with a plain-text 503
  * carrying the error text.
  */
+import { PassThrough } from 'node:stream';
 import { Agent, request } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestContext, UserInfo } from '../http/context.js';
@@ -94,6 +95,16 @@ class InjectedFault extends Error {
   }
 }
 
+/**
+ * Read and drop what is left of the request body once the peer has answered (it may answer before
+ * reading it all, e.g. a 413): unread, it would stall the client's keep-alive connection, whose
+ * next request sits behind it.
+ */
+function drainBody(ctx: RequestContext): void {
+  ctx.req.unpipe();
+  if (!ctx.req.readableEnded && !ctx.req.destroyed) ctx.req.resume();
+}
+
 /** A keep-alive mTLS client to peers; one per server. */
 export class PeerTransport {
   private readonly agent: Agent;
@@ -151,45 +162,57 @@ export class PeerTransport {
     const url = `https://${address}${rawPath}${query ? `?${query}` : ''}`;
     const method = ctx.method as 'GET';
     const hasBody = !(method === 'GET' || (method as string) === 'HEAD') && (ctx.req.headers['content-length'] !== '0' || ctx.req.headers['transfer-encoding'] !== undefined);
+    // The body goes through a pipe of its own: undici destroys the body stream it was given when the
+    // peer answers before reading it all (a 413), and a destroyed request would leave the rest of
+    // the body stuck in the client's connection.
+    const body = hasBody ? ctx.req.pipe(new PassThrough()) : undefined;
     let response;
     try {
       await this.injectFault(address);
       response = await request(url, {
         method,
         headers: this.forwardHeaders(ctx.req.headers, user, ctx.auditId),
-        ...(hasBody ? { body: ctx.req } : {}),
+        ...(body ? { body } : {}),
         dispatcher: this.agent,
       });
     } catch (err) {
       ctx.log.warn({ err, peer: address }, 'Error while proxying request to destination apiserver');
       if (quietFailure) return 0;
+      drainBody(ctx);
       await writeText(ctx, 503, `${transportErrorText(err, address)}\n`);
       return 503;
     }
-    ctx.reply.hijack();
     const res = ctx.res;
+    if (res.headersSent || res.destroyed) {
+      // Answered meanwhile (the request timed out): drop the peer's answer.
+      response.body.destroy();
+      drainBody(ctx);
+      return response.statusCode;
+    }
+    ctx.reply.hijack();
     ctx.statusCode = response.statusCode;
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(response.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
     res.writeHead(response.statusCode, headers);
     res.flushHeaders();
     await new Promise<void>((resolve) => {
-      const body = response.body;
+      const answer = response.body;
       const done = (): void => resolve();
-      body.on('data', (chunk: Buffer) => res.write(chunk));
-      body.on('end', () => {
+      answer.on('data', (chunk: Buffer) => res.write(chunk));
+      answer.on('end', () => {
         res.end();
         done();
       });
-      body.on('error', () => {
+      answer.on('error', () => {
         res.destroy();
         done();
       });
       res.on('close', () => {
-        body.destroy();
+        answer.destroy();
         done();
       });
     });
+    drainBody(ctx);
     return response.statusCode;
   }
 

@@ -1,0 +1,136 @@
+/**
+ * The connection-level limits of the HTTPS server, as upstream's `SecureServingInfo.Serve` sets up
+ * Go's `http.Server`, translated to Node's server settings:
+ *
+ * - `MaxHeaderBytes: 1 << 20` (plus the 4096 bytes Go allows on top): `maxHeaderSize`; larger
+ *   headers get Go's plain-text `431 Request Header Fields Too Large` and the connection is closed.
+ * - `ReadHeaderTimeout: 32s`, which in Go also bounds the TLS handshake: `handshakeTimeout` and
+ *   `headersTimeout`. A client that does not finish its handshake, or sends its headers byte by byte
+ *   (slowloris), is dropped without an answer, as Go closes the connection when the read deadline
+ *   passes.
+ * - `IdleTimeout: 90s`: `keepAliveTimeout`.
+ * - Go has no whole-request read deadline (the request timeout bounds the handler); Node's
+ *   `requestTimeout` is set to the request timeout as a backstop, so a body trickling in after its
+ *   handler has answered cannot hold a connection either.
+ * - Malformed requests get Go's plain-text `400 Bad Request` (not fastify's JSON client errors).
+ *
+ * One bound is kube-skew's own: Go blocks the writing handler when a client stops reading, while
+ * Node buffers the unread answer (and every further watch event) in memory. A connection whose
+ * output has stayed unsent for the write stall timeout is closed. It is measured on the pending
+ * output as a whole: a single answer that takes longer than that to reach a slow reader counts as
+ * stalled too.
+ *
+ * These are wall-clock bounds on real sockets, kept from Node's own timers: they are not shortened
+ * by the time scale, as the clients on the other end (kubectl's 90 s idle connections, Node's
+ * agents) do not run on scaled time either.
+ */
+import type { Server } from 'node:https';
+import type { Socket } from 'node:net';
+
+/** Go's `MaxHeaderBytes` as kube-apiserver sets it, plus the 4096 bytes Go reads beyond it. */
+export const MAX_HEADER_BYTES = (1 << 20) + 4096;
+/** kube-apiserver's `ReadHeaderTimeout`. */
+export const DEFAULT_READ_HEADER_TIMEOUT_MS = 32_000;
+/** kube-apiserver's `IdleTimeout`. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
+/** kube-skew's write stall timeout. */
+export const DEFAULT_WRITE_STALL_TIMEOUT_MS = 60_000;
+
+/** The connection limits. */
+export interface ServingLimits {
+  readHeaderTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** The request timeout (wall time), Node's `requestTimeout` backstop; 0 leaves it off. */
+  requestTimeoutMs: number;
+  /** 0 disables the write stall check. */
+  writeStallTimeoutMs: number;
+}
+
+const GO_ERROR_HEADERS = '\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n';
+/** Go's answer to oversized headers. */
+const HEADER_TOO_LARGE = `HTTP/1.1 431 Request Header Fields Too Large${GO_ERROR_HEADERS}431 Request Header Fields Too Large`;
+/** Go's answer to a malformed request. */
+const BAD_REQUEST = `HTTP/1.1 400 Bad Request${GO_ERROR_HEADERS}400 Bad Request`;
+/** How long Go waits after its error answer before closing (`rstAvoidanceDelay`). */
+const CLOSE_DELAY_MS = 500;
+
+/** The options Node's `https.createServer` takes for these limits (merged with the TLS options). */
+export function serverOptions(limits: ServingLimits): Record<string, number> {
+  const headers = limits.readHeaderTimeoutMs;
+  const smallest = Math.min(...[headers, limits.requestTimeoutMs].filter((ms) => ms > 0), 30_000);
+  return {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    handshakeTimeout: headers,
+    headersTimeout: headers,
+    // Node checks its header and request deadlines on this period (default 30 s).
+    connectionsCheckingInterval: Math.max(50, Math.floor(smallest / 4)),
+  };
+}
+
+/** Node's `requestTimeout`: never below the header timeout, which Node requires. */
+export function nodeRequestTimeout(limits: ServingLimits): number {
+  return limits.requestTimeoutMs > 0 ? Math.max(limits.requestTimeoutMs, limits.readHeaderTimeoutMs) : 0;
+}
+
+/** The connection guard of one server: its client-error answers and its write stall check. */
+export interface ConnectionGuard {
+  /** The server's `clientError` handler (fastify's `clientErrorHandler`, replacing its JSON answers). */
+  onClientError(err: NodeJS.ErrnoException, socket: Socket): void;
+  /** Follow the server's requests and connections. */
+  attach(server: Server): void;
+  /** Stop the write stall check. */
+  stop(): void;
+}
+
+/** Build the connection guard for `limits`. */
+export function connectionGuard(limits: ServingLimits): ConnectionGuard {
+  // Sockets with an answer in progress: an error answer must not be written into one.
+  const busy = new Set<Socket>();
+  const sockets = new Set<Socket>();
+  const pendingSince = new Map<Socket, number>();
+  let timer: NodeJS.Timeout | undefined;
+
+  const check = (): void => {
+    const now = Date.now();
+    for (const socket of sockets) {
+      if (socket.writableLength === 0) {
+        pendingSince.delete(socket);
+        continue;
+      }
+      const since = pendingSince.get(socket);
+      if (since === undefined) pendingSince.set(socket, now);
+      else if (now - since >= limits.writeStallTimeoutMs) socket.destroy();
+    }
+  };
+
+  return {
+    onClientError(err, socket) {
+      const answer = err.code === 'HPE_HEADER_OVERFLOW' ? HEADER_TOO_LARGE : err.code?.startsWith('HPE_') && err.code !== 'HPE_HEADERS_TIMEOUT' ? BAD_REQUEST : undefined;
+      if (answer === undefined || socket.destroyed || !socket.writable || busy.has(socket)) {
+        socket.destroy();
+        return;
+      }
+      socket.end(answer);
+      setTimeout(() => socket.destroy(), CLOSE_DELAY_MS).unref();
+    },
+    attach(server) {
+      server.on('request', (req: { socket: Socket }, res: { once(event: 'close', fn: () => void): void }) => {
+        busy.add(req.socket);
+        res.once('close', () => busy.delete(req.socket));
+      });
+      if (!(limits.writeStallTimeoutMs > 0)) return;
+      server.on('secureConnection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.once('close', () => {
+          sockets.delete(socket);
+          pendingSince.delete(socket);
+        });
+      });
+      timer = setInterval(check, Math.max(50, Math.min(1000, Math.floor(limits.writeStallTimeoutMs / 4))));
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
