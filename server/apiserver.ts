@@ -230,7 +230,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   });
 
   // Plain HTTP on this port gets Go's 400 answer, as kube-apiserver gives it, never a served request.
-  const dropLookingConnections = answerPlainHttp(app.server);
+  const dropLookingConnections = answerPlainHttp(app.server, connectionLimits.readHeaderTimeoutMs > 0 ? connectionLimits.readHeaderTimeoutMs : undefined);
   guard.attach(app.server as import('node:https').Server);
   await app.listen({ port: config.securePort, host: config.bindAddress });
   port = (app.server.address() as AddressInfo).port;

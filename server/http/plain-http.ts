@@ -12,7 +12,7 @@ import type { Server, Socket } from 'node:net';
 export const PLAIN_HTTP_ANSWER = 'HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n';
 
 const HEADER_BYTES = 5;
-/** How long a connection may take to send its first five bytes: node's TLS handshake timeout. */
+/** How long a connection may take to send its first five bytes, by default: node's TLS handshake timeout. */
 const FIRST_BYTES_TIMEOUT_MS = 120_000;
 const HTTP_STARTS = new Set(['GET /', 'HEAD ', 'POST ', 'PUT /', 'OPTIO']);
 
@@ -22,11 +22,12 @@ export function looksLikePlainHttp(header: Buffer): boolean {
 }
 
 /**
- * Put the plain-HTTP check in front of a TLS server's connection handling. Returns a function that
+ * Put the plain-HTTP check in front of a TLS server's connection handling. The first bytes are part
+ * of the TLS handshake, so they get the handshake's timeout (Go: ReadHeaderTimeout). Returns a function that
  * drops the connections still being looked at (call it before closing the server, whose close
  * otherwise waits for them).
  */
-export function answerPlainHttp(server: Server): () => void {
+export function answerPlainHttp(server: Server, firstBytesTimeoutMs = FIRST_BYTES_TIMEOUT_MS): () => void {
   const tlsListeners = server.listeners('connection') as Array<(this: Server, socket: Socket) => void>;
   server.removeAllListeners('connection');
   const looking = new Set<Socket>();
@@ -60,7 +61,7 @@ export function answerPlainHttp(server: Server): () => void {
       socket.unshift(head);
       for (const listener of tlsListeners) listener.call(server, socket);
     };
-    socket.setTimeout(FIRST_BYTES_TIMEOUT_MS);
+    socket.setTimeout(firstBytesTimeoutMs);
     socket.on('timeout', onGone);
     socket.on('data', onData);
     socket.on('end', onGone);

@@ -213,7 +213,7 @@ t.test('up writes the kubeconfig as its only credential outside pki/, all of it 
   t.same(entries.filter((e) => e.dir).map((e) => [e.path, e.mode]), [['pki', 0o700]], 'one directory: pki, 0700');
   t.same(entries.filter((e) => !e.dir && e.mode !== 0o600).map((e) => e.path), [], 'every file is 0600');
   const outside = entries.filter((e) => !e.dir && !e.path.startsWith('pki/')).map((e) => e.path).sort();
-  t.same(outside.filter((p) => !p.startsWith('store.db')), ['cluster.json', 'kubeconfig'], 'outside pki/: the kubeconfig, cluster.json and the store');
+  t.same(outside.filter((p) => !p.startsWith('store.db')), ['clock.json', 'cluster.json', 'kubeconfig'], 'outside pki/: the kubeconfig, cluster.json, the clock file and the store');
   const withKeys: string[] = [];
   for (const path of outside) {
     const text = await readFile(join(fresh, path), 'latin1');
