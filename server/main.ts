@@ -126,6 +126,8 @@ export async function runApiserver(argv: string[]): Promise<number> {
     const stop = (): void => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
+      // A lifeline still read would keep the process alive after the server has closed.
+      if (exitWithStdin) process.stdin.off('end', stop).off('error', stop).destroy();
       void running.close().then(() => resolve(0));
     };
     process.on('SIGTERM', stop);

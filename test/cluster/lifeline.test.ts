@@ -47,3 +47,14 @@ t.test('a SIGKILLed supervisor takes its server with it', async (t) => {
   while (alive(serverPid) && Date.now() < deadline) await sleep(100);
   t.notOk(alive(serverPid), 'the server stopped after its supervisor was killed');
 });
+
+t.test('the lifeline does not keep a gracefully stopped server alive', async (t) => {
+  const dir = await tempDir(t);
+  const { ServerProcess } = (await import(SERVER_PROCESS)) as typeof import('../../server/cluster/server-process.js');
+  const proc = new ServerProcess('a', ['--emulated-version=1.33', '--server-name=a', '--bind-address=127.0.0.1', '--secure-port=0', `--storage-path=${join(dir, 'store.db')}`, '--controllers=']);
+  t.teardown(() => proc.kill());
+  while (!proc.info && proc.alive) await sleep(50);
+  t.ok(proc.info, 'the server listens');
+  // A stop that outlives its grace period ends in SIGKILL, whose exit code is null.
+  t.equal(await proc.stop(15_000), 0, 'SIGTERM: the server closes and exits with 0');
+});
