@@ -382,19 +382,22 @@ function resolveNames(minor: string, models: Map<string, Model>, swagger: Record
     else pending.push({ cls, version, kind });
   }
   // The rest take the package of a model of the same version that refers to them.
-  for (let round = 0; round < 10 && pending.length > 0; round++) {
-    for (let i = pending.length - 1; i >= 0; i--) {
-      const p = pending[i]!;
-      for (const [cls, model] of models) {
-        const owner = names.get(cls);
-        if (!owner || !owner.includes(`.${p.version}.`)) continue;
-        if (!model.fields.some((f) => new RegExp(`\\b${p.cls}\\b`).test(f.type))) continue;
-        names.set(p.cls, `${owner.slice(0, owner.lastIndexOf(`.${p.version}.`))}.${p.version}.${p.kind}`);
-        pending.splice(i, 1);
-        break;
+  const adoptReferrersPackage = (): void => {
+    for (let round = 0; round < 10 && pending.length > 0; round++) {
+      for (let i = pending.length - 1; i >= 0; i--) {
+        const p = pending[i]!;
+        for (const [cls, model] of models) {
+          const owner = names.get(cls);
+          if (!owner || !owner.includes(`.${p.version}.`)) continue;
+          if (!model.fields.some((f) => new RegExp(`\\b${p.cls}\\b`).test(f.type))) continue;
+          names.set(p.cls, `${owner.slice(0, owner.lastIndexOf(`.${p.version}.`))}.${p.version}.${p.kind}`);
+          pending.splice(i, 1);
+          break;
+        }
       }
     }
-  }
+  };
+  adoptReferrersPackage();
   // Roots nobody refers to (a kind of a version this minor does not serve): the package that has
   // the same kind in another version.
   for (let i = pending.length - 1; i >= 0; i--) {
@@ -409,19 +412,8 @@ function resolveNames(minor: string, models: Map<string, Model>, swagger: Record
       pending.splice(i, 1);
     }
   }
-  for (let round = 0; round < 10 && pending.length > 0; round++) {
-    for (let i = pending.length - 1; i >= 0; i--) {
-      const p = pending[i]!;
-      for (const [cls, model] of models) {
-        const owner = names.get(cls);
-        if (!owner || !owner.includes(`.${p.version}.`)) continue;
-        if (!model.fields.some((f) => new RegExp(`\\b${p.cls}\\b`).test(f.type))) continue;
-        names.set(p.cls, `${owner.slice(0, owner.lastIndexOf(`.${p.version}.`))}.${p.version}.${p.kind}`);
-        pending.splice(i, 1);
-        break;
-      }
-    }
-  }
+  // Again, now that more names are known.
+  adoptReferrersPackage();
   for (const p of pending) {
     process.stderr.write(`warning: ${minor}: cannot place ${p.cls}; assuming core\n`);
     names.set(p.cls, `io.k8s.api.core.${p.version}.${p.kind}`);

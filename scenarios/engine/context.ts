@@ -50,6 +50,20 @@ export function isNamespacedResource(collection: string): boolean {
   return true;
 }
 
+/** A server counts as serving a resource this long after it became ready: the time its peers need to find it. */
+export const SETTLE_MS = 1000;
+
+/** The live servers, ready for at least SETTLE_MS at `at`, that serve the resource of `path`: a 404 for it then is false. */
+export function servingAt(ctx: RunContext, path: string, at: number): string[] {
+  const gvr = gvrOfPath(path);
+  if (!gvr) return [];
+  const key = `${gvr.group}/${gvr.version}/${gvr.resource}`;
+  return [...ctx.cluster.specs.keys()].filter((name) => {
+    const since = ctx.readySince.get(name);
+    return since !== undefined && at - since >= SETTLE_MS && isLive(ctx, name) && servedBy(ctx, name).has(key);
+  });
+}
+
 /** True when the server's process runs and is not paused. */
 export function isLive(ctx: RunContext, server: string): boolean {
   const proc = ctx.cluster.servers.get(server);

@@ -6,10 +6,7 @@
  * writes.
  */
 import { send } from './http.js';
-import { gvrOfPath, isLive, isNamespacedResource, servedBy, type RunContext } from './context.js';
-
-/** A server counts as serving a resource this long after it became ready: the time its peers need to find it. */
-export const SETTLE_MS = 1000;
+import { gvrOfPath, isLive, isNamespacedResource, servedBy, servingAt, type RunContext } from './context.js';
 
 /** What a load run observed. */
 export interface LoadStats {
@@ -87,7 +84,7 @@ export class LoadGenerator {
         ? await send(this.ctx.cluster, this.spec.via, 'POST', path, { metadata: { generateName: 'load-' }, data: { at: String(started) } }, {}, 10_000)
         : await send(this.ctx.cluster, this.spec.via, 'GET', `${path}?limit=50`, undefined, {}, 10_000);
       this.record(String(res.status));
-      if (res.status === 404 && this.someoneServes(path, started)) {
+      if (res.status === 404 && servingAt(this.ctx, path, started).length > 0) {
         this.stats.falseNotFound++;
         this.example(`404 for ${write ? 'POST' : 'GET'} ${path} from ${res.servedBy ?? 'unknown'} while a live server served it`);
       }
@@ -101,19 +98,6 @@ export class LoadGenerator {
     } catch {
       this.record('error');
     }
-  }
-
-  /** True when a live server that has been ready for SETTLE_MS serves the resource of `path`. */
-  private someoneServes(path: string, at: number): boolean {
-    const gvr = gvrOfPath(path);
-    if (!gvr) return false;
-    const key = `${gvr.group}/${gvr.version}/${gvr.resource}`;
-    for (const name of this.ctx.cluster.specs.keys()) {
-      const since = this.ctx.readySince.get(name);
-      if (since === undefined || at - since < SETTLE_MS || !isLive(this.ctx, name)) continue;
-      if (servedBy(this.ctx, name).has(key)) return true;
-    }
-    return false;
   }
 
   /** Stop sending, wait for answers, and read every acknowledged write back. */

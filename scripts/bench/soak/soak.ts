@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { Cluster } from '../../../server/cluster/cluster.js';
 import { seededRandom } from '../../../server/random.js';
 import { openSqliteStore } from '../../../storage/sqlite/store.js';
-import { gvrOfPath, isLive, servedBy, type RunContext } from '../../../scenarios/engine/context.js';
+import { servingAt, type RunContext } from '../../../scenarios/engine/context.js';
 import { runServerStep } from '../../../scenarios/engine/steps/servers.js';
 import { ApiClient } from '../client.js';
 import { TRACE_HEADER } from '../../../server/filters/served-by.js';
@@ -64,8 +64,6 @@ export interface SoakReport {
 const NAMESPACE = 'soak';
 /** The collection only the newest minors serve: the probe for false 404s. */
 const PROBE = '/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies';
-/** A server counts as serving a resource this long after it became ready: the time its peers need to find it. */
-const SETTLE_MS = 1000;
 /** Keep-alive clients the traffic spreads over, so that the front door spreads it over the servers. */
 const CLIENTS = 8;
 
@@ -99,16 +97,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       await w.start();
       watchers.push(w);
     }
-    /** The live servers, ready for a moment, that serve the resource of `path`. */
-    const servingNow = (path: string, at: number): string[] => {
-      const gvr = gvrOfPath(path);
-      if (!gvr) return [];
-      const key = `${gvr.group}/${gvr.version}/${gvr.resource}`;
-      return [...cluster.specs.keys()].filter((name) => {
-        const since = ctx.readySince.get(name);
-        return since !== undefined && at - since >= SETTLE_MS && isLive(ctx, name) && servedBy(ctx, name).has(key);
-      });
-    };
+    const servingNow = (path: string, at: number): string[] => servingAt(ctx, path, at);
     const describe = (server: string | undefined, at: number): string => {
       const since = server ? ctx.readySince.get(server) : undefined;
       return `${server ?? 'unknown server'}${since !== undefined ? ` (ready ${((at - since) / 1000).toFixed(1)} s before)` : ''} at +${((at - t0) / 1000).toFixed(1)} s`;
