@@ -1,6 +1,8 @@
 import t, { type Test } from 'tap';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -151,6 +153,44 @@ t.test('opening a store never queues for the write lock when the schema is curre
   const second = open(t, path, { busyTimeoutMs: 50 });
   t.equal((await second.get(`${PREFIX}ns/a`))?.rev, 1, 'the store opened and reads while another connection holds the write lock');
   blocker.exec('ROLLBACK');
+});
+
+/**
+ * Another process holds the write lock on a fresh, empty store file for `holdMs`; resolves once it
+ * holds it. The lock is in another process because opening a store blocks this one while it waits.
+ */
+async function holdWriteLockElsewhere(t: Test, path: string, holdMs: number): Promise<void> {
+  const script = `const D = require('better-sqlite3'); const db = new D(process.argv[1]); db.exec('BEGIN IMMEDIATE');
+    process.stdout.write('held\\n'); setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, Number(process.argv[2]));`;
+  const child = spawn(process.execPath, ['-e', script, path, String(holdMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => void child.kill('SIGKILL'));
+  await once(child.stdout, 'data');
+}
+
+t.test('opening a fresh store waits for another process that holds its write lock, though SQLite fails at once', async (t) => {
+  // Switching a new file to WAL reads its header and then asks for the write lock; SQLite answers
+  // SQLITE_BUSY at once instead of calling its busy handler. Two servers opening a new store meet this.
+  const path = join(tempDir(t), 'store.db');
+  writeFileSync(path, '');
+  await holdWriteLockElsewhere(t, path, 300);
+  const started = performance.now();
+  const store = open(t, path);
+  const waited = performance.now() - started;
+  t.ok(waited >= 150, `it waited for the other process (${waited.toFixed(0)} ms)`);
+  t.equal((await store.create(`${PREFIX}ns/a`, cm('a'))).rev, 1, 'and the store works');
+});
+
+t.test('opening a store that stays locked past the busy timeout fails Internal, naming the file', async (t) => {
+  const path = join(tempDir(t), 'store.db');
+  writeFileSync(path, '');
+  await holdWriteLockElsewhere(t, path, 5000);
+  const started = performance.now();
+  t.throws(() => openSqliteStore(path, { busyTimeoutMs: 100 }), {
+    name: 'StorageError',
+    code: 'Internal',
+    message: `cannot open the store at ${path}: database is locked`,
+  });
+  t.ok(performance.now() - started >= 90, 'after the busy timeout');
 });
 
 t.test('a watch handler that throws ends only its own watch, and the store logs it', async (t) => {
