@@ -136,8 +136,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   try {
     let sent = 0;
     while (sent < opts.requests && !crashed) {
-      const batch: FuzzCase[] = [];
-      for (let i = 0; i < batchSize && sent + batch.length < opts.requests; i++) batch.push(nextCase(rng));
+      const batchLength = Math.min(batchSize, opts.requests - sent);
       /** Accepted writes of this batch, by object name. */
       const budget = new Map<string, number>();
       /** Rejected writes of this batch, by the names they carried, for findings. */
@@ -206,13 +205,16 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       };
       let next = 0;
       const worker = async (): Promise<void> => {
-        while (next < batch.length && !crashed) {
-          const c = batch[next++]!;
+        // Cases are drawn one at a time as workers free up (in one fixed order, so a seed still names
+        // one sequence): drawing a whole batch up front would stall every connection meanwhile.
+        while (next < batchLength && !crashed) {
+          next++;
+          const c = nextCase(rng);
           record(c, await transport.send(c));
         }
       };
       await Promise.all(Array.from({ length: connections }, worker));
-      sent += batch.length;
+      sent += batchLength;
 
       // Compare the store with the previous batch's.
       if (!crashed) {

@@ -44,9 +44,10 @@ function answerFor(err: NodeJS.ErrnoException): string | undefined {
 const answered = new WeakSet<Socket>();
 
 /**
- * How long an answered connection keeps reading (and dropping) what the client still sends before
- * it closes: Go's `rstAvoidanceDelay`. Closing with unread input makes the kernel send a reset, which
- * can destroy the answer before the client reads it (a client still writing a huge header, say).
+ * How long a connection answered with a 431 keeps reading (and dropping) what the client still sends
+ * before it closes, as Go's `closeWriteAndWait` does (its `rstAvoidanceDelay`): closing with unread
+ * input makes the kernel send a reset, which can destroy the answer before a client still writing a
+ * huge header reads it. Other refusals close at once, as Go's do.
  */
 const LINGER_MS = 500;
 
@@ -58,14 +59,17 @@ export function onClientError(err: NodeJS.ErrnoException, socket: Socket): void 
     socket.destroy();
     return;
   }
-  answerAndClose(socket, answer);
+  answerAndClose(socket, answer, err.code === 'HPE_HEADER_OVERFLOW');
 }
 
-/** Writes `answer` (raw response bytes) and closes the connection after the linger. */
-export function answerAndClose(socket: Socket, answer: string): void {
+/** Writes `answer` (raw response bytes) and closes the connection, after the linger when `linger`. */
+export function answerAndClose(socket: Socket, answer: string, linger = false): void {
   answered.add(socket);
   socket.on('data', () => undefined);
-  socket.end(answer, () => setTimeout(() => socket.destroy(), LINGER_MS).unref());
+  socket.end(answer, () => {
+    if (linger) setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    else socket.destroy();
+  });
 }
 
 /**
