@@ -5,7 +5,7 @@
  * alias expansion is bounded (billion laughs) with go-yaml's `document contains excessive aliasing`.
  * Errors carry go-yaml's texts, without the `yaml: ` prefix callers add their own context to.
  */
-import { isAlias, isNode, parseDocument, visit, type Document } from 'yaml';
+import { isAlias, isNode, parseDocument, visit, type Alias, type Document } from 'yaml';
 import { yamlNestingExceeds } from './nesting.js';
 
 /** A YAML body that cannot be decoded; `message` is go-yaml's text. */
@@ -21,19 +21,19 @@ export class YamlDecodeError extends Error {
 }
 
 /** Alias nodes resolved per document, as the YAML library counts them; past it, the expansion is refused. */
-const MAX_ALIAS_COUNT = 100;
+export const MAX_ALIAS_COUNT = 100;
 
 /**
- * The anchor of an alias that sits inside the node it refers to, if any. One pass in document
- * order: an alias refers to the latest node anchored with its name before it.
+ * The first alias that sits inside the node it refers to, if any. One pass in document order: an
+ * alias refers to the latest node anchored with its name before it.
  */
-function selfReference(doc: Document): string | undefined {
+export function selfReferencingAlias(doc: Document): Alias | undefined {
   const anchors = new Map<string, unknown>();
-  let found: string | undefined;
+  let found: Alias | undefined;
   visit(doc, (_key, node, path) => {
     if (isAlias(node)) {
       if (path.includes(anchors.get(node.source) as never)) {
-        found = node.source;
+        found = node;
         return visit.BREAK;
       }
     } else if (isNode(node) && node.anchor) anchors.set(node.anchor, node);
@@ -48,8 +48,8 @@ export function decodeYaml(text: string, opts: { uniqueKeys: boolean }): unknown
   const doc = parseDocument(text, { strict: true, uniqueKeys: opts.uniqueKeys });
   const error = doc.errors[0];
   if (error) throw new YamlDecodeError(error.message.split('\n')[0]!);
-  const anchor = selfReference(doc);
-  if (anchor !== undefined) throw new YamlDecodeError(`yaml: anchor '${anchor}' value contains itself`);
+  const alias = selfReferencingAlias(doc);
+  if (alias !== undefined) throw new YamlDecodeError(`yaml: anchor '${alias.source}' value contains itself`);
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
