@@ -29,6 +29,16 @@ export async function runFuzzBench(options: FuzzBenchOptions): Promise<FuzzRepor
   try {
     progress(`starting one ${FUZZ_MINOR} server`);
     const cluster = await Cluster.start({ dataDir: dir, servers: [{ name: 'fuzz', minor: FUZZ_MINOR }], logLevel: 'silent' });
+    // A long run may be interrupted: the server and the directory go with it.
+    const onSignal = (signal: NodeJS.Signals): void => {
+      progress(`${signal}: stopping the server`);
+      void cluster
+        .stop()
+        .then(() => rm(dir, { recursive: true, force: true }))
+        .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     try {
       const server = cluster.server('fuzz');
       progress(`fuzzing ${server.info!.url} with ${options.requests.toLocaleString('en-US')} requests, seed ${options.seed}`);
@@ -46,6 +56,8 @@ export async function runFuzzBench(options: FuzzBenchOptions): Promise<FuzzRepor
       const machine = await machineInfo();
       return { ...report, machine: { nproc: machine.nproc, cpu: machine.cpu, node: machine.node } };
     } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       await cluster.stop();
     }
   } finally {

@@ -118,7 +118,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const addFinding = (f: Finding): void => {
     const n = found.get(f.kind) ?? 0;
     found.set(f.kind, n + 1);
-    if (n < samples) report.findings.push(f);
+    if (n < samples) {
+      report.findings.push(f);
+      progress(`${f.kind} [${f.category}/${f.variant}] ${f.detail.slice(0, 300)} ← ${f.request.slice(0, 200)}`);
+    }
   };
   const count = (category: Category, cls: string): void => {
     byCategory[category].classes[cls] = (byCategory[category].classes[cls] ?? 0) + 1;
@@ -187,7 +190,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
           if (i === 0 && writtenDespiteError(c, r)) {
             report.acceptedWrites++;
             const name = parsed(c.body ?? Buffer.alloc(0))?.metadata?.name;
-            if (name) budget.set(name, (budget.get(name) ?? 0) + 1);
+            if (name) {
+              budget.set(name, (budget.get(name) ?? 0) + 1);
+              // Controllers act on it as on any created object (a Deployment's status, its ReplicaSet).
+              if (c.method === 'POST') created.add(name);
+            }
           }
           if (r.status >= 200 && r.status < 300 && isWrite(method)) {
             report.acceptedWrites++;
