@@ -11,7 +11,7 @@ import type { FuzzReport, Finding } from './report.js';
 import { Rng } from './rng.js';
 import { keyName, StoreProbe } from './store-probe.js';
 import { Transport, type ClientTLS, type Outcome } from './transport.js';
-import { judge, PLAIN_TEXT_CASES, type PlainTextCase } from './verdict.js';
+import { judge, PLAIN_TEXT_CASES, UPSTREAM_500S, upstreamInternalError, type PlainTextCase, type Upstream500 } from './verdict.js';
 
 /** Options of {@link runFuzz}. */
 export interface FuzzOptions {
@@ -107,6 +107,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     internalErrors: 0,
     storeChanges: 0,
     plainText: Object.fromEntries(Object.keys(PLAIN_TEXT_CASES).map((k) => [k, 0])) as Record<PlainTextCase, number>,
+    upstream500s: Object.fromEntries(Object.keys(UPSTREAM_500S).map((k) => [k, 0])) as Record<Upstream500, number>,
     acceptedWrites: 0,
     explainedChanges: { byWrites: 0, byControllers: 0 },
     storeChecks: 0,
@@ -184,8 +185,12 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
             addFinding({ kind: 'non-status-error', category: c.category, variant: c.variant, request: describe(c), detail });
           }
           if (r.status === 500) {
-            report.internalErrors++;
-            addFinding({ kind: 'internal-error', category: c.category, variant: c.variant, request: describe(c), detail });
+            const upstream = upstreamInternalError(r);
+            if (upstream) report.upstream500s[upstream]++;
+            else {
+              report.internalErrors++;
+              addFinding({ kind: 'internal-error', category: c.category, variant: c.variant, request: describe(c), detail });
+            }
           }
           if (i === 0 && writtenDespiteError(c, r)) {
             report.acceptedWrites++;
@@ -202,9 +207,12 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
             // The names the answer gives, or (a protobuf or Table answer) the one the request gave.
             const names = new Set([...namesIn(answer), ...requestNames(c)]);
             for (const name of names) budget.set(name, (budget.get(name) ?? 0) + 1);
-            if (method === 'POST' && answer?.metadata?.name) {
-              created.add(answer.metadata.name);
-              if (answer.kind === 'Namespace') namespaces.add(answer.metadata.name);
+            if (method === 'POST') {
+              // The answer may not name it (a protobuf or Table answer): the request's name counts too.
+              for (const name of names) if (name !== c.path.split('?')[0]!.split('/').pop()) created.add(name);
+              if (answer?.metadata?.name) created.add(answer.metadata.name);
+              if (answer?.kind === 'Namespace' && answer.metadata?.name) namespaces.add(answer.metadata.name);
+              else if (c.path.split('?')[0] === '/api/v1/namespaces') for (const name of requestNames(c)) if (name !== 'namespaces') namespaces.add(name);
             }
           }
         });

@@ -3,7 +3,7 @@
  * then the defect counters (each must be 0), the allowed plain-text answers, and the throughput.
  */
 import { CATEGORIES, type Category } from './case.js';
-import { PLAIN_TEXT_CASES, type PlainTextCase } from './verdict.js';
+import { PLAIN_TEXT_CASES, UPSTREAM_500S, type PlainTextCase, type Upstream500 } from './verdict.js';
 
 /** Counts of one category. */
 export interface CategoryCounts {
@@ -45,6 +45,8 @@ export interface FuzzReport {
   storeChanges: number;
   /** The allowed plain-text answers, by case. */
   plainText: Record<PlainTextCase, number>;
+  /** The 500s upstream gives to the same input (not counted in internalErrors), by case. */
+  upstream500s: Record<Upstream500, number>;
   /** Writes the server accepted (2xx) — inputs that were valid after all. */
   acceptedWrites: number;
   /** Store changes explained by accepted writes, and by controllers acting on accepted objects. */
@@ -79,9 +81,10 @@ export function formatFuzzTable(r: FuzzReport): string {
     ['hangs (no answer in time)', fmt(r.hangs)],
     ['connections closed unanswered', fmt(r.noAnswer)],
     ['non-Status error bodies', fmt(r.nonStatusErrors)],
-    ['500 answers', fmt(r.internalErrors)],
+    ['500 answers (other than upstream\'s own, below)', fmt(r.internalErrors)],
     ['store changes from rejected requests', fmt(r.storeChanges)],
     ...Object.entries(PLAIN_TEXT_CASES).map(([k, desc]): [string, string] => [`allowed plain text: ${desc.split(' (')[0]}`, fmt(r.plainText[k as PlainTextCase] ?? 0)]),
+    ...Object.entries(UPSTREAM_500S).map(([k, desc]): [string, string] => [`upstream's own 500: ${desc.split(' (')[0]!.replace(/^500 /, '')}`, fmt(r.upstream500s[k as Upstream500] ?? 0)]),
     ['accepted writes (valid after all)', fmt(r.acceptedWrites)],
     ['store checks', fmt(r.storeChecks)],
     ['server answers afterwards', r.healthyAfter ? 'yes' : 'NO'],

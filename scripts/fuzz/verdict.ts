@@ -26,6 +26,40 @@ export const PLAIN_TEXT_CASES = {
 
 export type PlainTextCase = keyof typeof PLAIN_TEXT_CASES;
 
+/**
+ * The 500s upstream itself answers to bad input, which are not defects of the simulation:
+ *
+ * - `smp-bad-arg-type`: a strategic merge patch whose directive has the wrong type
+ *   (`{"$setElementOrder/finalizers":"x"}`): mergepatch's ErrBadArgType is not among the errors
+ *   the patch handler classifies, so it reaches the client as a 500 Status without a reason,
+ *   `expected a []interface {}, but received a string`.
+ * - `requestinfo-500`: a special verb with nothing after it (`/api/v1/watch`): WithRequestInfo
+ *   answers `Internal Server Error: "<path>": failed to create RequestInfo: …` in plain text.
+ */
+export const UPSTREAM_500S = {
+  'smp-bad-arg-type': '500 Status "expected a …, but received a …" for a strategic merge directive of the wrong type (mergepatch ErrBadArgType)',
+  'requestinfo-500': '500 plain text "failed to create RequestInfo" for a special verb with nothing after it (WithRequestInfo)',
+} as const;
+
+export type Upstream500 = keyof typeof UPSTREAM_500S;
+
+/** The upstream 500 this answer is, if it is one. */
+export function upstreamInternalError(r: ParsedResponse): Upstream500 | undefined {
+  if (r.status !== 500) return undefined;
+  const type = (r.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const text = r.body.toString('utf8');
+  if (type === 'text/plain' && /^Internal Server Error: ".*": failed to create RequestInfo: /.test(text)) return 'requestinfo-500';
+  if (type === 'application/json') {
+    try {
+      const s = JSON.parse(text) as { kind?: string; reason?: string; message?: string };
+      if (s.kind === 'Status' && s.reason === undefined && /^expected a .+, but received a .+$/.test(s.message ?? '')) return 'smp-bad-arg-type';
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 /** The judgement of one response. */
 export interface Verdict {
   status: number;
@@ -82,5 +116,7 @@ export function judge(r: ParsedResponse, method: string): Verdict {
   else if (type === 'application/vnd.kubernetes.protobuf') statusBody = isProtobufStatus(r.body);
   else statusBody = type === 'application/json' && isJsonStatus(r.body, r.status);
   const plainText = statusBody ? undefined : plainTextCase(r, method);
+  // Upstream's plain-text 500 is one of its answers too (counted with the upstream 500s).
+  if (!statusBody && upstreamInternalError(r) === 'requestinfo-500') return { status: r.status, statusClass, statusBody, nonStatusError: false };
   return { status: r.status, statusClass, statusBody, ...(plainText ? { plainText } : {}), nonStatusError: !statusBody && plainText === undefined };
 }

@@ -1,18 +1,20 @@
 /**
- * About 10,000 fuzz requests against one real server in its own temporary directory: the server
+ * 5,000 fuzz requests against one real server in its own temporary directory: the server
  * never exits, every request gets an answer, every error answer is a Status (or one of the
  * plain-text answers upstream gives too), no answer is a 500, no rejected request changes the
  * store, and afterwards the server still serves a normal request. The same seed always sends the
- * same requests, so a failure here reproduces with `kube-skew bench fuzz --requests 10000 --seed 7`.
+ * same requests, so a failure here reproduces with `kube-skew bench fuzz --requests 5000 --seed 7`.
  */
 import t from 'tap';
 import { runFuzz } from '../../scripts/fuzz/engine.js';
 import { CATEGORIES } from '../../scripts/fuzz/case.js';
 import { api, startCluster, urlOf } from '../fixtures/cluster.js';
 
-const REQUESTS = 10_000;
+// About 45 s on an idle 2-core machine (twice that under load): the CI budget sets the count;
+// `kube-skew bench fuzz` runs 100,000 by default.
+const REQUESTS = 5_000;
 
-t.test('10,000 hostile requests', async (t) => {
+t.test('5,000 hostile requests', async (t) => {
   const cluster = await startCluster(t, [{ name: 'fuzz', minor: '1.36' }], { logLevel: 'silent' });
   const url = urlOf(cluster, 'fuzz');
   const server = cluster.server('fuzz');
@@ -43,7 +45,7 @@ t.test('10,000 hostile requests', async (t) => {
   t.ok(report.storeChecks >= REQUESTS / 500, `the store was compared after every batch (${report.storeChecks} times)`);
 
   // The run covered what it claims to: every category, refusals and acceptances, the plain-text answers.
-  for (const c of CATEGORIES) t.ok(report.byCategory[c].requests > 200, `${c}: ${report.byCategory[c].requests} requests`);
+  for (const c of CATEGORIES) t.ok(report.byCategory[c].requests > 100, `${c}: ${report.byCategory[c].requests} requests`);
   t.ok((report.byClass['4xx'] ?? 0) > REQUESTS / 2, `mostly refused (${report.byClass['4xx']} 4xx)`);
   t.ok(report.acceptedWrites > 0 && report.explainedChanges.byWrites > 0, 'some writes were valid after all, and their store changes were accounted for');
   t.ok(report.plainText['not-found-text'] > 0 && report.plainText['http-400'] > 0 && report.plainText['http-431'] > 0, 'the plain-text answers were exercised');
