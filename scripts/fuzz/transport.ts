@@ -28,8 +28,12 @@ export type Outcome =
   /** Node's client refused to send the request (an invalid header or path); nothing reached the server. */
   | { kind: 'not-sent'; error: string };
 
-/** Bytes of a response body kept for classification. */
-const BODY_CAP = 1024 * 1024;
+/**
+ * Bytes of a response body kept for classification: past any Status a server writes (a 422 may
+ * quote a whole object of up to the 3 MiB body limit in its message, escaped), so no Status is
+ * misread as a non-Status body for being cut short.
+ */
+const BODY_CAP = 16 * 1024 * 1024;
 
 /** Sends cases to one server. */
 export class Transport {
