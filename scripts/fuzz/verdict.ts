@@ -29,15 +29,16 @@ export type PlainTextCase = keyof typeof PLAIN_TEXT_CASES;
 /**
  * The 500s upstream itself answers to bad input, which are not defects of the simulation:
  *
- * - `smp-bad-arg-type`: a strategic merge patch whose directive has the wrong type
- *   (`{"$setElementOrder/finalizers":"x"}`): mergepatch's ErrBadArgType is not among the errors
- *   the patch handler classifies, so it reaches the client as a 500 Status without a reason,
- *   `expected a []interface {}, but received a string`.
+ * - `smp-unclassified`: a strategic merge patch whose directive has the wrong type
+ *   (`{"$setElementOrder/finalizers":"x"}`) or an unknown `$patch` (`{"data":{"$patch":"nope"}}`):
+ *   mergepatch's ErrBadArgType and ErrBadPatchType are not among the errors the patch handler
+ *   classifies, so they reach the client as a 500 Status without a reason
+ *   (`expected a []interface {}, but received a string`, `unknown patch type: nope in map: …`).
  * - `requestinfo-500`: a special verb with nothing after it (`/api/v1/watch`): WithRequestInfo
  *   answers `Internal Server Error: "<path>": failed to create RequestInfo: …` in plain text.
  */
 export const UPSTREAM_500S = {
-  'smp-bad-arg-type': '500 Status "expected a …, but received a …" for a strategic merge directive of the wrong type (mergepatch ErrBadArgType)',
+  'smp-unclassified': '500 Status for a strategic merge directive of the wrong type or an unknown $patch (mergepatch ErrBadArgType, ErrBadPatchType)',
   'requestinfo-500': '500 plain text "failed to create RequestInfo" for a special verb with nothing after it (WithRequestInfo)',
 } as const;
 
@@ -52,7 +53,7 @@ export function upstreamInternalError(r: ParsedResponse): Upstream500 | undefine
   if (type === 'application/json') {
     try {
       const s = JSON.parse(text) as { kind?: string; reason?: string; message?: string };
-      if (s.kind === 'Status' && s.reason === undefined && /^expected a .+, but received a .+$/.test(s.message ?? '')) return 'smp-bad-arg-type';
+      if (s.kind === 'Status' && s.reason === undefined && /^(expected a .+, but received a .+|unknown patch type: .* in map: .*)$/s.test(s.message ?? '')) return 'smp-unclassified';
     } catch {
       return undefined;
     }
