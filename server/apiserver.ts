@@ -152,6 +152,10 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const chain: Handler = buildHandlerChain(routes, {
     serverName: config.name,
     metrics,
+    servedRoute: (info) => {
+      const type = types.lookup(info.apiGroup, info.apiVersion, info.resource);
+      return type !== undefined && (info.subresource === '' || type.subresources.has(info.subresource));
+    },
     authorizer: deps.authorizer ?? (policy.allowsAll ? alwaysAllow : policyAuthorizer(policy)),
     authentication: {
       ...(clientCA ? { clientCA } : {}),

@@ -13,7 +13,7 @@ import type { Filter, Handler } from './http/context.js';
 import { withAuditInit } from './filters/audit-init.js';
 import { withPanicRecovery } from './filters/panic-recovery.js';
 import { withRequestInfo } from './filters/request-info.js';
-import { withMetrics } from './filters/metrics.js';
+import { withMetrics, type ServedRoute } from './filters/metrics.js';
 import { withCacheControl } from './filters/cache-control.js';
 import { withAuthentication, type AuthenticationOptions } from './filters/authentication.js';
 import { withAuthorization, type Authorizer } from './filters/authorization.js';
@@ -25,6 +25,8 @@ export interface ChainOptions {
   /** The server's name, for the served-by trace. */
   serverName: string;
   metrics: ServerMetrics;
+  /** Which resource requests have a route (only those are counted in the request metrics). */
+  servedRoute?: ServedRoute;
   authentication: AuthenticationOptions;
   authorizer: Authorizer;
   /** The mixed version proxy filter, when this server runs one. */
@@ -38,7 +40,7 @@ export function buildHandlerChain(routes: Handler, opts: ChainOptions): Handler 
     withServedBy(opts.serverName),
     withPanicRecovery(),
     withRequestInfo(),
-    withMetrics(opts.metrics),
+    withMetrics(opts.metrics, opts.servedRoute),
     withCacheControl(),
     withAuthentication(opts.authentication),
     withAuthorization(opts.authorizer),

@@ -4,12 +4,13 @@
  * for a malformed request line or header, a bad escape in the path, a missing Host, a header block
  * past 1 MiB (and a normal answer under it), an unsupported transfer coding, an unknown Expect; and
  * every other method (WebDAV ones, QUERY, CONNECT) routed to the chain for its 405 Status, a
- * malformed Content-Type judged by the handler (415 Status).
+ * malformed Content-Type judged by the handler (415 Status); and request metrics that only count
+ * served routes, as upstream's per-route instrumentation does.
  */
 import t from 'tap';
 import { connect } from 'node:tls';
 import type { Cluster } from '../../../server/cluster/cluster.js';
-import { startCluster, urlOf } from '../../fixtures/cluster.js';
+import { api, startCluster, urlOf } from '../../fixtures/cluster.js';
 
 /** Write `bytes` on a fresh TLS connection as the admin and read until the server closes it. */
 function raw(cluster: Cluster, url: string, bytes: string): Promise<string> {
@@ -103,4 +104,18 @@ t.test('protocol-level answers', async (t) => {
     const { line } = statusAndJson(await send(`POST ${cm} HTTP/1.1\r\nHost: x\r\nContent-Type: \r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`));
     t.equal(line, 'HTTP/1.1 201 Created');
   });
+});
+
+t.test('request metrics count served routes only, so random paths cannot add series', async (t) => {
+  const cluster = await startCluster(t, '1.32');
+  const url = urlOf(cluster, 's1');
+  for (let i = 0; i < 20; i++) {
+    t.equal((await api(cluster, url, 'GET', `/api/v1/namespaces/default/zzfuzz${i}`)).status, 404);
+    t.equal((await api(cluster, url, 'GET', `/apis/nopefuzz${i}.example.com/v1/things`)).status, 404);
+    t.equal((await api(cluster, url, 'GET', `/api/v1/namespaces/default/configmaps/x/zzsub${i}`)).status, 404);
+  }
+  t.equal((await api(cluster, url, 'GET', '/api/v1/namespaces/default/configmaps/missing')).status, 404);
+  const metrics = (await api(cluster, url, 'GET', '/metrics')).text;
+  t.notMatch(metrics, /zzfuzz|nopefuzz|zzsub/, 'no series for unserved resources, groups or subresources');
+  t.match(metrics, /apiserver_request_total\{[^}]*resource="configmaps"[^}]*code="404"\} 1/, 'a 404 for an object of a served resource is counted');
 });
