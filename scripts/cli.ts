@@ -13,7 +13,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const program = new Command();
-  program.name('kube-skew').description('Reproduce Kubernetes control-plane version skew on one machine.').showHelpAfterError();
+  program.name('kube-skew').description('Reproduce Kubernetes control-plane version skew on one machine.').showHelpAfterError('(add --help for usage)');
 
   program
     .command('up')

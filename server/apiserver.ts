@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Store } from '../storage/store.js';
@@ -37,6 +38,8 @@ import { ControllerManager } from './controllers/manager.js';
 import { MAX_REQUEST_BODY_BYTES } from './http/body.js';
 import { answerPlainHttp } from './http/plain-http.js';
 import { connectionGuard, nodeRequestTimeout, serverOptions, type ServingLimits } from './http/serving.js';
+import { answerAndClose, onUnknownExpectation, protocolErrorResponse } from './http/protocol-errors.js';
+import { routeEveryMethod } from './http/methods.js';
 import { createPeers } from './peers/peers.js';
 import { seededRandom } from './random.js';
 
@@ -154,6 +157,10 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const chain: Handler = buildHandlerChain(routes, {
     serverName: config.name,
     metrics,
+    servedRoute: (info) => {
+      const type = types.lookup(info.apiGroup, info.apiVersion, info.resource);
+      return type !== undefined && (info.subresource === '' || type.subresources.has(info.subresource));
+    },
     clock,
     limits: {
       maxRequestsInFlight: config.maxRequestsInFlight,
@@ -182,27 +189,58 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   };
   const guard = connectionGuard(connectionLimits);
   const app: FastifyInstance = Fastify({
-    clientErrorHandler: guard.onClientError,
-    https: { key, cert, ...(cas.length ? { ca: cas } : {}), requestCert: true, rejectUnauthorized: false, ...serverOptions(connectionLimits) },
+    https: {
+      key,
+      cert,
+      ...(cas.length ? { ca: cas } : {}),
+      requestCert: true,
+      rejectUnauthorized: false,
+      ...serverOptions(connectionLimits),
+      // Go's answer to a missing Host header is its own plain-text 400 (below), not Node's empty one.
+      requireHostHeader: false,
+    },
     keepAliveTimeout: connectionLimits.idleTimeoutMs,
     requestTimeout: nodeRequestTimeout(connectionLimits),
     logger: false,
+    // Requests Go's net/http refuses before any handler get its plain-text answers.
+    clientErrorHandler: guard.onClientError,
+    frameworkErrors: (_err, request, reply) => {
+      // An invalid escape in the path: url.ParseRequestURI fails in Go's readRequest.
+      void reply.hijack();
+      answerAndClose(request.raw.socket, protocolErrorResponse(400));
+    },
     bodyLimit: MAX_REQUEST_BODY_BYTES * 4,
     forceCloseConnections: true,
     routerOptions: { ignoreDuplicateSlashes: false, maxParamLength: 8192 },
   });
+  const heldContentTypes = new WeakMap<IncomingMessage, string>();
   app.removeAllContentTypeParsers();
   // Bodies stay unread: handlers read them with upstream's limits, and the peer proxy streams them.
   app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
-  // An empty Content-Type is no Content-Type (upstream reads both as JSON); fastify would refuse it.
-  app.addHook('onRequest', (req, _reply, done) => {
-    if (req.headers['content-type'] !== undefined && req.headers['content-type'].trim() === '') delete req.headers['content-type'];
+  app.addHook('onRequest', (req, reply, done) => {
+    // Go's readRequest refuses an HTTP/1.1 request without a Host header.
+    if (req.raw.httpVersion === '1.1' && !req.headers.host && req.raw.method !== 'CONNECT') {
+      reply.hijack();
+      answerAndClose(req.raw.socket, protocolErrorResponse(400, 'missing required Host header'));
+      return;
+    }
+    // The Content-Type is the handlers' to judge (a 415 Status; an empty one is no Content-Type and
+    // reads as JSON, as upstream): fastify would refuse a malformed one with its own 415 body. It is set aside here, so fastify
+    // hands every body to the catch-all parser, and put back before the chain runs. (A placeholder
+    // stands in: fastify insists on one for QUERY.)
+    heldContentTypes.set(req.raw, req.headers['content-type'] ?? '');
+    req.headers['content-type'] = 'application/octet-stream';
     done();
   });
+  app.server.on('checkExpectation', onUnknownExpectation);
   app.route({
-    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    // Every method Node's parser knows reaches the chain, as every method reaches Go's handlers.
+    method: routeEveryMethod(app),
     url: '*',
     handler: async (request, reply) => {
+      const contentType = heldContentTypes.get(request.raw)?.trim() ?? '';
+      if (contentType === '') delete request.raw.headers['content-type'];
+      else request.raw.headers['content-type'] = heldContentTypes.get(request.raw)!;
       const raw = request.raw.url ?? '/';
       const q = raw.indexOf('?');
       const ctx: RequestContext = {

@@ -24,7 +24,7 @@ import type { Clock } from './clock.js';
 import { withAuditInit } from './filters/audit-init.js';
 import { withPanicRecovery } from './filters/panic-recovery.js';
 import { withRequestInfo } from './filters/request-info.js';
-import { withMetrics } from './filters/metrics.js';
+import { withMetrics, type ServedRoute } from './filters/metrics.js';
 import { withCacheControl } from './filters/cache-control.js';
 import { withRequestTimeout } from './filters/request-timeout.js';
 import { withAuthentication, type AuthenticationOptions } from './filters/authentication.js';
@@ -53,6 +53,8 @@ export interface ChainOptions {
   metrics: ServerMetrics;
   clock: Clock;
   limits: ChainLimits;
+  /** Which resource requests have a route (only those are counted in the request metrics). */
+  servedRoute?: ServedRoute;
   authentication: AuthenticationOptions;
   authorizer: Authorizer;
   /** The mixed version proxy filter, when this server runs one. */
@@ -66,7 +68,7 @@ export function buildHandlerChain(routes: Handler, opts: ChainOptions): Handler 
     withServedBy(opts.serverName),
     withPanicRecovery(),
     withRequestInfo(),
-    withMetrics(opts.metrics),
+    withMetrics(opts.metrics, opts.servedRoute),
     withCacheControl(),
     withRequestTimeout({ timeoutMs: opts.limits.requestTimeoutMs, clock: opts.clock, metrics: opts.metrics }),
     withAuthentication(opts.authentication),

@@ -5,11 +5,13 @@
  * problem is reported as `file:line:column: <field path>: <message>`, with the step index and
  * name, and never as a stack trace.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { STEP_KINDS, type Scenario, type Step } from './format.js';
 import { variablesUsed } from './vars.js';
+import { MAX_NESTING_DEPTH, yamlNestingExceeds } from '../../server/http/nesting.js';
+import { MAX_ALIAS_COUNT, selfReferencingAlias } from '../../server/http/yaml.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../../scenarios/schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 let compiled: ValidateFunction | undefined;
@@ -246,8 +248,16 @@ function semanticProblems(scenario: Scenario, at: Locator): ScenarioProblem[] {
   return out;
 }
 
+/** The largest scenario file read: the library's are a few KiB; a bigger one is a mistake or an attack. */
+export const MAX_SCENARIO_BYTES = 1024 * 1024;
+
 /** Parse and validate scenario text; `file` names it in errors. Throws ScenarioError. */
 export function parseScenario(text: string, file: string): Scenario {
+  const whole = (message: string): ScenarioError => new ScenarioError([{ file, line: 1, column: 1, field: '', message }]);
+  if (Buffer.byteLength(text) > MAX_SCENARIO_BYTES) throw whole(`the file has ${Buffer.byteLength(text)} bytes; a scenario file may have at most ${MAX_SCENARIO_BYTES}`);
+  if (text.trim() === '') throw whole('the file is empty: a scenario needs apiVersion, kind, metadata and spec');
+  // The YAML composer recurses: a document nested past the limit is refused before it runs.
+  if (yamlNestingExceeds(text)) throw whole(`invalid YAML: collections nest deeper than ${MAX_NESTING_DEPTH} levels`);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -258,8 +268,18 @@ export function parseScenario(text: string, file: string): Scenario {
       }),
     );
   }
+  const alias = selfReferencingAlias(doc);
+  if (alias) {
+    const pos = lines.linePos(alias.range?.[0] ?? 0);
+    throw new ScenarioError([{ file, line: pos.line, column: pos.col, field: '', message: `invalid YAML: alias *${alias.source} is inside the value anchored &${alias.source}, which would contain itself` }]);
+  }
   const at = new Locator(file, doc, lines);
-  const value = doc.toJS() as unknown;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    throw whole(`invalid YAML: ${/alias count/i.test((err as Error).message) ? 'aliases expand too much (a "billion laughs" document)' : (err as Error).message.split('\n')[0]}`);
+  }
   const validate = validator();
   if (!validate(value)) throw new ScenarioError(schemaProblems(validate.errors ?? [], at));
   const scenario = value as Scenario;
@@ -270,11 +290,16 @@ export function parseScenario(text: string, file: string): Scenario {
 
 /** Read, parse and validate a scenario file. */
 export function loadScenario(path: string): Scenario {
+  const cannot = (message: string): ScenarioError => new ScenarioError([{ file: path, line: 0, column: 0, field: '', message }]);
   let text: string;
   try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw cannot('is a directory, not a scenario file');
+    if (stat.size > MAX_SCENARIO_BYTES) throw cannot(`the file has ${stat.size} bytes; a scenario file may have at most ${MAX_SCENARIO_BYTES}`);
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ScenarioError([{ file: path, line: 0, column: 0, field: '', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
+    if (err instanceof ScenarioError) throw err;
+    throw cannot(`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return parseScenario(text, path);
 }

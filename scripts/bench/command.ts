@@ -19,7 +19,14 @@ function minorList(value: string): string[] {
   return minors;
 }
 
-/** Adds `bench` and its subcommands (`bench core`, `bench contention`, `bench proxy`, `bench soak`) to `program`. */
+/** Parses a non-negative integer option value (a seed), or throws commander's usage error. */
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a non-negative integer.');
+  return n;
+}
+
+/** Adds `bench` and its subcommands (`bench core`, `bench contention`, `bench proxy`, `bench soak`, `bench fuzz`) to `program`. */
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks and soak runs, each figure beside a baseline or a bound');
   bench
@@ -112,5 +119,27 @@ export function registerBench(program: Command): void {
       process.stdout.write(`${formatSoakTable(report)}\n`);
       if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
       if (!soakHeld(report)) process.exitCode = 1;
+    });
+  bench
+    .command('fuzz')
+    .description('hostile requests against one real server over mTLS: counts crashes, hangs, non-Status error bodies, 500s and store changes from rejected requests')
+    .option('--requests <n>', 'requests to send', positiveInt, 100_000)
+    .option('--seed <n>', 'seed of the request generator (the same seed sends the same requests)', nonNegativeInt, 1)
+    .option('--connections <n>', 'concurrent requests', positiveInt, 8)
+    .option('--json <file>', 'also write the figures and findings as JSON to FILE')
+    .addHelpText('after', '\nProgress goes to stderr, the table to stdout. Exits 1 when any defect counter is not 0.\n\nExamples:\n  kube-skew bench fuzz\n  kube-skew bench fuzz --requests 10000 --seed 7 --json fuzz.json\n')
+    .action(async (opts: { requests: number; seed: number; connections: number; json?: string }) => {
+      const { runFuzzBench } = await import('../fuzz/bench.js');
+      const { defects, formatFuzzTable } = await import('../fuzz/report.js');
+      const report = await runFuzzBench({
+        requests: opts.requests,
+        seed: opts.seed,
+        connections: opts.connections,
+        progress: (line) => process.stderr.write(`bench: ${line}\n`),
+      });
+      process.stdout.write(`${formatFuzzTable(report)}\n`);
+      for (const f of report.findings) process.stdout.write(`${f.kind} [${f.category}/${f.variant}] ${f.detail}\n    request: ${f.request}\n`);
+      if (opts.json) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+      process.exitCode = defects(report) === 0 && report.healthyAfter ? 0 : 1;
     });
 }

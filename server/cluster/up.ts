@@ -27,9 +27,35 @@ export interface UpOptions {
   mvp?: boolean;
 }
 
+/** The log levels a server takes. */
+const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'];
+
+/**
+ * The numeric and enumerated options, checked before anything starts: a bad value is a one-line
+ * error naming the flag, never a cluster started with the flag ignored.
+ */
+export function checkUpOptions(opts: UpOptions, serverCount: number): { basePort?: number; timeScale?: number } {
+  const out: { basePort?: number; timeScale?: number } = {};
+  if (opts.basePort !== undefined) {
+    const port = Number(opts.basePort);
+    const last = 65535 - (serverCount - 1);
+    if (!/^\d+$/.test(opts.basePort) || port < 1 || port > last) throw new Error(`--base-port ${opts.basePort}: expected a port number from 1 to ${last}`);
+    out.basePort = port;
+  }
+  if (opts.timeScale !== undefined) {
+    const scale = Number(opts.timeScale);
+    if (opts.timeScale.trim() === '' || !Number.isFinite(scale) || scale <= 0) throw new Error(`--time-scale ${opts.timeScale}: expected a positive number`);
+    out.timeScale = scale;
+  }
+  if (opts.logLevel !== undefined && !LOG_LEVELS.includes(opts.logLevel)) throw new Error(`--log-level ${opts.logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
+  return out;
+}
+
 /** Run `up` until a signal arrives; resolves with the exit code. */
 export async function runUp(opts: UpOptions): Promise<number> {
   const servers = parseServers(opts.servers ?? DEFAULT_SERVERS);
+  const numbers = checkUpOptions(opts, servers.length);
+  const lbPolicy = parseLbPolicy(opts.lbPolicy ?? 'round-robin');
   for (const item of opts.serverFlag ?? []) {
     const eq = item.indexOf('=');
     const name = item.slice(0, eq);
@@ -58,10 +84,9 @@ export async function runUp(opts: UpOptions): Promise<number> {
       servers,
       ...(opts.featureGates ? { featureGates: opts.featureGates } : {}),
       ...(opts.runtimeConfig ? { runtimeConfig: opts.runtimeConfig } : {}),
-      ...(opts.basePort ? { basePort: Number(opts.basePort) } : {}),
-      ...(opts.timeScale ? { timeScale: Number(opts.timeScale) } : {}),
+      ...numbers,
       ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
-      lbPolicy: parseLbPolicy(opts.lbPolicy ?? 'round-robin'),
+      lbPolicy,
       mvp: opts.mvp !== false,
       onServerLog: (name, line) => process.stderr.write(`[${name}] ${line}\n`),
     });

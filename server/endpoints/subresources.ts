@@ -9,6 +9,7 @@
 import type { RequestContext } from '../http/context.js';
 import { readBody, readObjectBody } from '../http/body.js';
 import { contentTypeOf } from '../http/media.js';
+import { jsonNestingExceeds } from '../http/nesting.js';
 import { writeRaw } from '../http/respond.js';
 import { badRequest, invalid, methodNotAllowed, methodNotSupported, unsupportedMediaType, type FieldError } from '../errors/status.js';
 import { APPLY_PATCH, decodePatch, mergePatch, PATCH_TYPES } from '../registry/patch.js';
@@ -142,6 +143,7 @@ async function readScalePatch(ctx: RequestContext): Promise<(scale: KubeObject) 
   if (type === APPLY_PATCH) {
     // kube-skew applies a Scale apply-patch as a merge of the applied fields (no field ownership on scale).
     let applied: unknown;
+    if (jsonNestingExceeds(body.toString('utf8'))) throw badRequest('exceeded max depth');
     try {
       applied = JSON.parse(body.toString('utf8'));
     } catch (err) {

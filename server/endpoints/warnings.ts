@@ -12,9 +12,24 @@ function quote(text: string): string {
   return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
+/** Control characters (Unicode category Cc), which upstream's `NewWarningHeader` refuses. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * The `Warning` header value of a text, as upstream's `NewWarningHeader` makes it: `299 - "<text>"`,
+ * or undefined for a text it refuses (one with control characters), which is then not sent. A text
+ * is sent as its UTF-8 bytes, as Go writes header values; Node takes header values as Latin-1, so
+ * the bytes are handed over one character each.
+ */
+export function warningHeaderValue(text: string): string | undefined {
+  if (text === '' || CONTROL.test(text)) return undefined;
+  return Buffer.from(`299 - ${quote(text)}`, 'utf8').toString('latin1');
+}
+
 /** Add a `Warning: 299 - "<text>"` header to the response, once per distinct text. */
 export function addWarning(ctx: RequestContext, text: string): void {
-  const entry = `299 - ${quote(text)}`;
+  const entry = warningHeaderValue(text);
+  if (entry === undefined) return;
   const existing = ctx.headers['Warning'] ?? ctx.headers['warning'];
   const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
   if (list.includes(entry)) return;

@@ -2,10 +2,14 @@
  * Reading and decoding request bodies with kube-apiserver's limits and errors: the 3 MiB cap
  * (413), the accepted media types (415) and malformed input (400). A rejected body changes nothing.
  */
-import { parse as parseYaml } from 'yaml';
 import type { RequestContext } from './context.js';
 import { contentTypeOf } from './media.js';
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../errors/status.js';
+import { jsonNestingExceeds } from './nesting.js';
+import { decodeYaml, YamlDecodeError } from './yaml.js';
+
+/** Upstream's 400 for a body nested past the decoder's limit. */
+const TOO_DEEP = "couldn't get version/kind; json parse error: exceeded max depth";
 
 /** kube-apiserver's default `--max-request-body-bytes`: 3 MiB. */
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -74,6 +78,7 @@ export async function readBody(ctx: RequestContext, limit = MAX_REQUEST_BODY_BYT
 /** Parse JSON text into an object, with upstream-like 400s for malformed or non-object input. */
 export function parseJsonObject(text: string): Record<string, unknown> {
   let value: unknown;
+  if (jsonNestingExceeds(text)) throw badRequest(TOO_DEEP);
   try {
     value = JSON.parse(text);
   } catch (err) {
@@ -89,9 +94,11 @@ export function parseJsonObject(text: string): Record<string, unknown> {
 export function parseYamlObject(text: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = parseYaml(text, { strict: true, uniqueKeys: false, maxAliasCount: 100 }); // duplicates: field validation
+    value = decodeYaml(text, { uniqueKeys: false }); // duplicates: field validation
   } catch (err) {
-    throw badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
+    // YAML is converted to JSON and then decoded upstream, so a deep document fails as deep JSON does.
+    if (err instanceof YamlDecodeError && err.tooDeep) throw badRequest(TOO_DEEP);
+    throw badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw badRequest("couldn't get version/kind; json parse error: Object 'Kind' is missing in 'null'");

@@ -27,8 +27,7 @@
 import type { Server } from 'node:https';
 import type { Socket } from 'node:net';
 
-/** Go's `MaxHeaderBytes` as kube-apiserver sets it, plus the 4096 bytes Go reads beyond it. */
-export const MAX_HEADER_BYTES = (1 << 20) + 4096;
+import { MAX_HEADER_BYTES, onClientError as onProtocolError } from './protocol-errors.js';
 /** kube-apiserver's `ReadHeaderTimeout`. */
 export const DEFAULT_READ_HEADER_TIMEOUT_MS = 32_000;
 /** kube-apiserver's `IdleTimeout`. */
@@ -46,13 +45,6 @@ export interface ServingLimits {
   writeStallTimeoutMs: number;
 }
 
-const GO_ERROR_HEADERS = '\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n';
-/** Go's answer to oversized headers. */
-const HEADER_TOO_LARGE = `HTTP/1.1 431 Request Header Fields Too Large${GO_ERROR_HEADERS}431 Request Header Fields Too Large`;
-/** Go's answer to a malformed request. */
-const BAD_REQUEST = `HTTP/1.1 400 Bad Request${GO_ERROR_HEADERS}400 Bad Request`;
-/** How long Go waits after its error answer before closing (`rstAvoidanceDelay`). */
-const CLOSE_DELAY_MS = 500;
 
 /** The options Node's `https.createServer` takes for these limits (merged with the TLS options). */
 export function serverOptions(limits: ServingLimits): Record<string, number> {
@@ -84,8 +76,10 @@ export interface ConnectionGuard {
 
 /** Build the connection guard for `limits`. */
 export function connectionGuard(limits: ServingLimits): ConnectionGuard {
-  // Sockets with an answer in progress: an error answer must not be written into one.
-  const busy = new Set<Socket>();
+  // The request each socket is serving. A parse error can come after its 'request' event (a bad
+  // transfer coding or chunk is found while the body is read): Go's answer is still written unless
+  // the handler's answer has already begun, as an error answer must never be mixed into one.
+  const serving = new Map<Socket, { headersSent: boolean }>();
   const sockets = new Set<Socket>();
   const pendingSince = new Map<Socket, number>();
   let timer: NodeJS.Timeout | undefined;
@@ -105,18 +99,21 @@ export function connectionGuard(limits: ServingLimits): ConnectionGuard {
 
   return {
     onClientError(err, socket) {
-      const answer = err.code === 'HPE_HEADER_OVERFLOW' ? HEADER_TOO_LARGE : err.code?.startsWith('HPE_') && err.code !== 'HPE_HEADERS_TIMEOUT' ? BAD_REQUEST : undefined;
-      if (answer === undefined || socket.destroyed || !socket.writable || busy.has(socket)) {
+      // Node's own header timeout is Go's ReadHeaderTimeout, which Go answers with nothing. The rest
+      // is Go's plain-text answer, which also keeps a connection it has answered (and ended) open to
+      // drain for a moment when Node reports the same error again as more bytes arrive.
+      if (err.code === 'HPE_HEADERS_TIMEOUT' || serving.get(socket)?.headersSent) {
         socket.destroy();
         return;
       }
-      socket.end(answer);
-      setTimeout(() => socket.destroy(), CLOSE_DELAY_MS).unref();
+      onProtocolError(err, socket);
     },
     attach(server) {
-      server.on('request', (req: { socket: Socket }, res: { once(event: 'close', fn: () => void): void }) => {
-        busy.add(req.socket);
-        res.once('close', () => busy.delete(req.socket));
+      server.on('request', (req: { socket: Socket }, res: { headersSent: boolean; once(event: 'close', fn: () => void): void }) => {
+        serving.set(req.socket, res);
+        res.once('close', () => {
+          if (serving.get(req.socket) === res) serving.delete(req.socket);
+        });
       });
       if (!(limits.writeStallTimeoutMs > 0)) return;
       server.on('secureConnection', (socket: Socket) => {

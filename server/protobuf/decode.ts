@@ -7,6 +7,7 @@
  */
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import type { FieldSpec, FieldType, MessageSpec, Schema, SpecialType } from './table.js';
+import { jsonNestingExceeds } from '../http/nesting.js';
 
 /** The 4-byte prefix of every Kubernetes protobuf body: `k8s\0`. */
 export const PROTOBUF_MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
@@ -196,8 +197,10 @@ function readSpecial(bytes: Uint8Array, type: SpecialType): unknown {
     case 'fieldsv1': {
       const raw = fields.get(1) as Uint8Array | undefined;
       if (!raw || raw.length === 0) return undefined;
+      const text = Buffer.from(raw).toString('utf8');
+      if (jsonNestingExceeds(text)) throw new ProtobufDecodeError('proto: FieldsV1: exceeded max depth');
       try {
-        return JSON.parse(Buffer.from(raw).toString('utf8')) as unknown;
+        return JSON.parse(text) as unknown;
       } catch {
         throw new ProtobufDecodeError('proto: FieldsV1 is not valid JSON');
       }

@@ -9,7 +9,7 @@
  * the `last-applied-configuration` annotation still matches are allowed, and that annotation is kept
  * in step with the applied configuration.
  */
-import { parse as parseYaml } from 'yaml';
+import { decodeYaml } from '../http/yaml.js';
 import { applyConflict, badRequest, type StatusCause } from '../errors/status.js';
 import { clone, type KubeObject } from './object.js';
 import type { PatchMetaLookup } from './patch-meta.js';
@@ -59,9 +59,9 @@ function isObject(v: unknown): v is Obj {
 export function decodeApplyPatch(body: Buffer): Obj {
   let value: unknown;
   try {
-    value = parseYaml(body.toString('utf8'), { strict: true, uniqueKeys: true, maxAliasCount: 100 });
+    value = decodeYaml(body.toString('utf8'), { uniqueKeys: true });
   } catch (err) {
-    throw badRequest(`error decoding YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw badRequest(`error decoding YAML: ${(err as Error).message}`);
   }
   if (value === null || value === undefined) value = {};
   if (!isObject(value)) {

@@ -21,6 +21,7 @@ import { rawBodies } from '../http/body.js';
 import { badRequest, invalid } from '../errors/status.js';
 import { definition, definitionNameOf, schemaForKind, refName, type GroupVersionKind, type OpenApiSchema } from '../../versions/openapi.js';
 import type { KubeObject } from './object.js';
+import { warningHeaderValue } from '../endpoints/warnings.js';
 
 /** The three directives. */
 export type FieldValidationDirective = 'Strict' | 'Warn' | 'Ignore';
@@ -388,18 +389,13 @@ export function jsonPatchOpIssues(text: string): string[] {
   return out;
 }
 
-/** Escape a warning text as an HTTP quoted-string. */
-function quoted(text: string): string {
-  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-}
-
 /** Add `Warning: 299 - "<text>"` headers to the response. */
 export function addWarnings(ctx: RequestContext, texts: readonly string[]): void {
   if (texts.length === 0) return;
   const existing = ctx.headers.Warning ?? ctx.headers.warning;
   const list = existing === undefined ? [] : Array.isArray(existing) ? [...existing] : [existing];
   delete ctx.headers.warning;
-  ctx.headers.Warning = [...list, ...texts.map((t) => `299 - ${quoted(t)}`)];
+  ctx.headers.Warning = [...list, ...texts.map(warningHeaderValue).filter((v): v is string => v !== undefined)];
 }
 
 /** The full strict error text: `strict decoding error: a, b`. */

@@ -7,6 +7,7 @@
 import fastJsonPatch from 'fast-json-patch';
 import { badRequest, StatusError, unclassifiedError, unprocessableEntity } from '../errors/status.js';
 import type { KubeObject } from './object.js';
+import { jsonNestingExceeds } from '../http/nesting.js';
 import { patchMeta, type GroupVersionKind } from './patch-meta.js';
 import { StrategicMergeError, strategicMergePatch } from './strategic-merge.js';
 
@@ -48,8 +49,10 @@ function strategicMergeStatus(err: StrategicMergeError): StatusError {
  */
 export function decodePatch(contentType: string, body: Buffer, gvk: GroupVersionKind = { group: '', version: 'v1', kind: '' }): (current: KubeObject) => KubeObject {
   let parsed: unknown;
+  const text = body.toString('utf8');
+  if (jsonNestingExceeds(text)) throw badRequest('exceeded max depth');
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (err) {
     throw badRequest((err as Error).message);
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { probe } from '../../server/cluster/server-process.js';
+import { checkUpOptions } from '../../server/cluster/up.js';
 import { tempDir } from '../fixtures/cluster.js';
 
 const CLI = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
@@ -79,4 +80,34 @@ t.test('up refuses an unsupported minor with the supported list', async (t) => {
   t.match(err, /1\.20/);
   t.match(err, /1\.25/, 'names the supported minors');
   t.notMatch(err, /at .*\.js:\d+/, 'no stack trace');
+});
+
+t.test('bad flag values are refused before anything starts, in one line', async (t) => {
+  t.same(checkUpOptions({ basePort: '6443', timeScale: '0.5', logLevel: 'info' }, 3), { basePort: 6443, timeScale: 0.5 });
+  for (const [opts, message] of [
+    [{ basePort: 'abc' }, '--base-port abc: expected a port number from 1 to 65533'],
+    [{ basePort: '65534' }, '--base-port 65534: expected a port number from 1 to 65533'],
+    [{ basePort: '0' }, '--base-port 0: expected a port number from 1 to 65533'],
+    [{ timeScale: '-1' }, '--time-scale -1: expected a positive number'],
+    [{ timeScale: 'fast' }, '--time-scale fast: expected a positive number'],
+    [{ logLevel: 'loud' }, '--log-level loud: expected one of silent, error, warn, info, debug'],
+  ] as const) {
+    t.throws(() => checkUpOptions(opts, 3), { message }, message);
+  }
+  // Through the CLI (a bad --base-port was once ignored and a cluster started anyway), and commander's own errors.
+  for (const [args, first] of [
+    [['--base-port', 'abc'], 'Error: --base-port abc: expected a port number from 1 to 65533'],
+    [['--nope'], "error: unknown option '--nope'"],
+    [['--servers'], "error: option '--servers <list>' argument missing"],
+  ] as const) {
+    const up = spawn(process.execPath, [CLI, 'up', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    t.teardown(() => up.kill('SIGKILL'));
+    let err = '';
+    up.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = await once(up, 'exit');
+    t.equal(code, 1, `${args.join(' ')}: exits 1`);
+    t.equal(err.split('\n')[0], first, `${args.join(' ')}: says what is wrong`);
+    t.ok(err.split('\n').filter(Boolean).length <= 2, `${args.join(' ')}: at most the error and a one-line hint`);
+    t.notMatch(err, /\n\s+at /, 'no stack trace');
+  }
 });

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScenario, ScenarioError } from '../../scenarios/engine/loader.js';
@@ -146,4 +146,34 @@ t.test('scenario run of a missing file names it', async (t) => {
   t.equal(code, 1);
   t.match(err, /no scenario file or library scenario named "\/nonexistent\/x\.yaml"/);
   t.notMatch(err, /\n\s+at /);
+});
+
+t.test('hostile files: the CLI names the file and line, exits 1, never prints a stack trace', async (t) => {
+  const dir = await tempDir(t);
+  const laughs = ['x0: &a0 [lol]', ...Array.from({ length: 9 }, (_, i) => `x${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(', ')}]`)].join('\n');
+  const files: Array<{ name: string; content: string | Buffer; expect: RegExp }> = [
+    { name: 'empty.yaml', content: '', expect: /empty\.yaml:1:1: the file is empty/ },
+    { name: 'garbage.yaml', content: Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 256)), expect: /garbage\.yaml:\d+:\d+: / },
+    { name: 'syntax.yaml', content: `${HEAD}    - request: {path: /version\n`, expect: /syntax\.yaml:\d+:\d+: invalid YAML: / },
+    { name: 'types.yaml', content: `${HEAD.replace('name: demo', 'name: 5')}    - request: {path: 5, via: [a], expect: {status: "x"}}\n`, expect: /types\.yaml:4:3: metadata\.name: must be a string, not 5\n.*types\.yaml:\d+:\d+: spec\.steps\[0\]\.request\.via: must be a string/s },
+    { name: 'unknown.yaml', content: `${HEAD}    - reboot: {server: a}\n      extra: 1\n`, expect: /unknown\.yaml:11:7: spec\.steps\[0\]\.reboot: unknown field "reboot"/ },
+    { name: 'duplicate.yaml', content: HEAD.replace('kind: Scenario', 'kind: Scenario\nkind: Scenario') + '    - kill: {server: a}\n', expect: /duplicate\.yaml:3:1: invalid YAML: Map keys must be unique/ },
+    { name: 'bomb.yaml', content: `${HEAD}    - kill: {server: a}\n${laughs}\n`, expect: /bomb\.yaml:1:1: invalid YAML: aliases expand too much/ },
+    { name: 'self.yaml', content: HEAD.replace('metadata:\n  name: demo', 'metadata: &m\n  name: demo\n  labels: *m') + '    - kill: {server: a}\n', expect: /self\.yaml:5:11: invalid YAML: alias \*m is inside the value anchored &m/ },
+    { name: 'multi.yaml', content: `${HEAD}    - kill: {server: a}\n---\n${HEAD}`, expect: /multi\.yaml:\d+:\d+: invalid YAML: Source contains multiple documents/ },
+    { name: 'deep.yaml', content: `${HEAD}    - kill: {server: a}\nx: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, expect: /deep\.yaml:1:1: invalid YAML: collections nest deeper than 500 levels/ },
+    { name: 'huge.yaml', content: HEAD + '    - kill: {server: a}\n'.repeat(60_000), expect: /huge\.yaml:0:0: the file has \d+ bytes; a scenario file may have at most 1048576/ },
+  ];
+  for (const f of files) await writeFile(join(dir, f.name), f.content);
+  await mkdir(join(dir, 'a-directory.yaml'));
+  const cases = [...files.map((f) => ({ arg: join(dir, f.name), expect: f.expect })), { arg: join(dir, 'a-directory.yaml'), expect: /a-directory\.yaml:0:0: is a directory, not a scenario file/ }];
+  for (const c of cases) {
+    const child = spawn(process.execPath, [CLI, 'scenario', 'run', c.arg], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = await once(child, 'exit');
+    t.equal(code, 1, `${c.arg}: exits 1`);
+    t.match(err, c.expect, `${c.arg}: ${err.split('\n')[0]}`);
+    t.notMatch(err, /\n\s+at /, `${c.arg}: no stack trace`);
+  }
 });

@@ -1,8 +1,8 @@
 /**
  * Resource endpoints over real HTTPS against one real 1.32 server process: create, get, update,
  * patch, list (paging, selectors), delete (finalizers, collections), output negotiation (Table,
- * PartialObjectMetadataList), the error Statuses with upstream's reasons and texts, and namespace
- * lifecycle. Every subtest works in its own namespace so they do not see each other's objects.
+ * PartialObjectMetadataList), the error Statuses with upstream's reasons and texts, hostile bodies
+ * (deep nesting, YAML alias tricks, odd field names), and namespace lifecycle. Every subtest works in its own namespace so they do not see each other's objects.
  */
 import t from 'tap';
 import { api, startCluster, urlOf, type ApiOptions, type ApiResponse } from '../fixtures/cluster.js';
@@ -501,6 +501,40 @@ t.test('resources', async (t) => {
     const dry = await call('POST', `${cm(ns)}?dryRun=All`, { body: { metadata: { name: 'dry' } } });
     t.equal(dry.status, 201);
     t.equal((await call('GET', cm(ns, 'dry'))).status, 404, 'dryRun=All stores nothing');
+  });
+
+  t.test('hostile bodies: deep nesting, YAML alias tricks, odd unknown fields', async (t) => {
+    const ns = await namespace('hostile');
+    const tooDeep = failure(400, 'BadRequest', "couldn't get version/kind; json parse error: exceeded max depth");
+    const deep = (n: number, inner: string): string => '{"a":'.repeat(n) + inner + '}'.repeat(n);
+    // Once a stack overflow: a 500 from field validation, or V8 aborting in the YAML composer.
+    const deepJson = await call('POST', cm(ns), { raw: deep(10_001, '1'), headers: { 'content-type': 'application/json' } });
+    t.same(deepJson.json, tooDeep, 'JSON past 10,000 levels');
+    const deepField = await call('POST', cm(ns), { raw: `{"metadata":{"name":"deep"},"extra":${deep(5000, '1')}}`, headers: { 'content-type': 'application/json' } });
+    t.same(deepField.json, tooDeep, "JSON past kube-skew's 500 levels, in an unknown field");
+    const deepYaml = await call('POST', cm(ns), { raw: `metadata: {name: deep}\nx: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, headers: { 'content-type': 'application/yaml' } });
+    t.same(deepYaml.json, tooDeep, 'YAML flow collections 5,000 deep');
+    const deepPatch = await call('PATCH', cm(ns, 'x'), { raw: deep(600, '1'), headers: { 'content-type': 'application/merge-patch+json' } });
+    t.same(deepPatch.json, failure(400, 'BadRequest', 'exceeded max depth'), 'a merge patch 600 deep');
+    const shallow = await call('POST', cm(ns), { raw: `{"metadata":{"name":"shallow"},"extra":${deep(400, '1')}}`, headers: { 'content-type': 'application/json' } });
+    t.equal(shallow.status, 201, 'an unknown field 400 deep is dropped with a warning');
+
+    const selfRef = await call('POST', cm(ns), { raw: 'metadata: &m\n  name: loop\n  labels: *m\n', headers: { 'content-type': 'application/yaml' } });
+    t.same(selfRef.json, failure(400, 'BadRequest', "error converting YAML to JSON: yaml: anchor 'm' value contains itself"), 'an anchor containing its own alias');
+    const laughs = ['a0: &a0 ["lol"]', ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(', ')}]`)].join('\n');
+    const bomb = await call('POST', cm(ns), { raw: `metadata: {name: bomb}\n${laughs}\n`, headers: { 'content-type': 'application/yaml' } });
+    t.same(bomb.json, failure(400, 'BadRequest', 'error converting YAML to JSON: yaml: document contains excessive aliasing'), 'billion laughs');
+    const applyLoop = await call('PATCH', `${cm(ns, 'loop')}?fieldManager=t`, { raw: 'apiVersion: v1\nkind: ConfigMap\nmetadata: &m\n  name: loop\n  annotations: *m\n', headers: { 'content-type': 'application/apply-patch+yaml' } });
+    t.same(applyLoop.json, failure(400, 'BadRequest', "error decoding YAML: yaml: anchor 'm' value contains itself"), 'the same in an apply patch');
+    t.same(names(await call('GET', cm(ns))), ['shallow'], 'only the shallow object was stored');
+
+    // Unknown fields named with control characters or non-ASCII: the warning follows upstream's
+    // NewWarningHeader (dropped, or sent as UTF-8), where once setting the header failed with a 500
+    // after the object was written.
+    const odd = await call('POST', cm(ns), { raw: '{"metadata":{"name":"odd"},"a\\u0001b":1,"caf\u00e9\ufffd":2}', headers: { 'content-type': 'application/json' } });
+    t.equal(odd.status, 201);
+    const warning = ([] as string[]).concat(odd.headers.warning ?? []).map((w) => Buffer.from(w, 'latin1').toString('utf8'));
+    t.same(warning, ['299 - "unknown field \\"caf\u00e9\ufffd\\""'], 'the control-character warning is dropped, the other sent as UTF-8');
   });
 
   t.test('routing errors: unknown resources, scopes, methods', async (t) => {
