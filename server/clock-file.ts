@@ -3,7 +3,7 @@
  * follows, so that a scenario can speed time up, slow it down or move it forward for all of them at
  * once. The cluster writes it; servers watch it.
  */
-import { readFileSync, renameSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { anchorProblem, type ClockAnchor, type ScaledClock } from './clock.js';
 
 /** How often a server looks at the clock file (wall ms). */
@@ -35,15 +35,33 @@ export function writeClockFile(path: string, anchor: ClockAnchor): void {
 /**
  * Make `clock` follow the anchor in `path` from now on. A file that cannot be read keeps the clock
  * where it is and is reported once per change. Returns a function that stops following.
+ *
+ * The file's text is compared, not its `stat`: the cluster replaces it by rename, the new file can
+ * get the inode the old one had, the same size and (file times come from a coarse kernel clock) the
+ * same mtime, so two quick writes can look like none. The first look also applies a change made
+ * between the caller's read and this call.
  */
 export function followClockFile(clock: ScaledClock, path: string, onError: (err: Error) => void): () => void {
-  const listener = () => {
+  let seen: string | undefined;
+  const look = (): void => {
+    let text: string;
     try {
-      clock.adjust(readClockFile(path));
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      text = `unreadable: ${(err as Error).message}`;
+    }
+    if (text === seen) return;
+    seen = text;
+    try {
+      const anchor = readClockFile(path);
+      const now = clock.anchor;
+      if (anchor.wall !== now.wall || anchor.time !== now.time || anchor.scale !== now.scale) clock.adjust(anchor);
     } catch (err) {
       onError(err as Error);
     }
   };
-  watchFile(path, { interval: CLOCK_FILE_POLL_MS, persistent: false }, listener);
-  return () => unwatchFile(path, listener);
+  const timer = setInterval(look, CLOCK_FILE_POLL_MS);
+  timer.unref();
+  look();
+  return () => clearInterval(timer);
 }

@@ -8,16 +8,31 @@ import { tempDir } from '../fixtures/cluster.js';
 
 const HOUR = 3_600_000;
 
-/** Resolves with the wall ms it took `clock` to fire a timeout of `ms` clock ms, or rejects after `limitMs`. */
-function fired(set: (fn: () => void) => void, limitMs = 5000): Promise<number> {
+/**
+ * Resolves with the wall ms it took a clock timeout set by `set` to fire, or rejects after `limitMs`
+ * (cancelling the timeout, which would otherwise keep the process alive).
+ */
+function fired(set: (fn: () => void) => { cancel(): void }, limitMs = 5000): Promise<number> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
-    const guard = setTimeout(() => reject(new Error(`did not fire within ${limitMs} ms`)), limitMs);
-    set(() => {
+    const guard = setTimeout(() => {
+      timer.cancel();
+      reject(new Error(`did not fire within ${limitMs} ms`));
+    }, limitMs);
+    const timer = set(() => {
       clearTimeout(guard);
       resolve(Date.now() - t0);
     });
   });
+}
+
+/** Resolves once `done()` holds, looking every 5 ms; rejects after `limitMs`. */
+async function until(done: () => boolean, what: string, limitMs = 3000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${limitMs} ms`);
+    await sleep(5);
+  }
 }
 
 t.test('time runs scale times faster than the wall from the anchor', async (t) => {
@@ -94,4 +109,25 @@ t.test('servers follow the clock file', async (t) => {
   t.equal(clock.anchor.scale, 2, 'an invalid file keeps the clock where it was');
   t.match(errors[0]?.message, new RegExp(`clock file ${path}: time must be milliseconds since the epoch`));
   t.throws(() => readClockFile(join(dir, 'missing.json')), /clock file .*missing\.json: ENOENT/);
+});
+
+t.test('a clock file replaced right away, or twice in a row, is still followed', async (t) => {
+  // Each write renames a fresh file over the last: the new file may get the old one's inode, size
+  // and (coarse) mtime, so only the text tells the change; and a change made before the follower
+  // took its first look must not be missed either.
+  const dir = await tempDir(t);
+  for (let round = 0; round < 20; round++) {
+    const path = join(dir, `clock-${round}.json`);
+    const wall = Date.now();
+    writeClockFile(path, { wall, time: wall, scale: 1 });
+    const clock = new ScaledClock(readClockFile(path));
+    const stop = followClockFile(clock, path, (err) => t.fail(err.message));
+    writeClockFile(path, { wall, time: wall, scale: 2 });
+    await until(() => clock.anchor.scale === 2, `round ${round}: a change right after following began`);
+    writeClockFile(path, { wall, time: wall, scale: 3 });
+    writeClockFile(path, { wall, time: wall, scale: 4 });
+    await until(() => clock.anchor.scale === 4, `round ${round}: the second of two quick changes`);
+    stop();
+  }
+  t.pass('20 rounds: every change was followed');
 });
