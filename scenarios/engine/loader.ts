@@ -25,6 +25,7 @@ function validator(): ValidateFunction {
 /** One problem in a scenario file. */
 export interface ScenarioProblem {
   file: string;
+  /** 1-based; 0 for a problem of the whole file (its size, its kind), shown without a position. */
   line: number;
   column: number;
   /** `spec.steps[3].request.method` */
@@ -36,7 +37,7 @@ export interface ScenarioProblem {
 export class ScenarioError extends Error {
   readonly code = 'SCENARIO_INVALID';
   constructor(readonly problems: ScenarioProblem[]) {
-    super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.field ? `${p.field}: ` : ''}${p.message}`).join('\n'));
+    super(problems.map((p) => `${p.line > 0 ? `${p.file}:${p.line}:${p.column}` : p.file}: ${p.field ? `${p.field}: ` : ''}${p.message}`).join('\n'));
     this.name = 'ScenarioError';
   }
 }
