@@ -38,6 +38,7 @@ t.test('a shortened soak with the Mixed Version Proxy holds every bound', async 
   t.equal(code, 0, 'exit code 0: every bound held', { stdout, stderr });
   t.match(stdout, /^kube-skew bench soak: .*servers 1\.35, 1\.35, 1\.36, MVP on; 100 requests\/s for 60 s/m);
   t.match(stderr, /soak: upgrade a 1\.35 → 1\.36/, 'progress names each fault');
+  t.match(stderr, /soak: waiting until every server serves the probe[^]*soak: traffic at/, 'traffic starts after every server serves the probe (a cold start is not a fault)');
   t.ok(report.requests > 1000, `traffic flowed: ${report.requests} requests`);
   t.ok(report.outcomes['create 201']! > 0 && report.outcomes['update 200']! > 0 && report.outcomes['delete 200']! > 0, 'writes of every kind were acknowledged');
   t.ok((report.outcomes['probe 200'] ?? 0) > 0, 'the 1.36-only API answered through the front door');

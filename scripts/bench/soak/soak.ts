@@ -15,6 +15,7 @@ import { openSqliteStore } from '../../../storage/sqlite/store.js';
 import { servingAt, type RunContext } from '../../../scenarios/engine/context.js';
 import { runServerStep } from '../../../scenarios/engine/steps/servers.js';
 import { ApiClient } from '../client.js';
+import type { ClientTLS } from '../load.js';
 import { TRACE_HEADER } from '../../../server/filters/served-by.js';
 import { machineInfo } from '../core.js';
 import type { MachineInfo } from '../report.js';
@@ -67,6 +68,31 @@ const PROBE = '/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies';
 /** Keep-alive clients the traffic spreads over, so that the front door spreads it over the servers. */
 const CLIENTS = 8;
 
+/** How long a fresh cluster may take until every server's Mixed Version Proxy knows its peers. */
+const SETTLE_TIMEOUT_MS = 60_000;
+
+/**
+ * Resolves once every server answers `path` with a 200, itself or through a peer. A server is ready
+ * before its proxy has read its peers' discovery (upstream's proxy, too, answers a local 404 until
+ * its first peer sync), so a run that began at once would count a cold start, not the faults.
+ */
+async function untilEveryServerServes(cluster: Cluster, tls: ClientTLS, path: string): Promise<void> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  for (const name of cluster.specs.keys()) {
+    const client = new ApiClient(cluster.server(name).info!.url, tls);
+    try {
+      for (;;) {
+        const status = await client.call('GET', `${path}?limit=1`).then((r) => r.status, () => 0);
+        if (status === 200) break;
+        if (Date.now() > deadline) throw new Error(`server ${name} still answers ${status || 'nothing'} for ${path} ${SETTLE_TIMEOUT_MS / 1000} s after the cluster started`);
+        await sleep(100);
+      }
+    } finally {
+      client.close();
+    }
+  }
+}
+
 export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const progress = opts.progress ?? (() => undefined);
   const dataDir = await mkdtemp(join(tmpdir(), 'kube-skew-soak-'));
@@ -96,6 +122,11 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       const w = new WatchStream(() => new ApiClient(cluster.frontDoorURL, tls), collection);
       await w.start();
       watchers.push(w);
+    }
+    if (opts.mvp) {
+      progress('waiting until every server serves the probe, directly or through a peer');
+      await untilEveryServerServes(cluster, tls, PROBE);
+      for (const name of cluster.specs.keys()) ctx.readySince.set(name, Date.now());
     }
     const servingNow = (path: string, at: number): string[] => servingAt(ctx, path, at);
     const describe = (server: string | undefined, at: number): string => {
