@@ -50,8 +50,13 @@ export function isNamespacedResource(collection: string): boolean {
   return true;
 }
 
-/** A server counts as serving a resource this long after it became ready: the time its peers need to find it. */
-export const SETTLE_MS = 1000;
+/**
+ * A server counts as serving a resource this long after it became ready: the time its peers need to
+ * find it. Its endpoint lease appears only once it is ready, and then each peer's proxy fetches its
+ * discovery (upstream's, too, answers a local 404 until then); on a loaded 2-core machine that took
+ * up to 1.4 s, so two seconds.
+ */
+export const SETTLE_MS = 2000;
 
 /** The live servers, ready for at least SETTLE_MS at `at`, that serve the resource of `path`: a 404 for it then is false. */
 export function servingAt(ctx: RunContext, path: string, at: number): string[] {
