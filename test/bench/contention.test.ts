@@ -4,16 +4,13 @@
  * thresholds: the figures depend on the machine.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { processCounts } from '../../scripts/bench/contention.js';
 import type { ContentionReport } from '../../scripts/bench/contention-report.js';
+import { runCli } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/cluster.js';
 
-const CLI = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
 
 t.test('the process counts double up to the maximum, which is always measured', async (t) => {
   t.same(processCounts(1), [1]);
@@ -25,13 +22,7 @@ t.test('the process counts double up to the maximum, which is always measured', 
 t.test('bench contention --quick prints a row per process count and writes the figures as JSON', async (t) => {
   const dir = await tempDir(t);
   const jsonFile = join(dir, 'contention.json');
-  const child = spawn(process.execPath, [CLI, 'bench', 'contention', '--quick', '--processes', '3', '--json', jsonFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => child.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = await once(child, 'exit');
+  const { code, stdout, stderr } = await runCli(t, ['bench', 'contention', '--quick', '--processes', '3', '--json', jsonFile]);
   t.equal(code, 0, `exits 0 (stderr: ${stderr.slice(-2000)})`);
   t.match(stderr, /bench: 3 writer processes for 0.5 s/, 'progress goes to stderr, one line per run');
   t.match(stdout, /^kube-skew bench contention: \d+ × .+, Node [\d.]+, quick mode/, 'the header names the machine');

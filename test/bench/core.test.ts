@@ -5,29 +5,20 @@
  * create stores.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openSqliteStore } from '../../storage/sqlite/store.js';
 import { configMapBody, seedConfigMaps, seededName } from '../../scripts/bench/seed.js';
 import type { CoreReport } from '../../scripts/bench/report.js';
+import { runCli } from '../fixtures/cli.js';
 import { api, startCluster, tempDir, urlOf } from '../fixtures/cluster.js';
 
-const CLI = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
 const OPERATIONS = ['GET 1 object', 'LIST 100 objects', 'LIST 10000 objects', 'CREATE'];
 
 t.test('bench core --quick prints every row with positive numbers and writes them as JSON', async (t) => {
   const dir = await tempDir(t);
   const jsonFile = join(dir, 'bench.json');
-  const child = spawn(process.execPath, [CLI, 'bench', 'core', '--quick', '--json', jsonFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => child.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = await once(child, 'exit');
+  const { code, stdout, stderr } = await runCli(t, ['bench', 'core', '--quick', '--json', jsonFile]);
   t.equal(code, 0, `exits 0 (stderr: ${stderr.slice(-2000)})`);
   t.match(stderr, /bench: kube-skew: GET 1 object/, 'progress goes to stderr, one line per phase');
 

@@ -4,31 +4,17 @@
  * one-line error and no stack trace.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CATEGORIES } from '../../scripts/fuzz/case.js';
 import type { FuzzReport } from '../../scripts/fuzz/report.js';
+import { runCli } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/cluster.js';
-
-const CLI = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
-
-async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
 
 t.test('bench fuzz prints one table and writes JSON', async (t) => {
   const dir = await tempDir(t);
   const jsonFile = join(dir, 'fuzz.json');
-  const { code, stdout, stderr } = await run(['bench', 'fuzz', '--requests', '400', '--seed', '3', '--json', jsonFile]);
+  const { code, stdout, stderr } = await runCli(t, ['bench', 'fuzz', '--requests', '400', '--seed', '3', '--json', jsonFile]);
   t.equal(code, 0, `exits 0 (stderr: ${stderr.slice(-1500)})`);
   t.match(stderr, /bench: fuzzing https:\/\/127\.0\.0\.1:\d+ with 400 requests, seed 3/, 'progress on stderr');
   const lines = stdout.split('\n');
@@ -59,7 +45,7 @@ t.test('bad flag values: one line, no stack trace', async (t) => {
     ['--nope'],
     ['--requests'],
   ]) {
-    const { code, stdout, stderr } = await run(['bench', 'fuzz', ...args]);
+    const { code, stdout, stderr } = await runCli(t, ['bench', 'fuzz', ...args]);
     t.not(code, 0, `${args.join(' ')}: fails`);
     t.equal(stdout, '', `${args.join(' ')}: nothing on stdout`);
     t.match(stderr, /^error: /, `${args.join(' ')}: says what is wrong (${stderr.split('\n')[0]})`);

@@ -4,15 +4,12 @@
  * figures depend on the machine, and the targets are only reported.
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ProxyReport } from '../../scripts/bench/proxy-report.js';
+import { runCli } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/cluster.js';
 
-const CLI = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
 
 /** Every row of the table, by the start of its metric name. */
 const ROWS = [
@@ -34,13 +31,7 @@ const ROWS = [
 t.test('bench proxy --quick prints every row with positive numbers and writes them as JSON', async (t) => {
   const dir = await tempDir(t);
   const jsonFile = join(dir, 'proxy.json');
-  const child = spawn(process.execPath, [CLI, 'bench', 'proxy', '--quick', '--json', jsonFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => child.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = await once(child, 'exit');
+  const { code, stdout, stderr } = await runCli(t, ['bench', 'proxy', '--quick', '--json', jsonFile]);
   t.equal(code, 0, `exits 0 (stderr: ${stderr.slice(-2000)})`);
   t.match(stderr, /bench: get: proxied by a to b/, 'progress goes to stderr, one line per phase');
 

@@ -8,29 +8,19 @@
  * into timeouts; the figures at full rate are in the README.
  */
 import t, { type Test } from 'tap';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { SoakReport } from '../../scripts/bench/soak/soak.js';
+import { runCli, type CliRun } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/cluster.js';
-
-const CLI = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
 
 t.setTimeout(600_000);
 
-async function soak(t: Test, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; report: SoakReport }> {
+async function soak(t: Test, args: string[]): Promise<CliRun & { report: SoakReport }> {
   const dir = await tempDir(t);
   const json = join(dir, 'soak.json');
-  const child = spawn(process.execPath, [CLI, 'bench', 'soak', ...args, '--json', json], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  t.teardown(() => child.kill('SIGKILL'));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr, report: JSON.parse(await readFile(json, 'utf8')) as SoakReport };
+  const run = await runCli(t, ['bench', 'soak', ...args, '--json', json]);
+  return { ...run, report: JSON.parse(await readFile(json, 'utf8')) as SoakReport };
 }
 
 t.test('a shortened soak with the Mixed Version Proxy holds every bound', async (t) => {

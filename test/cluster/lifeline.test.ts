@@ -9,18 +9,10 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { alive } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/cluster.js';
 
 const SERVER_PROCESS = fileURLToPath(new URL('../../server/cluster/server-process.js', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 t.test('a SIGKILLed supervisor takes its server with it', async (t) => {
   const dir = await tempDir(t);

@@ -7,22 +7,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { probe } from '../../server/cluster/server-process.js';
 import { checkUpOptions } from '../../server/cluster/up.js';
+import { alive, CLI } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/cluster.js';
-
-const CLI = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   t.test(`up starts one server, prints ready, and stops on ${signal}`, async (t) => {

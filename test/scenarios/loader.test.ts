@@ -8,11 +8,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseScenario, ScenarioError } from '../../scenarios/engine/loader.js';
+import { CLI } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/cluster.js';
-
-const CLI = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
 
 const HEAD = `apiVersion: kube-skew.dev/v1alpha1
 kind: Scenario

@@ -28,15 +28,13 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { CLI } from '../fixtures/cli.js';
 import { startCluster, tempDir, urlOf } from '../fixtures/cluster.js';
 import { createCA } from '../../server/cluster/pki.js';
 import { PLAIN_HTTP_ANSWER } from '../../server/http/plain-http.js';
 import { header, MAP_PATH, metricsOf, metricSum, NOT_FOUND_STATUS, poll } from '../peers/helpers.js';
 import { FORGED, identities, rawExchange, send, SSAR_PATH, ssar, SSR, SSR_PATH, UNAUTHORIZED_BODY } from './helpers.js';
-
-const CLI = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
 
 const POLICY = `
 - {user: alice, verbs: ["*"], resources: ["*"]}
