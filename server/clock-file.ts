@@ -11,9 +11,23 @@ export const CLOCK_FILE_POLL_MS = 50;
 
 /** Read and check a clock file; throws an Error naming the file and the problem. */
 export function readClockFile(path: string): ClockAnchor {
+  return parseClockFile(readText(path), path);
+}
+
+/** The text of the clock file at `path`; throws an Error naming the file when it cannot be read. */
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`clock file ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Check the clock file text read from `path`; throws an Error naming the file and the problem. */
+function parseClockFile(text: string, path: string): ClockAnchor {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (err) {
     throw new Error(`clock file ${path}: ${(err as Error).message}`);
   }
@@ -42,18 +56,21 @@ export function writeClockFile(path: string, anchor: ClockAnchor): void {
  * between the caller's read and this call.
  */
 export function followClockFile(clock: ScaledClock, path: string, onError: (err: Error) => void): () => void {
+  // The text last looked at, or the message of the last read failure: each is acted on once.
   let seen: string | undefined;
   const look = (): void => {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readText(path);
     } catch (err) {
-      text = `unreadable: ${(err as Error).message}`;
+      if ((err as Error).message !== seen) onError(err as Error);
+      seen = (err as Error).message;
+      return;
     }
     if (text === seen) return;
     seen = text;
     try {
-      const anchor = readClockFile(path);
+      const anchor = parseClockFile(text, path);
       const now = clock.anchor;
       if (anchor.wall !== now.wall || anchor.time !== now.time || anchor.scale !== now.scale) clock.adjust(anchor);
     } catch (err) {

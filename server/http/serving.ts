@@ -26,8 +26,8 @@
  */
 import type { Server } from 'node:https';
 import type { Socket } from 'node:net';
-
 import { MAX_HEADER_BYTES, onClientError as onProtocolError } from './protocol-errors.js';
+
 /** kube-apiserver's `ReadHeaderTimeout`. */
 export const DEFAULT_READ_HEADER_TIMEOUT_MS = 32_000;
 /** kube-apiserver's `IdleTimeout`. */
@@ -44,7 +44,6 @@ export interface ServingLimits {
   /** 0 disables the write stall check. */
   writeStallTimeoutMs: number;
 }
-
 
 /** The options Node's `https.createServer` takes for these limits (merged with the TLS options). */
 export function serverOptions(limits: ServingLimits): Record<string, number> {
