@@ -25,7 +25,6 @@ import { MergedDiscovery } from './merged-discovery.js';
 import type { AggregatedApisHook, DiscoveryDocs } from '../endpoints/discovery.js';
 import { PeerTransport } from './transport.js';
 import { faultFor } from './faults.js';
-import { proxyMutation } from './mutations.js';
 import type { PeerRouter } from './routing.js';
 
 /** The feature gate of the Mixed Version Proxy. */
@@ -94,8 +93,6 @@ export function peerAddress(config: ServerConfig, publicAddress: string, port: n
 export async function createPeers(deps: PeerDeps): Promise<Peers> {
   const { config, profile, store, registry, types, clock, log } = deps;
   validatePeerFlags(config, profile);
-  const mutation = proxyMutation();
-  if (mutation) log.warn({ mutation }, 'running a deliberately wrong proxy (KUBE_SKEW_PROXY_MUTATION)');
   const id = apiServerID(config.name);
   const gateOn = profile.featureGates.get(MVP_GATE) === true;
   const minor = profile.minorNumber;
@@ -138,12 +135,7 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
     });
     if (config.peerCAFile && leases) {
       const [ca, cert, key] = await Promise.all([readFile(config.peerCAFile, 'utf8'), readFile(config.proxyClientCertFile, 'utf8'), readFile(config.proxyClientKeyFile, 'utf8')]);
-      transport = new PeerTransport(
-        { ca, cert, key },
-        minor >= 32,
-        { lookup: (address) => faultFor(store, id, address), clock, dialTimeoutMs: 30_000 },
-        mutation === 'wrong-header' ? 'x-kubernetes-apiserver-rerouted' : undefined,
-      );
+      transport = new PeerTransport({ ca, cert, key }, minor >= 32, { lookup: (address) => faultFor(store, id, address), clock, dialTimeoutMs: 30_000 });
       if (profile.mvpGeneration === 'storage-version') {
         const storageVersions = types.lookup('internal.apiserver.k8s.io', 'v1alpha1', 'storageversions');
         if (storageVersions) {
@@ -176,7 +168,7 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
     }
   }
 
-  const filter = router && transport ? withPeerProxy({ router, transport, metrics: mvpMetrics, random: deps.random, ...(mutation ? { mutation } : {}) }) : undefined;
+  const filter = router && transport ? withPeerProxy({ router, transport, metrics: mvpMetrics, random: deps.random }) : undefined;
   const peers: Peers = {
     id,
     async start() {

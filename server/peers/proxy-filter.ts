@@ -11,7 +11,6 @@ import { serviceUnavailable } from '../errors/status.js';
 import type { PeerRouter } from './routing.js';
 import { PEER_PROXIED_HEADER, type PeerTransport } from './transport.js';
 import type { MvpMetrics } from './metrics.js';
-import type { ProxyMutation } from './mutations.js';
 
 /** The message of the 503 when no peer endpoint resolves. */
 export const NO_ENDPOINT_MESSAGE = 'Error getting ip and port info of the remote server while proxying';
@@ -23,8 +22,6 @@ export interface PeerProxyDeps {
   metrics: MvpMetrics;
   /** Uniform random in [0, 1); injectable so a test or a seeded scenario fixes the peer choice. */
   random: () => number;
-  /** A deliberately wrong behaviour, for the scenario library's tests (see mutations.ts). */
-  mutation?: ProxyMutation;
 }
 
 /** Build the Mixed Version Proxy filter. */
@@ -36,22 +33,15 @@ export function withPeerProxy(deps: PeerProxyDeps): Filter {
     if (!deps.router.hasFinishedSync()) return next(ctx);
     const gvr = { group: info.apiGroup, version: info.apiVersion, resource: info.resource };
     const decision = await deps.router.route(gvr);
-    if (decision.kind === 'local' || deps.mutation === 'no-proxy') return next(ctx);
+    if (decision.kind === 'local') return next(ctx);
     if (decision.kind === 'unresolvable') {
       ctx.log.warn({ err: decision.error }, NO_ENDPOINT_MESSAGE);
       deps.metrics.proxyError('endpoint_resolution', gvr);
       throw serviceUnavailable(NO_ENDPOINT_MESSAGE);
     }
     const endpoint = decision.endpoints[Math.floor(deps.random() * decision.endpoints.length)]!;
-    let code: number;
-    if (deps.mutation === 'retry-other-peer') {
-      const others = decision.endpoints.filter((e) => e !== endpoint);
-      code = await deps.transport.forward(ctx, endpoint, others.length > 0);
-      for (const other of others) if (code === 0) code = await deps.transport.forward(ctx, other, other !== others[others.length - 1]);
-    } else {
-      code = await deps.transport.forward(ctx, endpoint);
-    }
-    if (code === 503 && ctx.res.getHeader('content-type') === 'text/plain; charset=utf-8') deps.metrics.proxyError('proxy_transport', gvr);
-    deps.metrics.rerouted(code, gvr);
+    const result = await deps.transport.forward(ctx, endpoint);
+    if (result.transportFailed) deps.metrics.proxyError('proxy_transport', gvr);
+    deps.metrics.rerouted(result.code, gvr);
   };
 }

@@ -6,6 +6,7 @@
  * carrying the error text.
  */
 import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Agent, request } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestContext, UserInfo } from '../http/context.js';
@@ -105,6 +106,16 @@ function drainBody(ctx: RequestContext): void {
   if (!ctx.req.readableEnded && !ctx.req.destroyed) ctx.req.resume();
 }
 
+/** What became of one forwarded request. */
+export interface ForwardResult {
+  /** The status code the client got (or, gone, would have got). */
+  code: number;
+  /** The hop failed (answered with the plain-text 503, or the client left first). */
+  transportFailed: boolean;
+  /** Something was written to the client. */
+  answered: boolean;
+}
+
 /** A keep-alive mTLS client to peers; one per server. */
 export class PeerTransport {
   private readonly agent: Agent;
@@ -113,8 +124,6 @@ export class PeerTransport {
     tls: PeerTLS,
     private readonly sendUid: boolean,
     private readonly faults?: FaultOptions,
-    /** The header that marks a forwarded request (the `wrong-header` mutation changes it). */
-    private readonly proxiedHeader: string = PEER_PROXIED_HEADER,
   ) {
     this.agent = new Agent({
       connect: { ca: tls.ca, cert: tls.cert, key: tls.key, servername: PEER_SERVER_NAME, rejectUnauthorized: true },
@@ -132,7 +141,7 @@ export class PeerTransport {
       out[name] = value;
     }
     Object.assign(out, identityHeaders(user, this.sendUid));
-    out[this.proxiedHeader] = 'true';
+    out[PEER_PROXIED_HEADER] = 'true';
     if (auditId) out['audit-id'] = auditId;
     return out;
   }
@@ -151,69 +160,77 @@ export class PeerTransport {
   }
 
   /**
-   * Forward the request in `ctx` to `address` (`host:port`) and relay the answer; on a transport
-   * failure answer the plain-text 503. Resolves with the status code written. `quietFailure` (only
-   * for the `retry-other-peer` mutation) returns 0 on a transport failure without answering.
+   * Forward the request in `ctx` to `address` (`host:port`) and relay the answer, streaming it with
+   * back-pressure; on a transport failure answer the plain-text 503. A client that goes away at any
+   * point (before the peer answers, mid-body, mid-watch) cancels the hop: nothing is written to it,
+   * and the result is the 503 upstream's responder writes into the closed connection.
    */
-  async forward(ctx: RequestContext, address: string, quietFailure = false): Promise<number> {
+  async forward(ctx: RequestContext, address: string): Promise<ForwardResult> {
     const user = ctx.user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'], extra: {} };
     const query = encodeQuerySorted(ctx.query);
     const rawPath = (ctx.req.url ?? '/').split('?')[0] ?? '/';
     const url = `https://${address}${rawPath}${query ? `?${query}` : ''}`;
     const method = ctx.method as 'GET';
     const hasBody = !(method === 'GET' || (method as string) === 'HEAD') && (ctx.req.headers['content-length'] !== '0' || ctx.req.headers['transfer-encoding'] !== undefined);
-    // The body goes through a pipe of its own: undici destroys the body stream it was given when the
-    // peer answers before reading it all (a 413), and a destroyed request would leave the rest of
-    // the body stuck in the client's connection.
-    const body = hasBody ? ctx.req.pipe(new PassThrough()) : undefined;
-    let response;
-    try {
-      await this.injectFault(address);
-      response = await request(url, {
-        method,
-        headers: this.forwardHeaders(ctx.req.headers, user, ctx.auditId),
-        ...(body ? { body } : {}),
-        dispatcher: this.agent,
-      });
-    } catch (err) {
-      ctx.log.warn({ err, peer: address }, 'Error while proxying request to destination apiserver');
-      if (quietFailure) return 0;
-      drainBody(ctx);
-      await writeText(ctx, 503, `${transportErrorText(err, address)}\n`);
-      return 503;
-    }
     const res = ctx.res;
-    if (res.headersSent || res.destroyed) {
-      // Answered meanwhile (the request timed out): drop the peer's answer.
-      response.body.destroy();
-      drainBody(ctx);
-      return response.statusCode;
-    }
-    ctx.reply.hijack();
-    ctx.statusCode = response.statusCode;
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(response.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
-    res.writeHead(response.statusCode, headers);
-    res.flushHeaders();
-    await new Promise<void>((resolve) => {
+    const cancel = new AbortController();
+    const clientGone = (): void => {
+      if (!res.writableFinished) cancel.abort();
+    };
+    res.once('close', clientGone);
+    try {
+      // The body goes through a pipe of its own: undici destroys the body stream it was given when
+      // the peer answers before reading it all (a 413), and a destroyed request would leave the rest
+      // of the body stuck in the client's connection.
+      const body = hasBody ? ctx.req.pipe(new PassThrough()) : undefined;
+      let response;
+      try {
+        await this.injectFault(address);
+        response = await request(url, {
+          method,
+          headers: this.forwardHeaders(ctx.req.headers, user, ctx.auditId),
+          ...(body ? { body } : {}),
+          dispatcher: this.agent,
+          signal: cancel.signal,
+        });
+      } catch (err) {
+        body?.destroy();
+        drainBody(ctx);
+        if (cancel.signal.aborted || res.destroyed) {
+          ctx.log.debug({ peer: address }, 'client went away while proxying request to destination apiserver');
+          return { code: 503, transportFailed: true, answered: false };
+        }
+        ctx.log.warn({ err, peer: address }, 'Error while proxying request to destination apiserver');
+        await writeText(ctx, 503, `${transportErrorText(err, address)}\n`);
+        return { code: 503, transportFailed: true, answered: true };
+      }
       const answer = response.body;
-      const done = (): void => resolve();
-      answer.on('data', (chunk: Buffer) => res.write(chunk));
-      answer.on('end', () => {
-        res.end();
-        done();
-      });
-      answer.on('error', () => {
-        res.destroy();
-        done();
-      });
-      res.on('close', () => {
+      // The answer is dropped or cut short below when the client goes away; its error then is expected.
+      answer.on('error', () => undefined);
+      if (res.headersSent || res.destroyed) {
+        // Answered meanwhile (the request timed out) or the client is gone: drop the peer's answer.
         answer.destroy();
-        done();
-      });
-    });
-    drainBody(ctx);
-    return response.statusCode;
+        drainBody(ctx);
+        return { code: response.statusCode, transportFailed: false, answered: false };
+      }
+      ctx.reply.hijack();
+      ctx.statusCode = response.statusCode;
+      const headers: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(response.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+      res.writeHead(response.statusCode, headers);
+      res.flushHeaders();
+      try {
+        await pipeline(answer, res);
+      } catch (err) {
+        // The client went away or the peer's answer broke off: both ends are closed now, as Go's
+        // reverse proxy aborts the handler when copying the body fails.
+        ctx.log.debug({ err, peer: address }, 'proxied answer cut short');
+      }
+      drainBody(ctx);
+      return { code: response.statusCode, transportFailed: false, answered: true };
+    } finally {
+      res.off('close', clientGone);
+    }
   }
 
   /** GET a peer's discovery path as `system:apiserver`; resolves with the status and parsed body. */

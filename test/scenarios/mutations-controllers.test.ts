@@ -3,6 +3,7 @@
  * namespace content left behind, a live owner's dependent collected.
  */
 import t from 'tap';
+import { mutationEnv } from '../fixtures/proxy-mutation.js';
 import { broken, LIBRARY_TIMEOUT_MS, mvpOff } from './library.js';
 
 t.setTimeout(LIBRARY_TIMEOUT_MS);
@@ -16,7 +17,7 @@ t.test('with the proxy off, namespace deletion leaves content behind and never w
 });
 
 t.test('a proxy that never forwards: the namespace controller takes the false 404 for an empty collection', async (t) => {
-  const { result, failed } = await broken('namespace-deletion-mvp', { env: { KUBE_SKEW_PROXY_MUTATION: 'no-proxy' } });
+  const { result, failed } = await broken('namespace-deletion-mvp', { env: mutationEnv('no-proxy') });
   t.notOk(result.ok);
   t.notOk(failed.includes("a's discovery lists b's leasecandidates (peer-aggregated /apis)"), 'discovery still lists the type, so the deleter asks for it');
   t.ok(failed.includes('nothing is left behind in storage'), `the 404 made it finalize with content left (${failed.join(', ')})`);
@@ -31,7 +32,7 @@ t.test('with the proxy off, the garbage collector deletes the dependent of a liv
 });
 
 t.test('a proxy that never forwards: the garbage collector trusts the false 404', async (t) => {
-  const { result, failed } = await broken('gc-false-404-mvp', { env: { KUBE_SKEW_PROXY_MUTATION: 'no-proxy' } });
+  const { result, failed } = await broken('gc-false-404-mvp', { env: mutationEnv('no-proxy') });
   t.notOk(result.ok);
   t.ok(failed.includes('the dependent of the live owner stays'), `the dependent is collected (${failed.join(', ')})`);
 });

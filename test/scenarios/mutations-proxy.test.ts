@@ -4,6 +4,7 @@
  * at the step that checks it.
  */
 import t from 'tap';
+import { mutationEnv } from '../fixtures/proxy-mutation.js';
 import { broken, LIBRARY_TIMEOUT_MS, mvpOff } from './library.js';
 
 t.setTimeout(LIBRARY_TIMEOUT_MS);
@@ -16,25 +17,25 @@ t.test('with the proxy off the rolling upgrade fails on false 404s', async (t) =
 });
 
 t.test('a proxy that never forwards fails the same way', async (t) => {
-  const { result, failed } = await broken('rolling-upgrade-mvp', { env: { KUBE_SKEW_PROXY_MUTATION: 'no-proxy' } });
+  const { result, failed } = await broken('rolling-upgrade-mvp', { env: mutationEnv('no-proxy') });
   t.notOk(result.ok);
   t.ok(failed.includes('no false 404 and no lost write'), `false 404s are caught (${failed.join(', ')})`);
 });
 
 t.test("a proxy that marks requests with the KEP's header name instead of x-kubernetes-peer-proxied fails", async (t) => {
-  const { result, failed } = await broken('peer-crash-no-retry', { env: { KUBE_SKEW_PROXY_MUTATION: 'wrong-header' } });
+  const { result, failed } = await broken('peer-crash-no-retry', { env: mutationEnv('wrong-header') });
   t.notOk(result.ok);
   t.ok(failed.includes('a proxies to a 1.36 peer'), `the destination did not see the request as proxied (${failed.join(', ')})`);
 });
 
 t.test('a proxy that retries another peer fails the no-retry scenario', async (t) => {
-  const { result, failed } = await broken('peer-crash-no-retry', { env: { KUBE_SKEW_PROXY_MUTATION: 'retry-other-peer' } });
+  const { result, failed } = await broken('peer-crash-no-retry', { env: mutationEnv('retry-other-peer') });
   t.notOk(result.ok);
   t.ok(failed.includes('some 503s from the dead peer, the rest from the live one, never a retry'), `the missing 503s are caught (${failed.join(', ')})`);
 });
 
 t.test('the StorageVersion scenario fails without the proxy', async (t) => {
-  const { result, failed } = await broken('flowcontrol-v1beta3-removal', { env: { KUBE_SKEW_PROXY_MUTATION: 'no-proxy' } });
+  const { result, failed } = await broken('flowcontrol-v1beta3-removal', { env: mutationEnv('no-proxy') });
   t.notOk(result.ok);
   t.ok(failed.includes('the 1.32 server proxies v1beta3 to the 1.31 server by StorageVersion'), failed.join(', '));
 });
