@@ -30,6 +30,10 @@ export interface ResourceManifest {
   subresources?: SubresourceManifest[];
   /** Served with default flags (a resource can be off inside an enabled group/version). */
   enabledByDefault: boolean;
+  /** Discovery lists `verbs` in the given order (custom resources); otherwise sorted. */
+  verbsInOrder?: boolean;
+  /** The version the legacy discovery storageVersionHash names when not the preferred one (a CRD's storage version). */
+  storageVersion?: string;
 }
 
 /** One group/version of a minor. */

@@ -56,7 +56,7 @@ function resourceDiscovery(gv: ServedGroupVersion, r: ServedGroupVersion['resour
     responseKind: { group: '', version: '', kind: r.kind },
     scope: r.namespaced ? 'Namespaced' : 'Cluster',
     singularResource: r.singularName,
-    verbs: [...r.verbs].sort(),
+    verbs: r.verbsInOrder ? [...r.verbs] : [...r.verbs].sort(),
   };
   if (r.shortNames?.length) out.shortNames = r.shortNames;
   if (r.categories?.length) out.categories = r.categories;
@@ -141,7 +141,7 @@ export function legacyAPIResourceList(profile: VersionProfile, group: string, ve
     };
     if (r.shortNames?.length) entry.shortNames = r.shortNames;
     if (r.categories?.length) entry.categories = r.categories;
-    if (r.verbs.includes('create') || r.verbs.includes('list')) entry.storageVersionHash = storageVersionHash(group, preferred, r.kind);
+    if (r.verbs.includes('create') || r.verbs.includes('list')) entry.storageVersionHash = storageVersionHash(group, r.storageVersion ?? preferred, r.kind);
     resources.push(entry);
     for (const s of [...(r.subresources ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const sub: Record<string, unknown> = { name: `${r.name}/${s.name}`, singularName: '', namespaced: r.namespaced };

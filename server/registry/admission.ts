@@ -1,11 +1,13 @@
 /**
  * Object validation on create and update: the object-meta rules every built-in kind shares, with
- * the name rule of its resource, plus the data-key rules of ConfigMaps and Secrets. Returns
+ * the name rule of its resource, plus the data-key rules of ConfigMaps and Secrets and the
+ * OpenAPI schema of a custom resource's version. Returns
  * upstream's field errors; the registry turns them into a 422 Invalid Status.
  */
 import type { FieldError } from '../errors/status.js';
 import type { KubeObject } from './object.js';
 import type { ResourceType } from './resource-type.js';
+import { validateAgainstSchema } from './custom/validate.js';
 import { nameValidatorFor, validateConfigMapData, validateObjectMeta, validateSecretData, type ValidatedMeta } from './validation.js';
 
 /** A validator for one resource type: `(object, isCreate, old?) => field errors`. */
@@ -18,8 +20,14 @@ export function objectValidator(type: ResourceType): ObjectValidator {
   let v = cache.get(type);
   if (v) return v;
   const nameValidator = nameValidatorFor(type.group, type.resource);
-  const extra =
-    type.group === '' && type.resource === 'configmaps' ? validateConfigMapData : type.group === '' && type.resource === 'secrets' ? validateSecretData : undefined;
+  const schema = type.custom?.schema;
+  const extra = type.custom
+    ? (obj: KubeObject) => validateAgainstSchema(obj, schema)
+    : type.group === '' && type.resource === 'configmaps'
+      ? validateConfigMapData
+      : type.group === '' && type.resource === 'secrets'
+        ? validateSecretData
+        : undefined;
   v = (obj, isCreate, old) => {
     const opts: Parameters<typeof validateObjectMeta>[1] = { namespaced: type.namespaced, nameValidator, isCreate };
     if (old?.metadata) opts.old = old.metadata as ValidatedMeta;
