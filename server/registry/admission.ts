@@ -15,12 +15,16 @@ export type ObjectValidator = (obj: KubeObject, isCreate: boolean, old?: KubeObj
 
 const cache = new WeakMap<ResourceType, ObjectValidator>();
 
+/** Groups whose servers validate object meta with apimachinery's rules only (not pkg/apis/core's). */
+const APIMACHINERY_META_GROUPS = new Set(['apiextensions.k8s.io', 'apiregistration.k8s.io']);
+
 /** The validator of `type` (built once per resource type). */
 export function objectValidator(type: ResourceType): ObjectValidator {
   let v = cache.get(type);
   if (v) return v;
   const nameValidator = nameValidatorFor(type.group, type.resource);
   const schema = type.custom?.schema;
+  const kubeMetaExempt = Boolean(type.custom) || APIMACHINERY_META_GROUPS.has(type.group);
   const extra = type.custom
     ? (obj: KubeObject) => validateAgainstSchema(obj, schema)
     : type.group === '' && type.resource === 'configmaps'
@@ -29,7 +33,7 @@ export function objectValidator(type: ResourceType): ObjectValidator {
         ? validateSecretData
         : undefined;
   v = (obj, isCreate, old) => {
-    const opts: Parameters<typeof validateObjectMeta>[1] = { namespaced: type.namespaced, nameValidator, isCreate };
+    const opts: Parameters<typeof validateObjectMeta>[1] = { namespaced: type.namespaced, nameValidator, isCreate, kubeFinalizerNames: !kubeMetaExempt };
     if (old?.metadata) opts.old = old.metadata as ValidatedMeta;
     const errs = validateObjectMeta(obj.metadata as ValidatedMeta, opts);
     if (extra) errs.push(...extra(obj));
