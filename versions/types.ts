@@ -30,8 +30,11 @@ export interface ResourceManifest {
   subresources?: SubresourceManifest[];
   /** Served with default flags (a resource can be off inside an enabled group/version). */
   enabledByDefault: boolean;
-  /** Discovery lists `verbs` in the given order (custom resources); otherwise sorted. */
-  verbsInOrder?: boolean;
+  /**
+   * A custom resource, as the CRD discovery controller lists it: aggregated discovery keeps `verbs`
+   * in the given order (built-ins are sorted) and names the group/version in each responseKind.
+   */
+  custom?: boolean;
   /** The version the legacy discovery storageVersionHash names when not the preferred one (a CRD's storage version). */
   storageVersion?: string;
 }

@@ -51,12 +51,14 @@ export function groupsOf(profile: VersionProfile): Map<string, ServedGroupVersio
 }
 
 function resourceDiscovery(gv: ServedGroupVersion, r: ServedGroupVersion['resources'][number]): APIResourceDiscovery {
+  const group = r.custom ? gv.group : '';
+  const version = r.custom ? gv.version : '';
   const out: APIResourceDiscovery = {
     resource: r.name,
-    responseKind: { group: '', version: '', kind: r.kind },
+    responseKind: { group, version, kind: r.kind },
     scope: r.namespaced ? 'Namespaced' : 'Cluster',
     singularResource: r.singularName,
-    verbs: r.verbsInOrder ? [...r.verbs] : [...r.verbs].sort(),
+    verbs: r.custom ? [...r.verbs] : [...r.verbs].sort(),
   };
   if (r.shortNames?.length) out.shortNames = r.shortNames;
   if (r.categories?.length) out.categories = r.categories;
@@ -65,11 +67,10 @@ function resourceDiscovery(gv: ServedGroupVersion, r: ServedGroupVersion['resour
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((s) => ({
         subresource: s.name,
-        responseKind: { group: s.group ?? '', version: s.version ?? '', kind: s.kind },
+        responseKind: { group: s.group ?? group, version: s.version ?? version, kind: s.kind },
         verbs: [...s.verbs].sort(),
       }));
   }
-  void gv;
   return out;
 }
 

@@ -39,7 +39,7 @@ export function customResourceManifest(crd: Crd, version: CrdVersion): ResourceM
     namespaced: crd.spec.scope === 'Namespaced',
     verbs: isConditionTrue(crd, 'Terminating') ? TERMINATING_VERBS : VERBS,
     enabledByDefault: true,
-    verbsInOrder: true,
+    custom: true,
   };
   if (names.shortNames?.length) manifest.shortNames = names.shortNames;
   if (names.categories?.length) manifest.categories = names.categories;
