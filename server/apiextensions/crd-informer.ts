@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { Watcher } from '../../storage/store.js';
 import type { Clock, ClockTimer } from '../clock.js';
-import type { ListOptions } from '../registry/list-options.js';
+import { LIST_EVERYTHING } from '../registry/list-options.js';
 import type { KubeObject } from '../registry/object.js';
 import type { Registry } from '../registry/rest.js';
 import type { ResourceType } from '../registry/resource-type.js';
@@ -23,8 +23,6 @@ export interface CrdHandlers {
 
 /** Backoff before a new LIST after the watch failed, in milliseconds (client-go's reflector start). */
 export const CRD_RELIST_BACKOFF_MS = 800;
-
-const ALL: ListOptions = { labelSelector: '', fieldSelector: '', watch: false, allowWatchBookmarks: false, resourceVersion: '', resourceVersionMatch: '', limit: 0, continue: '' };
 
 /** The CRD informer of one server. */
 export class CrdInformer {
@@ -101,7 +99,7 @@ export class CrdInformer {
     const { registry, crds, clock, log } = this.deps;
     let list;
     try {
-      list = await registry.list(crds, '', ALL);
+      list = await registry.list(crds, '', LIST_EVERYTHING);
     } catch (err) {
       log.warn({ err }, 'CRD informer list failed');
       this.timer = clock.setTimeout(() => void this.relist(), CRD_RELIST_BACKOFF_MS);

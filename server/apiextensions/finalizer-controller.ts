@@ -9,21 +9,18 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { isStatusError } from '../errors/status.js';
-import { WorkQueue, runWorkers } from '../controllers/workqueue.js';
-import type { ListOptions } from '../registry/list-options.js';
+import { LIST_EVERYTHING } from '../registry/list-options.js';
 import { clone, formatTime, type KubeObject } from '../registry/object.js';
 import type { Registry } from '../registry/rest.js';
 import type { ResourceType } from '../registry/resource-type.js';
 import { CUSTOM_RESOURCE_CLEANUP_FINALIZER, hasFinalizer, isConditionTrue, removeCondition, setCondition, storageVersionOf, type Crd, type CrdCondition } from '../registry/custom/crd.js';
 import { customResourceTypes } from '../registry/custom/resource-type.js';
 import type { CrdInformer } from './crd-informer.js';
+import { CrdController, writeUnlessStale } from './crd-controller.js';
 
 /** Upstream's poll for remaining instances: every 5 s, for up to 1 min. */
 export const INSTANCE_POLL_INTERVAL_MS = 5_000;
 export const INSTANCE_POLL_TIMEOUT_MS = 60_000;
-
-const ALL: ListOptions = { labelSelector: '', fieldSelector: '', watch: false, allowWatchBookmarks: false, resourceVersion: '', resourceVersionMatch: '', limit: 0, continue: '' };
 
 type Condition = Omit<CrdCondition, 'lastTransitionTime'>;
 
@@ -41,11 +38,9 @@ function isBeingFinalized(crd: Crd): boolean {
 }
 
 /** The CRD finalizer of one server. */
-export class FinalizerController {
-  private readonly queue: WorkQueue<string>;
-
+export class FinalizerController extends CrdController {
   constructor(private readonly deps: FinalizerControllerDeps) {
-    this.queue = new WorkQueue(deps.clock);
+    super(deps.clock, deps.log);
     deps.informer.addHandlers({
       onAdd: (crd) => {
         if (isBeingFinalized(crd)) this.queue.add(crd.metadata?.name ?? '');
@@ -64,48 +59,17 @@ export class FinalizerController {
     });
   }
 
-  /** Start one worker. */
-  start(): void {
-    void runWorkers(this.queue, 1, (name) => this.process(name));
-  }
-
-  /** Stop the worker. */
-  stop(): void {
-    this.queue.shutdown();
-  }
-
-  private async process(name: string): Promise<void> {
-    try {
-      await this.sync(name);
-      this.queue.forget(name);
-    } catch (err) {
-      this.deps.log.warn({ err: (err as Error).message, crd: name }, 'CRD finalizer sync failed');
-      this.queue.addRateLimited(name);
-    }
-  }
-
   /** Write the Terminating condition through the status subresource; false when the CRD changed or went. */
-  private async setTerminating(name: string, condition: Condition): Promise<boolean> {
-    try {
-      await this.deps.registry.patch(
-        this.deps.crds,
-        '',
-        name,
-        (current) => {
-          const crd = clone(current) as Crd;
-          setCondition(crd, condition, formatTime(this.deps.clock.now()));
-          return crd;
-        },
-        { subresource: 'status' },
-      );
-      return true;
-    } catch (err) {
-      if (isStatusError(err) && (err.code === 404 || err.code === 409)) return false;
-      throw err;
-    }
+  private setTerminating(name: string, condition: Condition): Promise<boolean> {
+    const withCondition = (current: KubeObject): KubeObject => {
+      const crd = clone(current) as Crd;
+      setCondition(crd, condition, formatTime(this.deps.clock.now()));
+      return crd;
+    };
+    return writeUnlessStale(() => this.deps.registry.patch(this.deps.crds, '', name, withCondition, { subresource: 'status' }));
   }
 
-  private async sync(name: string): Promise<void> {
+  protected async sync(name: string): Promise<void> {
     const cached = this.deps.informer.get(name);
     if (!cached || !isBeingFinalized(cached)) return;
     if (!(await this.setTerminating(name, { type: 'Terminating', status: 'True', reason: 'InstanceDeletionInProgress', message: 'CustomResource deletion is in progress' }))) return;
@@ -121,18 +85,14 @@ export class FinalizerController {
       outcome = { type: 'Terminating', status: 'False', reason: 'NeverEstablished', message: 'resource was never established' };
     }
     if (!(await this.setTerminating(name, outcome))) return;
-    try {
-      await this.deps.registry.patch(this.deps.crds, '', name, (current) => {
-        const crd = clone(current);
-        const meta = crd.metadata ?? {};
-        meta.finalizers = (meta.finalizers ?? []).filter((f) => f !== CUSTOM_RESOURCE_CLEANUP_FINALIZER);
-        crd.metadata = meta;
-        return crd;
-      });
-    } catch (err) {
-      if (isStatusError(err) && (err.code === 404 || err.code === 409)) return;
-      throw err;
-    }
+    const withoutFinalizer = (current: KubeObject): KubeObject => {
+      const crd = clone(current);
+      const meta = crd.metadata ?? {};
+      meta.finalizers = (meta.finalizers ?? []).filter((f) => f !== CUSTOM_RESOURCE_CLEANUP_FINALIZER);
+      crd.metadata = meta;
+      return crd;
+    };
+    await writeUnlessStale(() => this.deps.registry.patch(this.deps.crds, '', name, withoutFinalizer));
   }
 
   /** The type the CRD's instances are listed and deleted through (its storage version when served). */
@@ -155,7 +115,7 @@ export class FinalizerController {
     }
     let items: KubeObject[];
     try {
-      items = (await registry.list(type, '', ALL)).items;
+      items = (await registry.list(type, '', LIST_EVERYTHING)).items;
     } catch (err) {
       return failed(`could not list instances: ${(err as Error).message}`, err as Error);
     }
@@ -163,7 +123,7 @@ export class FinalizerController {
     const namespaces = new Set(items.map((i) => i.metadata?.namespace ?? ''));
     for (const namespace of namespaces) {
       try {
-        await registry.deleteCollection(type, namespace, ALL);
+        await registry.deleteCollection(type, namespace, LIST_EVERYTHING);
       } catch (err) {
         errors.push((err as Error).message);
       }
@@ -174,7 +134,7 @@ export class FinalizerController {
     }
     const deadline = clock.now().getTime() + INSTANCE_POLL_TIMEOUT_MS;
     for (;;) {
-      const left = (await registry.list(type, '', ALL)).items.length;
+      const left = (await registry.list(type, '', LIST_EVERYTHING)).items.length;
       if (left === 0) return { condition: { type: 'Terminating', status: 'False', reason: 'InstanceDeletionCompleted', message: 'removed all instances' } };
       this.deps.log.debug({ crd: crd.metadata?.name, left }, 'waiting for custom resources to be removed');
       if (clock.now().getTime() + INSTANCE_POLL_INTERVAL_MS > deadline) {

@@ -9,13 +9,12 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { isStatusError } from '../errors/status.js';
-import { WorkQueue, runWorkers } from '../controllers/workqueue.js';
 import { clone, formatTime } from '../registry/object.js';
 import type { Registry } from '../registry/rest.js';
 import type { ResourceType } from '../registry/resource-type.js';
 import { findCondition, isConditionEquivalent, setCondition, type Crd, type CrdCondition, type CrdNames } from '../registry/custom/crd.js';
 import type { CrdInformer } from './crd-informer.js';
+import { CrdController, writeUnlessStale } from './crd-controller.js';
 
 /** What the controller needs. */
 export interface NamingControllerDeps {
@@ -42,38 +41,17 @@ function conflictOf(requested: string | undefined, accepted: string | undefined,
 }
 
 /** The naming controller of one server. */
-export class NamingController {
-  private readonly queue: WorkQueue<string>;
+export class NamingController extends CrdController {
   /** CRDs this controller wrote, newer than the informer may show yet (upstream's mutation cache). */
   private readonly written = new Map<string, Crd>();
 
   constructor(private readonly deps: NamingControllerDeps) {
-    this.queue = new WorkQueue(deps.clock);
+    super(deps.clock, deps.log);
     deps.informer.addHandlers({
       onAdd: (crd) => this.queue.add(crd.metadata?.name ?? ''),
       onUpdate: (_old, crd) => this.queue.add(crd.metadata?.name ?? ''),
       onDelete: (crd) => this.queue.add(crd.metadata?.name ?? ''),
     });
-  }
-
-  /** Start the single worker. */
-  start(): void {
-    void runWorkers(this.queue, 1, (name) => this.process(name));
-  }
-
-  /** Stop the worker. */
-  stop(): void {
-    this.queue.shutdown();
-  }
-
-  private async process(name: string): Promise<void> {
-    try {
-      await this.sync(name);
-      this.queue.forget(name);
-    } catch (err) {
-      this.deps.log.warn({ err, crd: name }, 'naming controller sync failed');
-      this.queue.addRateLimited(name);
-    }
   }
 
   /** The freshest copy of a CRD: the informer's, or the one this controller wrote when newer. */
@@ -108,12 +86,13 @@ export class NamingController {
     const fail = (reason: string, message: string): void => {
       namesAccepted = { type: 'NamesAccepted', status: 'False', reason, message };
     };
-    const plural = conflictOf(requested.plural, accepted.plural, resources);
-    if (plural) fail('PluralConflict', plural);
-    else names.plural = requested.plural ?? '';
-    const singular = conflictOf(requested.singular, accepted.singular, resources);
-    if (singular) fail('SingularConflict', singular);
-    else names.singular = requested.singular ?? '';
+    const accept = (field: 'plural' | 'singular' | 'kind' | 'listKind', reason: string, used: Set<string>): void => {
+      const conflict = conflictOf(requested[field], accepted[field], used);
+      if (conflict) fail(reason, conflict);
+      else names[field] = requested[field] ?? '';
+    };
+    accept('plural', 'PluralConflict', resources);
+    accept('singular', 'SingularConflict', resources);
     if (JSON.stringify(requested.shortNames ?? []) !== JSON.stringify(accepted.shortNames ?? [])) {
       const mine = new Set(accepted.shortNames ?? []);
       const errors: string[] = [];
@@ -127,12 +106,8 @@ export class NamingController {
       else if (requested.shortNames) names.shortNames = requested.shortNames;
       else delete names.shortNames;
     }
-    const kind = conflictOf(requested.kind, accepted.kind, kinds);
-    if (kind) fail('KindConflict', kind);
-    else names.kind = requested.kind ?? '';
-    const listKind = conflictOf(requested.listKind, accepted.listKind, kinds);
-    if (listKind) fail('ListKindConflict', listKind);
-    else names.listKind = requested.listKind ?? '';
+    accept('kind', 'KindConflict', kinds);
+    accept('listKind', 'ListKindConflict', kinds);
     if (requested.categories) names.categories = requested.categories;
     else delete names.categories;
     if (namesAccepted.status === 'Unknown') namesAccepted = { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' };
@@ -144,7 +119,7 @@ export class NamingController {
     return { names: orderedNames(names), namesAccepted, established };
   }
 
-  private async sync(name: string): Promise<void> {
+  protected async sync(name: string): Promise<void> {
     const cached = this.deps.informer.get(name);
     if (!cached) {
       this.written.delete(name);
@@ -159,15 +134,11 @@ export class NamingController {
     crd.status = { ...(crd.status ?? {}), acceptedNames: names };
     setCondition(crd, namesAccepted, now);
     setCondition(crd, established, now);
-    try {
+    const written = await writeUnlessStale(async () => {
       const { object } = await this.deps.registry.update(this.deps.crds, '', name, crd, { subresource: 'status' });
       this.written.set(name, object as Crd);
-    } catch (err) {
-      // Deleted or changed meanwhile: the informer brings it back.
-      if (isStatusError(err) && (err.code === 404 || err.code === 409)) return;
-      throw err;
-    }
-    this.requeueGroup(name);
+    });
+    if (written) this.requeueGroup(name);
   }
 
   /** Queue every other CRD of the group of `name` (`<plural>.<group>`). */

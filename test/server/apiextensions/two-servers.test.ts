@@ -3,7 +3,7 @@
  * a CRD once its own informer has it, so a custom resource created through one is served by the
  * other (a short 404 window before that is real, and allowed); the other's discovery lists it; the
  * garbage collector deletes a custom resource whose owner went, and namespace deletion finds custom
- * resources through discovery; deleting the CRD through one server removes its custom resources and
+ * resources through discovery; a second CRD claiming taken names is not accepted; deleting the CRD through one server removes its custom resources and
  * stops both from serving them.
  */
 import t from 'tap';
@@ -39,7 +39,7 @@ t.test('a custom resource written through one server is served by the other', as
   const b = urlOf(cluster, 'b');
 
   const created = await api(cluster, a, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: CRD });
-  t.equal(created.status, 201, `CRD created through a: ${created.text}`);
+  t.equal(created.status, 201, 'CRD created through a');
   const established = await poll(
     () => api(cluster, a, 'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.${GROUP}`),
     (r) => (r.json?.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Established' && c.status === 'True'),
@@ -64,7 +64,7 @@ t.test('a custom resource written through one server is served by the other', as
     resources: [{ name: 'crontabs', singularName: 'crontab', namespaced: true, kind: 'CronTab', shortNames: ['ct'], verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'] }],
   });
   const aggregated = await api(cluster, b, 'GET', '/apis', { headers: { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' } });
-  t.equal(aggregated.status, 200, aggregated.text.slice(0, 300));
+  t.equal(aggregated.status, 200, 'aggregated /apis of b');
   const group = aggregated.json.items.find((g: { metadata: { name: string } }) => g.metadata.name === GROUP);
   t.match(group, { versions: [{ version: 'v1', resources: [{ resource: 'crontabs', scope: 'Namespaced', responseKind: { group: GROUP, version: 'v1', kind: 'CronTab' } }] }] }, 'aggregated discovery of b');
 
@@ -79,7 +79,7 @@ t.test('a custom resource written through one server is served by the other', as
   const owned = await api(cluster, b, 'POST', PATH('default'), {
     body: cronTab('owned', { ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.json.metadata.uid }] }),
   });
-  t.equal(owned.status, 201, `owned created through b: ${owned.text}`);
+  t.equal(owned.status, 201, 'owned created through b');
   t.equal((await api(cluster, a, 'DELETE', '/api/v1/namespaces/default/configmaps/owner')).status, 200);
   const collected = await poll(() => api(cluster, a, 'GET', PATH('default', 'owned')), (r) => r.status === 404, 30_000, 250);
   t.ok(collected.ok, 'the garbage collector deleted the dependent custom resource');
@@ -91,6 +91,20 @@ t.test('a custom resource written through one server is served by the other', as
   const nsGone = await poll(() => api(cluster, a, 'GET', '/api/v1/namespaces/doomed'), (r) => r.status === 404, 30_000, 250);
   t.ok(nsGone.ok, 'the namespace went, its custom resources first');
   t.equal((await api(cluster, a, 'GET', PATH('doomed', 'c2'))).status, 404);
+
+  // A second CRD of the group asking for names the first holds: the last conflict found is reported.
+  const rival = { ...CRD, metadata: { name: `crontabs2.${GROUP}` }, spec: { ...CRD.spec, names: { plural: 'crontabs2', kind: 'CronTab', shortNames: ['ct'] } } };
+  t.equal((await api(cluster, b, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: rival })).status, 201);
+  const conflicted = await poll(
+    () => api(cluster, a, 'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs2.${GROUP}`),
+    (r) => (r.json?.status?.conditions ?? []).some((c: { type: string }) => c.type === 'NamesAccepted'),
+  );
+  const conditions = Object.fromEntries(conflicted.value.json.status.conditions.map((c: { type: string }) => [c.type, c]));
+  t.match(conditions.NamesAccepted, { status: 'False', reason: 'ListKindConflict', message: '"CronTabList" is already in use' });
+  t.match(conditions.Established, { status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' });
+  t.same(conflicted.value.json.status.acceptedNames, { plural: 'crontabs2', kind: '' }, 'only the free names are accepted');
+  t.equal((await api(cluster, a, 'GET', `/apis/${GROUP}/v1/namespaces/default/crontabs2`)).status, 404, 'a CRD without accepted names is not served');
+  t.equal((await api(cluster, a, 'DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs2.${GROUP}`)).status, 200);
 
   // Deleting the CRD through b removes its custom resources, then the CRD; neither server serves it after.
   const deleted = await api(cluster, b, 'DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.${GROUP}`);
