@@ -14,26 +14,28 @@ const CASES = [
   { label: 'kubectl.1.29 against 1.29', binary: '1.29', minor: '1.29', server: 's2' },
 ];
 
-const WIDGETS = `apiVersion: apiextensions.k8s.io/v1
+/** A CRD manifest of group example.com with one served storage version `v1`. */
+const crdYaml = (plural: string, scope: string, names: string, schema: string) => `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata:
-  name: widgets.example.com
+  name: ${plural}.example.com
 spec:
   group: example.com
-  scope: Namespaced
-  names:
-    plural: widgets
-    singular: widget
-    kind: Widget
-    shortNames: [wd]
-    categories: [all-widgets]
+  scope: ${scope}
+  names: ${names}
   versions:
   - name: v1
     served: true
     storage: true
     schema:
       openAPIV3Schema:
-        type: object
+${schema}`;
+
+const WIDGETS = crdYaml(
+  'widgets',
+  'Namespaced',
+  '{plural: widgets, singular: widget, kind: Widget, shortNames: [wd], categories: [all-widgets]}',
+  `        type: object
         properties:
           spec:
             type: object
@@ -54,25 +56,10 @@ spec:
               note:
                 type: string
                 nullable: true
-`;
+`,
+);
 
-const GADGETS = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: gadgets.example.com
-spec:
-  group: example.com
-  scope: Cluster
-  names: {plural: gadgets, kind: Gadget}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        x-kubernetes-preserve-unknown-fields: true
-`;
+const GADGETS = crdYaml('gadgets', 'Cluster', '{plural: gadgets, kind: Gadget}', '        type: object\n        x-kubernetes-preserve-unknown-fields: true\n');
 
 const widget = (name: string, spec: string) => `apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
 
