@@ -41,6 +41,7 @@ import { connectionGuard, nodeRequestTimeout, serverOptions, type ServingLimits 
 import { answerAndClose, onUnknownExpectation, protocolErrorResponse } from './http/protocol-errors.js';
 import { routeEveryMethod } from './http/methods.js';
 import { createPeers } from './peers/peers.js';
+import { startApiExtensions } from './apiextensions/apiextensions.js';
 import { seededRandom } from './random.js';
 
 /** Things a caller may inject instead of the defaults (tests fix the clock, share a store, …). */
@@ -275,6 +276,16 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
 
   await bootstrapNamespaces(registry, types);
   namespacesHook();
+  const extensionsHook = health.postStartHook('start-apiextensions-controllers');
+  const extensions = await startApiExtensions({
+    registry,
+    types,
+    docs,
+    clock,
+    log,
+    establishingDelayMs: config.apiserverCount > 1 ? config.durations.crdEstablishingDelaySeconds * 1000 : 0,
+  });
+  extensionsHook();
   await peers.start();
 
   const url = `https://${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${port}`;
@@ -300,6 +311,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       closing ??= (async () => {
         shuttingDown = true;
         await controllers?.stop();
+        extensions?.stop();
         // The listener closes before the peer machinery stops, so that no request is ever answered
         // by a proxy that has already forgotten its peers (a false local 404).
         dropLookingConnections();

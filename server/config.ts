@@ -42,6 +42,8 @@ export const DEFAULT_DURATIONS = {
   garbageCollectorSyncPeriodSeconds: 30,
   /** Controllers: how often the shared RESTMapper forgets its cached discovery (kube-controller-manager's reset loop). */
   restMapperResetSeconds: 30,
+  /** How long a CRD stays Installing before it is established when `--apiserver-count` is above 1 (upstream's 5 s). */
+  crdEstablishingDelaySeconds: 5,
 };
 
 /** The durations a server runs with. */
@@ -102,6 +104,8 @@ export interface ServerConfig {
   controllers?: string[];
   /** kube-skew `--controllers-via`: the URL the controllers talk to; '' (or absent): this server's own port. */
   controllersVia?: string;
+  /** `--apiserver-count` (default 1, deprecated upstream): above 1, CRDs are established after a delay. */
+  apiserverCount: number;
   /** `--max-requests-inflight` (default 400); 0 is no limit. */
   maxRequestsInFlight: number;
   /** `--max-mutating-requests-inflight` (default 200); 0 is no limit. */
@@ -247,6 +251,7 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
     authorizationPolicyFile: str(flags, 'authorization-policy-file'),
     controllers: parseControllers(flags),
     controllersVia: parseControllersVia(str(flags, 'controllers-via')),
+    apiserverCount: parseApiserverCount(str(flags, 'apiserver-count', '1')),
     maxRequestsInFlight: parseCount(flags, 'max-requests-inflight', 400),
     maxMutatingRequestsInFlight: parseCount(flags, 'max-mutating-requests-inflight', 200),
     requestTimeoutMs: parseDurationFlag(flags, 'request-timeout', DEFAULT_REQUEST_TIMEOUT_MS),
@@ -255,6 +260,14 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
     idleTimeoutMs: parseDurationFlag(flags, 'idle-timeout', DEFAULT_IDLE_TIMEOUT_MS, true),
     writeStallTimeoutMs: parseDurationFlag(flags, 'write-stall-timeout', DEFAULT_WRITE_STALL_TIMEOUT_MS),
   };
+}
+
+/** `--apiserver-count`: a positive integer, as kube-apiserver's `MasterCount` validation wants. */
+function parseApiserverCount(value: string): number {
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value)) throw new ConfigError(`invalid argument "${value}" for "--apiserver-count" flag: strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
+  if (n <= 0) throw new ConfigError(`--apiserver-count should be a positive number, but value '${n}' provided`);
+  return n;
 }
 
 /** The controllers kube-skew runs in a server (kube-controller-manager's names). */

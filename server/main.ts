@@ -54,6 +54,7 @@ export const APISERVER_FLAGS: FlagSpec[] = [
   { name: 'controllers', help: 'kube-skew: controllers this server runs while it holds the kube-controller-manager lease (namespace,garbagecollector,deployment; default all; empty: never leads).' },
   { name: 'controllers-via', help: 'kube-skew: https://host:port the controllers talk to (e.g. a load balancer); default this server\'s own port.' },
   { name: 'authorization-policy-file', help: 'kube-skew: JSON or YAML list of allow rules {user|group, verbs, apiGroups, resources, namespaces, nonResourceURLs}; without it everything is allowed.' },
+  { name: 'apiserver-count', help: 'The number of apiservers running in the cluster, must be a positive number. (In use when --endpoint-reconciler-type=master-count is enabled.) Default 1. Above 1, a CRD is established 5 s after its names are accepted.' },
   { name: 'max-requests-inflight', help: 'The maximum number of non-mutating requests in flight at a given time; a zero value disables the limit completely. Default 400.' },
   { name: 'max-mutating-requests-inflight', help: 'The maximum number of mutating requests in flight at a given time; a zero value disables the limit completely. Default 200.' },
   { name: 'request-timeout', help: 'An optional field indicating the duration a handler must keep a request open before timing it out. This is the default request timeout for requests. Default 1m0s.' },

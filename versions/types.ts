@@ -30,6 +30,13 @@ export interface ResourceManifest {
   subresources?: SubresourceManifest[];
   /** Served with default flags (a resource can be off inside an enabled group/version). */
   enabledByDefault: boolean;
+  /**
+   * A custom resource, as the CRD discovery controller lists it: aggregated discovery keeps `verbs`
+   * in the given order (built-ins are sorted) and names the group/version in each responseKind.
+   */
+  custom?: boolean;
+  /** The version the legacy discovery storageVersionHash names when not the preferred one (a CRD's storage version). */
+  storageVersion?: string;
 }
 
 /** One group/version of a minor. */

@@ -51,12 +51,14 @@ export function groupsOf(profile: VersionProfile): Map<string, ServedGroupVersio
 }
 
 function resourceDiscovery(gv: ServedGroupVersion, r: ServedGroupVersion['resources'][number]): APIResourceDiscovery {
+  const group = r.custom ? gv.group : '';
+  const version = r.custom ? gv.version : '';
   const out: APIResourceDiscovery = {
     resource: r.name,
-    responseKind: { group: '', version: '', kind: r.kind },
+    responseKind: { group, version, kind: r.kind },
     scope: r.namespaced ? 'Namespaced' : 'Cluster',
     singularResource: r.singularName,
-    verbs: [...r.verbs].sort(),
+    verbs: r.custom ? [...r.verbs] : [...r.verbs].sort(),
   };
   if (r.shortNames?.length) out.shortNames = r.shortNames;
   if (r.categories?.length) out.categories = r.categories;
@@ -65,11 +67,10 @@ function resourceDiscovery(gv: ServedGroupVersion, r: ServedGroupVersion['resour
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((s) => ({
         subresource: s.name,
-        responseKind: { group: s.group ?? '', version: s.version ?? '', kind: s.kind },
+        responseKind: { group: s.group ?? group, version: s.version ?? version, kind: s.kind },
         verbs: [...s.verbs].sort(),
       }));
   }
-  void gv;
   return out;
 }
 
@@ -141,7 +142,7 @@ export function legacyAPIResourceList(profile: VersionProfile, group: string, ve
     };
     if (r.shortNames?.length) entry.shortNames = r.shortNames;
     if (r.categories?.length) entry.categories = r.categories;
-    if (r.verbs.includes('create') || r.verbs.includes('list')) entry.storageVersionHash = storageVersionHash(group, preferred, r.kind);
+    if (r.verbs.includes('create') || r.verbs.includes('list')) entry.storageVersionHash = storageVersionHash(group, r.storageVersion ?? preferred, r.kind);
     resources.push(entry);
     for (const s of [...(r.subresources ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const sub: Record<string, unknown> = { name: `${r.name}/${s.name}`, singularName: '', namespaced: r.namespaced };

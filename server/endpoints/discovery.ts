@@ -8,7 +8,7 @@ import type { RequestContext } from '../http/context.js';
 import { parseAccept, type MediaType } from '../http/media.js';
 import { writeRaw } from '../http/respond.js';
 import { notAcceptable } from '../errors/status.js';
-import type { VersionProfile } from '../../versions/types.js';
+import type { ServedGroupVersion, VersionProfile } from '../../versions/types.js';
 import {
   aggregatedDiscovery,
   legacyAPIGroup,
@@ -59,16 +59,38 @@ export function chooseDiscovery(profile: VersionProfile, accept: string | undefi
   return { kind: 'none' };
 }
 
-/** Serialised discovery documents of one server, built lazily and kept. */
+/**
+ * Serialised discovery documents of one server, built lazily and kept: the profile's built-in
+ * group/versions, then the custom resource group/versions its CRD informer established (replaced
+ * as a whole, which drops every cached document).
+ */
 export class DiscoveryDocs {
   private readonly cache = new Map<string, string>();
   private readonly etags = new Map<string, string>();
+  /** The profile with the custom group/versions appended. */
+  private served: VersionProfile;
+  private readonly listeners: Array<() => void> = [];
 
   constructor(
     readonly profile: VersionProfile,
     /** The `host:port` legacy `/api` advertises; read when the document is first built. */
     private readonly serverAddress: () => string,
-  ) {}
+  ) {
+    this.served = profile;
+  }
+
+  /** Replace the custom resource group/versions (in discovery order) and forget every built document. */
+  setCustomGroups(groups: ServedGroupVersion[]): void {
+    this.served = { ...this.profile, groups: [...this.profile.groups, ...groups] };
+    this.cache.clear();
+    this.etags.clear();
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Call `listener` whenever the custom group/versions change (caches built on these documents drop). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
 
   private memo(key: string, build: () => unknown): string | undefined {
     let text = this.cache.get(key);
@@ -83,7 +105,7 @@ export class DiscoveryDocs {
 
   /** The local aggregated document (`/api` or `/apis`) as an object. */
   aggregated(which: 'api' | 'apis', version: string): APIGroupDiscoveryList {
-    return aggregatedDiscovery(this.profile, which, `apidiscovery.k8s.io/${version}`, this.profile.minorNumber < 34);
+    return aggregatedDiscovery(this.served, which, `apidiscovery.k8s.io/${version}`, this.profile.minorNumber < 34);
   }
 
   /** The local aggregated document, serialised. */
@@ -107,22 +129,22 @@ export class DiscoveryDocs {
 
   /** Legacy `/api`. */
   apiVersionsText(): string {
-    return this.memo('legacy:api', () => legacyAPIVersions(this.profile, this.serverAddress()))!;
+    return this.memo('legacy:api', () => legacyAPIVersions(this.served, this.serverAddress()))!;
   }
 
   /** Legacy `/apis`. */
   groupListText(): string {
-    return this.memo('legacy:apis', () => legacyAPIGroupList(this.profile))!;
+    return this.memo('legacy:apis', () => legacyAPIGroupList(this.served))!;
   }
 
   /** `/apis/<g>`, or undefined when not served. */
   groupText(group: string): string | undefined {
-    return this.memo(`group:${group}`, () => legacyAPIGroup(this.profile, group));
+    return this.memo(`group:${group}`, () => legacyAPIGroup(this.served, group));
   }
 
   /** `/api/v1` or `/apis/<g>/<v>`, or undefined when not served. */
   resourceListText(group: string, version: string): string | undefined {
-    return this.memo(`rl:${group}/${version}`, () => legacyAPIResourceList(this.profile, group, version));
+    return this.memo(`rl:${group}/${version}`, () => legacyAPIResourceList(this.served, group, version));
   }
 }
 

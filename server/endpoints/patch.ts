@@ -13,7 +13,7 @@ import { applyToObject, decodeApplyPatch } from '../registry/apply.js';
 import { managerFromRequest, scopeOf, validateManagerOptions, type FieldManagerOptions, type WriteOptionsKind } from '../registry/managed-fields.js';
 import type { KubeObject } from '../registry/object.js';
 import { withFieldValidation } from '../registry/field-validation.js';
-import { APPLY_PATCH, decodePatch, PATCH_TYPES } from '../registry/patch.js';
+import { APPLY_PATCH, decodePatch, patchTypesOf } from '../registry/patch.js';
 import type { Registry, WriteOptions } from '../registry/rest.js';
 import type { ResourceType } from '../registry/resource-type.js';
 import { strategyFor } from '../registry/strategy.js';
@@ -46,9 +46,10 @@ export async function patchObject(
   dryRun: boolean,
 ): Promise<{ object: KubeObject; created: boolean }> {
   const contentType = contentTypeOf(ctx.req.headers['content-type']);
-  if (!PATCH_TYPES.includes(contentType)) {
+  const accepted = patchTypesOf(type);
+  if (!accepted.includes(contentType)) {
     ctx.req.resume();
-    throw unsupportedMediaType(PATCH_TYPES);
+    throw unsupportedMediaType(accepted);
   }
   const apply = contentType === APPLY_PATCH;
   const param = ctx.query.get('fieldManager') ?? '';

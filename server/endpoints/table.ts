@@ -73,6 +73,8 @@ export interface ToTableOptions {
   apiVersion?: string;
   /** `TableOptions.noHeaders`: leave out the column definitions. */
   noHeaders?: boolean;
+  /** The printer of a kind not built in (a custom resource's columns). */
+  printer?: Printer;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,9 +139,11 @@ export function translateTimestampSince(ts: string | null | undefined, now: Date
 // Descriptions (SwaggerDoc of the types upstream's column definitions name)
 // ---------------------------------------------------------------------------------------------
 
-const NAME_DOC =
+/** The `Name` column's description (ObjectMeta's `name`). */
+export const NAME_DOC =
   'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
-const CREATION_DOC =
+/** ObjectMeta's `creationTimestamp` description. */
+export const CREATION_DOC =
   'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
 const CONTAINERS_DOC = 'Names of each container in the template.';
 const IMAGES_DOC = 'Images referenced by each container in the template.';
@@ -205,7 +209,8 @@ function templateContainers(obj: Obj): unknown {
 }
 
 /** A printer: column definitions and the cells of one object. */
-interface Printer {
+/** Columns and cells of one kind. */
+export interface Printer {
   columns: (minor: number) => TableColumnDefinition[];
   row: (obj: Obj, now: Date, minor: number) => { cells: unknown[]; conditions?: TableRowCondition[] };
 }
@@ -977,7 +982,7 @@ export function toTable(options: ToTableOptions): Table {
   const apiVersion = options.apiVersion ?? 'meta.k8s.io/v1';
   const minor = options.minor ?? Number.MAX_SAFE_INTEGER;
   const include = options.includeObject ?? 'Metadata';
-  const printer = printerFor(options.kind, options.group);
+  const printer = options.printer ?? printerFor(options.kind, options.group);
   const metadata: Table['metadata'] = {};
   const lm = options.listMeta ?? {};
   if (lm.resourceVersion) metadata.resourceVersion = lm.resourceVersion;

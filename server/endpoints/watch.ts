@@ -16,6 +16,7 @@ import { toWire, type KubeObject } from '../registry/object.js';
 import { listPrefix, storageKey, type ResourceType } from '../registry/resource-type.js';
 import type { OutputChoice } from './output.js';
 import { transformContentType } from './output.js';
+import { printerOf } from './custom-table.js';
 import { toTable } from './table.js';
 
 /** How often a watch with `allowWatchBookmarks` gets a BOOKMARK (upstream sends about one a minute). */
@@ -80,7 +81,7 @@ export async function serveWatch(
   const encode = (eventType: EventType, object: KubeObject | Status): string => {
     let obj: unknown = object;
     if (output.as === 'table' && (eventType === 'ADDED' || eventType === 'MODIFIED' || eventType === 'DELETED')) {
-      const table = toTable({ kind: type.kind, group: type.group, items: [object as KubeObject], listMeta: {}, includeObject: 'Metadata', now: deps.clock.now(), minor: deps.minorNumber, apiVersion: `meta.k8s.io/${output.version}` });
+      const table = toTable({ kind: type.kind, group: type.group, ...printerOf(type), items: [object as KubeObject], listMeta: {}, includeObject: 'Metadata', now: deps.clock.now(), minor: deps.minorNumber, apiVersion: `meta.k8s.io/${output.version}` });
       if (!firstObject) table.columnDefinitions = [];
       firstObject = false;
       obj = table;

@@ -143,6 +143,7 @@ export type FieldErrorType =
   | 'FieldValueForbidden'
   | 'FieldValueDuplicate'
   | 'FieldValueTooLong'
+  | 'FieldValueTooMany'
   | 'FieldValueTypeInvalid';
 
 const FIELD_ERROR_TEXT: Record<FieldErrorType, string> = {
@@ -152,6 +153,7 @@ const FIELD_ERROR_TEXT: Record<FieldErrorType, string> = {
   FieldValueForbidden: 'Forbidden',
   FieldValueDuplicate: 'Duplicate value',
   FieldValueTooLong: 'Too long',
+  FieldValueTooMany: 'Too many',
   FieldValueTypeInvalid: 'Invalid value',
 };
 
@@ -215,6 +217,14 @@ export function methodNotSupported(gr: GroupResource, action: string): StatusErr
   return new StatusError(
     failure(405, 'MethodNotAllowed', `${action} is not supported on resources of kind "${groupResourceString(gr)}"`, grDetails(gr)),
   );
+}
+
+/**
+ * 405 `create not allowed while custom resource definition is terminating`: upstream's
+ * MethodNotSupported with the message replaced, as the CRD handler answers a create.
+ */
+export function notAllowedWhileTerminating(gr: GroupResource, verb: string): StatusError {
+  return new StatusError(failure(405, 'MethodNotAllowed', `${verb} not allowed while custom resource definition is terminating`, grDetails(gr)));
 }
 
 /** 405 `the server does not allow this method on the requested resource`, as go-restful answers an unrouted method. */

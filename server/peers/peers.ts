@@ -163,7 +163,10 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
         });
         router = discoveryRouter;
         const cache = discoveryRouter;
-        if (profile.peerAggregatedDiscovery) merged = new MergedDiscovery({ id, docs: deps.docs, peers: () => cache.peerDiscovery(), registry: deps.metrics.registry });
+        if (profile.peerAggregatedDiscovery) {
+          merged = new MergedDiscovery({ id, docs: deps.docs, peers: () => cache.peerDiscovery(), registry: deps.metrics.registry });
+          deps.docs.onChange(() => merged?.invalidate());
+        }
       }
     }
   }

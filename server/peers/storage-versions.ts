@@ -33,10 +33,10 @@ export function storageVersionName(group: string, resource: string): string {
   return `${group === '' ? 'core' : group}.${resource}`;
 }
 
-/** This server's entries: one per persisted group/resource it serves. */
+/** This server's entries: one per persisted built-in group/resource it serves (custom resources have none). */
 export function localStorageVersions(id: string, types: ResourceTypes): Map<string, ServerStorageVersion> {
   const out = new Map<string, ServerStorageVersion>();
-  for (const t of types.all()) {
+  for (const t of types.builtIn()) {
     if (!t.verbs.has('create') || !t.verbs.has('list')) continue;
     const name = storageVersionName(t.group, t.resource);
     const gv = t.groupVersion;

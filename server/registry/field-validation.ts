@@ -6,7 +6,8 @@
  * `strict decoding error: unknown field "spec.foo", duplicate field "spec.paused"`, `Warn` answers
  * with one `Warning: 299 - "unknown field \"spec.foo\""` header each, `Ignore` stays silent; with
  * Warn and Ignore the unknown fields are dropped from the object, as decoding into Go types drops
- * them. A value of the wrong JSON type is a decoding error whatever the directive: 400 on create and
+ * them. A custom resource's unknown fields are those pruning against its version's structural schema
+ * drops (sorted), after the body's duplicate fields. A value of the wrong JSON type is a decoding error whatever the directive: 400 on create and
  * update (`Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal
  * string into Go struct field DeploymentSpec.spec.replicas of type int32`), 422 on patch.
  *
@@ -22,6 +23,8 @@ import { badRequest, invalid } from '../errors/status.js';
 import { definition, definitionNameOf, schemaForKind, refName, type GroupVersionKind, type OpenApiSchema } from '../../versions/openapi.js';
 import type { KubeObject } from './object.js';
 import { warningHeaderValue } from '../endpoints/warnings.js';
+import { pruneObject } from './custom/prune.js';
+import type { JsonSchemaProps } from './custom/structural.js';
 
 /** The three directives. */
 export type FieldValidationDirective = 'Strict' | 'Warn' | 'Ignore';
@@ -409,6 +412,14 @@ export interface FieldValidationContext {
   minor: string;
   gvk: GroupVersionKind;
   directive: FieldValidationDirective;
+  /** A custom resource: its unknown fields are what pruning against this schema drops. */
+  custom?: { schema: JsonSchemaProps | undefined };
+}
+
+/** The issues of a decoded object: its kind's OpenAPI walk, or a custom resource's pruning. */
+function objectIssues(fv: FieldValidationContext, obj: KubeObject): FieldIssues {
+  if (fv.custom) return { strict: pruneObject(obj, fv.custom.schema).map((p) => `unknown field ${JSON.stringify(p)}`) };
+  return checkObject(fv.minor, fv.gvk, obj);
 }
 
 /**
@@ -421,17 +432,21 @@ export function validateWriteBody(fv: FieldValidationContext, obj: KubeObject, r
   const prefix = `${kind} in version "${version}" cannot be handled as a ${kind}: `;
   let issues: FieldIssues;
   let errors: string[];
-  if (mediaType === 'application/json' && raw) {
+  if (mediaType === 'application/json' && raw && fv.custom) {
+    const unknown = objectIssues(fv, obj);
+    issues = { strict: [...jsonDuplicateFields(raw.toString('utf8')), ...unknown.strict] };
+    errors = issues.strict;
+  } else if (mediaType === 'application/json' && raw) {
     issues = checkJsonBody(fv.minor, fv.gvk, raw.toString('utf8'), obj);
     errors = issues.strict;
   } else if (mediaType === 'application/yaml' && raw) {
-    issues = checkObject(fv.minor, fv.gvk, obj);
+    issues = objectIssues(fv, obj);
     const dups = yamlDuplicateKeys(raw.toString('utf8'));
     if (dups.length === 0) errors = issues.strict;
     else if (fv.directive === 'Strict') errors = [`yaml: unmarshal errors:\n  ${dups.join('\n  ')}`, ...issues.strict];
     else errors = [...dups, ...issues.strict];
   } else {
-    issues = checkObject(fv.minor, fv.gvk, obj);
+    issues = objectIssues(fv, obj);
     errors = issues.strict;
   }
   if (issues.typeError) throw badRequest(prefix + issues.typeError);
@@ -449,7 +464,7 @@ export function validatingPatch(fv: FieldValidationContext, patchIssues: readonl
   let added: string[] = [];
   return (current) => {
     const out = patch(current);
-    const issues = checkObject(fv.minor, fv.gvk, out);
+    const issues = objectIssues(fv, out);
     if (issues.typeError) {
       throw invalid({ group: '', kind: '' }, '', [{ type: 'FieldValueInvalid', field: 'patch', value: JSON.stringify(out), detail: issues.typeError }]);
     }
@@ -481,8 +496,9 @@ const contexts = new WeakMap<RequestContext, FieldValidationContext>();
  * Start field validation of a write: parse the request's directive (422 on a bad value) and
  * remember it, the minor and the kind for {@link validateBody} and {@link withFieldValidation}.
  */
-export function beginFieldValidation(ctx: RequestContext, minor: string, gvk: GroupVersionKind, kind: WriteOptionsKind): FieldValidationContext {
+export function beginFieldValidation(ctx: RequestContext, minor: string, gvk: GroupVersionKind & { custom?: { schema: JsonSchemaProps | undefined } }, kind: WriteOptionsKind): FieldValidationContext {
   const fv: FieldValidationContext = { ctx, minor, gvk: { group: gvk.group, version: gvk.version, kind: gvk.kind }, directive: fieldValidationDirective(ctx.query, kind) };
+  if (gvk.custom) fv.custom = { schema: gvk.custom.schema };
   contexts.set(ctx, fv);
   return fv;
 }

@@ -24,6 +24,9 @@ export interface ListOptions {
   timeoutSeconds?: number;
 }
 
+/** Options that select every object, from the start: what in-process informers and controllers list with. */
+export const LIST_EVERYTHING: ListOptions = { labelSelector: '', fieldSelector: '', watch: false, allowWatchBookmarks: false, resourceVersion: '', resourceVersionMatch: '', limit: 0, continue: '' };
+
 function intParam(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
   if (raw === null || raw === '') return undefined;

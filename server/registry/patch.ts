@@ -21,6 +21,14 @@ export const APPLY_PATCH = 'application/apply-patch+yaml';
 /** The patch media types this server applies to built-in resources, in upstream's order. */
 export const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', STRATEGIC_MERGE_PATCH, APPLY_PATCH];
 
+/** The patch media types of custom resources, in upstream's order: no strategic merge patch. */
+export const CUSTOM_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', APPLY_PATCH];
+
+/** The patch media types `type` accepts. */
+export function patchTypesOf(type: { custom?: unknown }): string[] {
+  return type.custom ? CUSTOM_PATCH_TYPES : PATCH_TYPES;
+}
+
 /** RFC 7386: apply `patch` to `target`, returning a new value. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;

@@ -5,6 +5,21 @@
  */
 import type { ResourceManifest, SubresourceManifest, VersionProfile } from '../../versions/types.js';
 import type { GroupKind, GroupResource } from '../errors/status.js';
+import type { CrdPrinterColumn, CrdScale } from './custom/crd.js';
+import type { JsonSchemaProps } from './custom/structural.js';
+
+/** What a custom resource's type carries from its CustomResourceDefinition. */
+export interface CustomResourceInfo {
+  /** The CRD's name (`widgets.example.com`) and uid. */
+  crdName: string;
+  crdUid: string;
+  /** The version's `openAPIV3Schema`, undefined when it has none. */
+  schema: JsonSchemaProps | undefined;
+  scale?: CrdScale;
+  printerColumns: CrdPrinterColumn[];
+  /** The CRD is being deleted: creates are refused. */
+  terminating: boolean;
+}
 
 /** A resource as this server serves it. */
 export interface ResourceType {
@@ -26,6 +41,8 @@ export interface ResourceType {
   /** `/registry/apps/deployments/`: shared by every version of the group/resource. */
   storagePrefix: string;
   manifest: ResourceManifest;
+  /** Set for a custom resource served from a CustomResourceDefinition. */
+  custom?: CustomResourceInfo;
 }
 
 /** The storage group segment: the core group is spelled `core`, as upstream's StorageVersion names do. */
@@ -48,7 +65,8 @@ export function listPrefix(type: ResourceType, namespace: string): string {
   return type.namespaced && namespace ? `${type.storagePrefix}${namespace}/` : type.storagePrefix;
 }
 
-function toResourceType(group: string, version: string, groupVersion: string, r: ResourceManifest): ResourceType {
+/** The ResourceType of one manifest entry at group/version. */
+export function toResourceType(group: string, version: string, groupVersion: string, r: ResourceManifest): ResourceType {
   return {
     group,
     version,
@@ -67,10 +85,14 @@ function toResourceType(group: string, version: string, groupVersion: string, r:
   };
 }
 
-/** Every resource a profile serves, indexed by `group/version/resource`. */
+/**
+ * Every resource a server serves, indexed by `group/version/resource`: the built-in ones of its
+ * profile, fixed, and the custom resources its CRD informer currently serves, replaced as a whole.
+ */
 export class ResourceTypes {
   private readonly byKey = new Map<string, ResourceType>();
   private readonly gvs = new Set<string>();
+  private custom = new Map<string, ResourceType>();
 
   constructor(profile: VersionProfile) {
     for (const gv of profile.groups) {
@@ -81,22 +103,33 @@ export class ResourceTypes {
 
   /** The resource served at group/version/resource, or undefined. */
   lookup(group: string, version: string, resource: string): ResourceType | undefined {
-    return this.byKey.get(`${group}/${version}/${resource}`);
+    const key = `${group}/${version}/${resource}`;
+    return this.byKey.get(key) ?? this.custom.get(key);
   }
 
-  /** True when this server serves the group/version at all. */
+  /** Replace the served custom resources; a built-in resource of the same name keeps precedence. */
+  setCustom(types: ResourceType[]): void {
+    this.custom = new Map(types.map((t) => [`${t.group}/${t.version}/${t.resource}`, t]));
+  }
+
+  /** True when this server serves the built-in group/version at all. */
   servesGroupVersion(group: string, version: string): boolean {
     return this.gvs.has(`${group}/${version}`);
   }
 
   /** The preferred served version of a group/resource (first in discovery order), if any. */
   preferred(group: string, resource: string): ResourceType | undefined {
-    for (const t of this.byKey.values()) if (t.group === group && t.resource === resource) return t;
+    for (const t of this.all()) if (t.group === group && t.resource === resource) return t;
     return undefined;
   }
 
-  /** Every served resource type. */
+  /** Every served resource type, built-in first. */
   all(): ResourceType[] {
+    return [...this.byKey.values(), ...this.custom.values()];
+  }
+
+  /** The built-in resource types only. */
+  builtIn(): ResourceType[] {
     return [...this.byKey.values()];
   }
 }

@@ -5,7 +5,7 @@
  * lifecycle checks and Status errors. Storage errors become Status errors here and only here.
  */
 import { randomUUID } from 'node:crypto';
-import type { Preconditions, Store, StoredObject } from '../../storage/store.js';
+import type { ChangeType, Preconditions, Store, StoredObject, Watcher } from '../../storage/store.js';
 import { NO_CHANGE } from '../../storage/store.js';
 import { isStorageError, type StorageError } from '../../storage/errors.js';
 import type { Clock } from '../clock.js';
@@ -75,6 +75,14 @@ export interface ListResult {
 export interface DeleteResult {
   deleted: boolean;
   body: KubeObject | SuccessStatus;
+}
+
+/** Callbacks of {@link Registry.watch}. */
+export interface RegistryWatchHandlers {
+  /** One change, the object in wire form (for DELETED, its last state). */
+  onEvent(type: ChangeType, obj: KubeObject): void;
+  /** The watch ended (e.g. compacted past); no event follows. */
+  onError?(err: Error): void;
 }
 
 /** Dependencies of the registry. */
@@ -227,6 +235,7 @@ export class Registry {
     if (!meta.name && meta.generateName) meta.name = this.generateName(meta.generateName);
     const name = meta.name ?? '';
     const strategy = strategyFor(type);
+    strategy.canonicalize?.(obj);
     meta.uid = randomUUID();
     meta.creationTimestamp = formatTime(this.clock.now());
     delete meta.deletionTimestamp;
@@ -300,9 +309,11 @@ export class Registry {
         if (old.status === undefined) delete out.status;
         else out.status = clone(old.status);
       }
+      strategy.prepareForUpdate?.(out, old);
       if (strategy.tracksGeneration) {
         const generation = oldMeta.generation ?? 1;
-        const changed = JSON.stringify(specOf(out)) !== JSON.stringify(specOf(old));
+        const subject = strategy.generationSubject ?? specOf;
+        const changed = JSON.stringify(subject(out)) !== JSON.stringify(subject(old));
         outMeta.generation = changed ? generation + 1 : generation;
       } else if (oldMeta.generation !== undefined) {
         outMeta.generation = oldMeta.generation;
@@ -310,6 +321,7 @@ export class Registry {
         delete outMeta.generation;
       }
     }
+    strategy.canonicalize?.(out);
     recordWrite(type, old, out, opts, this.clock.now(), strategy.hasStatus);
     // Validation sees the resourceVersion the write is based on, as upstream's unconditional update fills it in.
     metaOf(out).resourceVersion = String(current.rev);
@@ -446,6 +458,13 @@ export class Registry {
     if (pre.resourceVersion !== undefined && pre.resourceVersion !== String(current.rev)) {
       throw conflict(byKind, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${current.rev}). The object might have been modified`);
     }
+    const markForDeletion = strategyFor(type).markForDeletion;
+    if (markForDeletion && !currentMeta.deletionTimestamp) {
+      const now = this.clock.now();
+      if (opts.dryRun) return { deleted: false, body: toWire(type, { ...current, value: toStorage(markForDeletion(current.value as KubeObject, now)) }) };
+      const stored = await this.store.update(key, (cur) => ((cur.value as KubeObject).metadata?.deletionTimestamp ? NO_CHANGE : toStorage(markForDeletion(cur.value as KubeObject, now))), pre.uid !== undefined ? { uid: pre.uid } : undefined);
+      return { deleted: false, body: toWire(type, stored) };
+    }
     const extraFinalizer = opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : opts.propagationPolicy === 'Orphan' ? 'orphan' : undefined;
     const graceful = (value: KubeObject): boolean => (value.metadata?.finalizers ?? []).length > 0 || extraFinalizer !== undefined || hasSpecFinalizers(type, value);
     if (graceful(current.value as KubeObject)) {
@@ -508,6 +527,17 @@ export class Registry {
       }
     }
     return { items: deleted, resourceVersion: page.resourceVersion };
+  }
+
+  /**
+   * Watch every object of `type` (in `namespace`, or all) after revision `afterRev`, objects in wire
+   * form: the in-process informers' watch (the watch endpoint streams its own).
+   */
+  watch(type: ResourceType, namespace: string, afterRev: number, handlers: RegistryWatchHandlers): Watcher {
+    return this.store.watch(listPrefix(type, namespace), afterRev, {
+      onEvent: (event) => handlers.onEvent(event.type, toWire(type, { key: event.key, rev: event.rev, createRev: 0, value: event.value })),
+      ...(handlers.onError ? { onError: (err: Error) => handlers.onError!(toStatusError(err, type, '') as Error) } : {}),
+    });
   }
 
   /** The selection (label and field selectors) for a list or watch; exposed for the watch endpoint. */

@@ -5,6 +5,8 @@
  */
 import type { KubeObject } from './object.js';
 import type { ResourceType } from './resource-type.js';
+import { crdStrategy } from './custom/crd-strategy.js';
+import { customResourceStrategy } from './custom/strategy.js';
 
 /** How one group/resource behaves on writes. */
 export interface Strategy {
@@ -16,6 +18,17 @@ export interface Strategy {
   hasStatus: boolean;
   /** Extra create-time preparation (after status reset). */
   prepareForCreate?(obj: KubeObject): void;
+  /** Extra update-time preparation of the main resource (after status was kept from `old`). */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** What every written object goes through before validation (custom resources: pruning and defaulting). */
+  canonicalize?(obj: KubeObject): void;
+  /** The part of an object whose change increments `metadata.generation` (default {@link specOf}). */
+  generationSubject?(obj: KubeObject): unknown;
+  /**
+   * The first DELETE of an object without a deletionTimestamp marks it with this instead of
+   * removing it (a CRD gains its cleanup finalizer and the Terminating condition).
+   */
+  markForDeletion?(obj: KubeObject, now: Date): KubeObject;
 }
 
 /** Kinds whose strategy sets generation (apps, batch, policy, autoscaling, networking policy/ingress …). */
@@ -36,7 +49,8 @@ const GENERATION_CORE = new Set(['replicationcontrollers']);
 /** `AllowCreateOnUpdate` is true upstream for these group/resources. */
 const CREATE_ON_UPDATE = new Set(['/endpoints', '/events', 'events.k8s.io/events', 'coordination.k8s.io/leases', 'discovery.k8s.io/endpointslices', 'apiregistration.k8s.io/apiservices']);
 
-const EXTRA: Record<string, Pick<Strategy, 'prepareForCreate'>> = {
+const EXTRA: Record<string, Pick<Strategy, 'prepareForCreate' | 'prepareForUpdate' | 'markForDeletion'>> = {
+  'apiextensions.k8s.io/customresourcedefinitions': crdStrategy,
   '/namespaces': {
     prepareForCreate(obj) {
       const spec = (obj.spec ??= {}) as Record<string, unknown>;
@@ -55,6 +69,7 @@ const EXTRA: Record<string, Pick<Strategy, 'prepareForCreate'>> = {
 
 /** The strategy of a resource type. */
 export function strategyFor(type: ResourceType): Strategy {
+  if (type.custom) return customResourceStrategy(type);
   const key = `${type.group}/${type.resource}`;
   const tracksGeneration = GENERATION_GROUPS.has(type.group) || (type.group === '' && GENERATION_CORE.has(type.resource));
   const strategy: Strategy = {
@@ -62,9 +77,7 @@ export function strategyFor(type: ResourceType): Strategy {
     allowCreateOnUpdate: CREATE_ON_UPDATE.has(key),
     hasStatus: type.subresources.has('status'),
   };
-  const extra = EXTRA[key];
-  if (extra?.prepareForCreate) strategy.prepareForCreate = extra.prepareForCreate;
-  return strategy;
+  return { ...strategy, ...EXTRA[key] };
 }
 
 /** Fields other than metadata and status: what a spec change compares. */

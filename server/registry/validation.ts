@@ -249,6 +249,11 @@ export interface ObjectMetaOptions {
   old?: ValidatedMeta;
   /** The path prefix; `metadata` unless the metadata is nested (a pod template). */
   path?: string;
+  /**
+   * False for kinds validated by apimachinery's ValidateObjectMeta alone (CRDs, APIServices, custom
+   * resources): finalizer names need not be standard or domain-qualified.
+   */
+  kubeFinalizerNames?: boolean;
 }
 
 /** Upstream's total annotation size limit, 256 KiB. */
@@ -329,16 +334,17 @@ const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion
 
 /**
  * Validates finalizers: qualified names at `path`, `orphan` and `foregroundDeletion` not both, and
- * (as pkg/apis/core/validation adds for built-in kinds) a domain prefix unless standard, at
- * `path[i]`.
+ * (as pkg/apis/core/validation adds for built-in kinds, when `kubeNames`) a domain prefix unless
+ * standard, at `path[i]`.
  */
-export function validateFinalizers(finalizers: string[] | null | undefined, path: string): FieldError[] {
+export function validateFinalizers(finalizers: string[] | null | undefined, path: string, kubeNames = true): FieldError[] {
   const errs: FieldError[] = [];
   const list = finalizers ?? [];
   for (const f of list) for (const msg of isQualifiedName(f)) errs.push(invalid(path, f, msg));
   if (list.includes('orphan') && list.includes('foregroundDeletion')) {
     errs.push(invalid(path, list, 'finalizer orphan and foregroundDeletion cannot be both set'));
   }
+  if (!kubeNames) return errs;
   list.forEach((f, i) => {
     if (!f.includes('/') && !STANDARD_FINALIZERS.has(f)) {
       errs.push(invalid(`${path}[${i}]`, f, 'name is neither a standard finalizer name nor is it fully qualified'));
@@ -408,7 +414,7 @@ export function validateObjectMeta(meta: ValidatedMeta | null | undefined, optio
   errs.push(...validateLabels(m.labels, `${path}.labels`));
   errs.push(...validateAnnotations(m.annotations, `${path}.annotations`));
   errs.push(...validateOwnerReferences(m.ownerReferences, `${path}.ownerReferences`));
-  errs.push(...validateFinalizers(m.finalizers, `${path}.finalizers`));
+  errs.push(...validateFinalizers(m.finalizers, `${path}.finalizers`, options.kubeFinalizerNames !== false));
   return errs;
 }
 

@@ -1,0 +1,60 @@
+/**
+ * The apiextensions-apiserver part of one server: its own CRD informer, the serving of custom
+ * resources and their discovery from that informer, and the CRD controllers every kube-apiserver
+ * runs (naming, establishing, finalizer), not leader-elected, writing through the registry as
+ * upstream's write through their loopback client.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { DiscoveryDocs } from '../endpoints/discovery.js';
+import type { Registry } from '../registry/rest.js';
+import type { ResourceTypes } from '../registry/resource-type.js';
+import { CRD_GROUP, CRD_RESOURCE } from '../registry/custom/crd.js';
+import { CrdInformer } from './crd-informer.js';
+import { EstablishingController } from './establishing-controller.js';
+import { FinalizerController } from './finalizer-controller.js';
+import { NamingController } from './naming-controller.js';
+import { serveCustomResources } from './serving.js';
+
+/** What the extensions need from their server. */
+export interface ApiExtensionsDeps {
+  registry: Registry;
+  types: ResourceTypes;
+  docs: DiscoveryDocs;
+  clock: Clock;
+  log: Logger;
+  /** How long a CRD stays Installing before the establishing controller establishes it. */
+  establishingDelayMs: number;
+}
+
+/** The running extensions of one server. */
+export interface ApiExtensions {
+  /** Stop the controllers and the informer. */
+  stop(): void;
+}
+
+/**
+ * Start serving CRDs; resolves after the informer's first LIST. Undefined when the server does not
+ * serve apiextensions.k8s.io/v1 (then no CRD can exist through it).
+ */
+export async function startApiExtensions(deps: ApiExtensionsDeps): Promise<ApiExtensions | undefined> {
+  const crds = deps.types.lookup(CRD_GROUP, 'v1', CRD_RESOURCE);
+  if (!crds) return undefined;
+  const log = deps.log.child({ component: 'apiextensions' });
+  const informer = new CrdInformer({ registry: deps.registry, crds, clock: deps.clock, log });
+  serveCustomResources(informer, deps.types, deps.docs);
+  const common = { informer, registry: deps.registry, crds, clock: deps.clock };
+  const controllers = [
+    new NamingController({ ...common, log: log.child({ controller: 'crd-naming' }) }),
+    new EstablishingController({ ...common, log: log.child({ controller: 'crd-establishing' }), delayMs: deps.establishingDelayMs }),
+    new FinalizerController({ ...common, log: log.child({ controller: 'crd-finalizer' }) }),
+  ];
+  await informer.start();
+  for (const c of controllers) c.start();
+  return {
+    stop() {
+      for (const c of controllers) c.stop();
+      informer.stop();
+    },
+  };
+}

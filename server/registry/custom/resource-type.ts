@@ -1,0 +1,72 @@
+/**
+ * The ResourceTypes of a CustomResourceDefinition: one per served version, named by the accepted
+ * names, stored under `/registry/<group>/<plural>/` (every version shares it), with the version's
+ * schema, subresources and printer columns. A CRD is served once its names are accepted or it is
+ * established, as upstream's CRD handler decides; discovery lists it only once established.
+ */
+import type { ResourceManifest, SubresourceManifest } from '../../../versions/types.js';
+import { toResourceType, type ResourceType } from '../resource-type.js';
+import { isConditionTrue, storageVersionOf, type Crd, type CrdVersion } from './crd.js';
+
+/** Upstream's verbs of a custom resource, in its order. */
+const VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
+/** The verbs discovery lists while the CRD is terminating. */
+const TERMINATING_VERBS = ['delete', 'deletecollection', 'get', 'list', 'watch'];
+const SUBRESOURCE_VERBS = ['get', 'patch', 'update'];
+
+/** True when the CRD's custom resources are served (NamesAccepted or Established). */
+export function isServed(crd: Crd): boolean {
+  return isConditionTrue(crd, 'NamesAccepted') || isConditionTrue(crd, 'Established');
+}
+
+/** True when discovery lists the CRD's custom resources. */
+export function isDiscoverable(crd: Crd): boolean {
+  return isConditionTrue(crd, 'Established');
+}
+
+/** The manifest entry (names, scope, verbs as discovery lists them, subresources) of one version. */
+export function customResourceManifest(crd: Crd, version: CrdVersion): ResourceManifest {
+  const names = { ...crd.spec.names, ...(crd.status?.acceptedNames ?? {}) };
+  const kind = names.kind ?? '';
+  const subresources: SubresourceManifest[] = [];
+  if (version.subresources?.status) subresources.push({ name: 'status', kind, verbs: SUBRESOURCE_VERBS });
+  if (version.subresources?.scale) subresources.push({ name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: SUBRESOURCE_VERBS });
+  const storage = storageVersionOf(crd);
+  const manifest: ResourceManifest = {
+    name: crd.spec.names.plural ?? '',
+    singularName: names.singular ?? '',
+    kind,
+    namespaced: crd.spec.scope === 'Namespaced',
+    verbs: isConditionTrue(crd, 'Terminating') ? TERMINATING_VERBS : VERBS,
+    enabledByDefault: true,
+    custom: true,
+  };
+  if (names.shortNames?.length) manifest.shortNames = names.shortNames;
+  if (names.categories?.length) manifest.categories = names.categories;
+  if (subresources.length) manifest.subresources = subresources;
+  if (storage) manifest.storageVersion = storage;
+  return manifest;
+}
+
+/** The ResourceTypes of every served version of a served CRD (none otherwise). */
+export function customResourceTypes(crd: Crd): ResourceType[] {
+  if (!isServed(crd)) return [];
+  const group = crd.spec.group;
+  return crd.spec.versions
+    .filter((v) => v.served)
+    .map((v) => {
+      const manifest = customResourceManifest(crd, v);
+      const type = toResourceType(group, v.name, `${group}/${v.name}`, manifest);
+      type.verbs = new Set(VERBS);
+      type.listKind = crd.status?.acceptedNames?.listKind || crd.spec.names.listKind || `${manifest.kind}List`;
+      type.custom = {
+        crdName: crd.metadata?.name ?? '',
+        crdUid: crd.metadata?.uid ?? '',
+        schema: v.schema?.openAPIV3Schema,
+        printerColumns: v.additionalPrinterColumns ?? [],
+        terminating: isConditionTrue(crd, 'Terminating'),
+        ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}),
+      };
+      return type;
+    });
+}
