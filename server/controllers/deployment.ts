@@ -8,7 +8,12 @@
  * writes, as upstream's does: first the new ReplicaSet "exists" (`NewReplicaSetCreated`, `Created new
  * replica set "<name>-<hash>"`) with its pods not yet available, then, once `minReadySeconds` has
  * passed, every pod of it is available (`NewReplicaSetAvailable`, `ReplicaSet "<name>-<hash>" has
- * successfully progressed.`). A paused deployment keeps its counts and gets the Progressing condition
+ * successfully progressed.`). A template changed again before that rollout finished makes another
+ * ReplicaSet; upstream's SetDeploymentCondition then keeps the first `NewReplicaSetCreated`
+ * condition (same status, same reason), and its progress check names the newest one instead
+ * (`ReplicaSetUpdated`, `ReplicaSet "<name>-<hash>" is progressing.`, lastTransitionTime kept), as
+ * here. The Progressing condition's message is how the simulation knows which ReplicaSet exists. A
+ * paused deployment keeps its counts and gets the Progressing condition
  * `DeploymentPaused`. The hash suffix is an FNV-32a hash of the template's JSON, encoded as upstream
  * encodes pod-template-hash; upstream hashes a different serialisation, so the suffix differs.
  */
@@ -25,6 +30,7 @@ export const DEPLOYMENT_WORKERS = 5;
 /** Condition reasons and messages of pkg/controller/deployment/util. */
 export const DEPLOYMENT_REASONS = {
   NewReplicaSetCreated: 'NewReplicaSetCreated',
+  ReplicaSetUpdated: 'ReplicaSetUpdated',
   NewReplicaSetAvailable: 'NewReplicaSetAvailable',
   MinimumReplicasAvailable: 'MinimumReplicasAvailable',
   MinimumReplicasUnavailable: 'MinimumReplicasUnavailable',
@@ -148,9 +154,11 @@ export class DeploymentController {
 
   private async work(key: string): Promise<void> {
     try {
-      const retryAfter = await this.sync(key);
-      this.queue.forget(key);
-      if (retryAfter !== undefined) this.queue.addAfter(key, retryAfter);
+      const { wrote, retryAfterMs } = await this.sync(key);
+      // Backoff is reset by progress only: a deployment that asks to be looked at again without a
+      // change keeps backing off.
+      if (wrote || retryAfterMs === undefined) this.queue.forget(key);
+      if (retryAfterMs !== undefined) this.queue.addAfter(key, retryAfterMs);
     } catch (err) {
       if (!isConflict(err) && !isNotFound(err)) this.deps.log.debug({ err, deployment: key }, 'deployment sync failed');
       if (!isNotFound(err)) this.queue.addRateLimited(key);
@@ -184,15 +192,22 @@ export class DeploymentController {
       if (progressing?.reason === DEPLOYMENT_REASONS.DeploymentPaused) conditions = setCondition(conditions, cond('Progressing', 'Unknown', DEPLOYMENT_REASONS.DeploymentResumed, 'Deployment is resumed'));
       const current = conditions.find((c) => c.type === 'Progressing');
       const rsExists = current !== undefined && current.message.includes(`"${rsName}"`);
+      const rollingOut = current?.reason === DEPLOYMENT_REASONS.NewReplicaSetCreated || current?.reason === DEPLOYMENT_REASONS.ReplicaSetUpdated;
+      const minReadyMs = (spec.minReadySeconds ?? 0) * 1000;
       if (!rsExists) {
         // the new ReplicaSet is created; its pods are not available yet
         status = counts(0, 0);
-        conditions = setCondition(conditions, cond('Progressing', 'True', DEPLOYMENT_REASONS.NewReplicaSetCreated, `Created new replica set "${rsName}"`));
-        retryAfterMs = (spec.minReadySeconds ?? 0) * 1000;
+        if (rollingOut) {
+          const progress = cond('Progressing', 'True', DEPLOYMENT_REASONS.ReplicaSetUpdated, `ReplicaSet "${rsName}" is progressing.`);
+          if (current.status === 'True') progress.lastTransitionTime = current.lastTransitionTime;
+          conditions = [...conditions.filter((c) => c.type !== 'Progressing'), progress];
+        } else {
+          conditions = setCondition(conditions, cond('Progressing', 'True', DEPLOYMENT_REASONS.NewReplicaSetCreated, `Created new replica set "${rsName}"`));
+        }
+        retryAfterMs = minReadyMs;
       } else {
         const since = Date.parse(current.lastUpdateTime);
-        const minReadyMs = (spec.minReadySeconds ?? 0) * 1000;
-        if (current.reason === DEPLOYMENT_REASONS.NewReplicaSetCreated && now.getTime() - since < minReadyMs) {
+        if (rollingOut && now.getTime() - since < minReadyMs) {
           status = counts(0, desired);
           retryAfterMs = minReadyMs - (now.getTime() - since);
         } else {
@@ -216,13 +231,14 @@ export class DeploymentController {
     return retryAfterMs !== undefined ? { status, retryAfterMs } : { status };
   }
 
-  private async sync(key: string): Promise<number | undefined> {
+  /** Write the status `key` should have; whether it wrote, and when to look again (ms), if it must. */
+  private async sync(key: string): Promise<{ wrote: boolean; retryAfterMs?: number | undefined }> {
     const d = this.informer.get(key);
-    if (!d) return undefined;
+    if (!d) return { wrote: false };
     const { status, retryAfterMs } = this.computeStatus(d);
-    if (stableJson(status) === stableJson(d.status ?? {})) return retryAfterMs;
+    if (stableJson(status) === stableJson(d.status ?? {})) return { wrote: false, retryAfterMs };
     const slash = key.indexOf('/');
     await this.deps.client.update(DEPLOYMENTS, key.slice(0, slash), key.slice(slash + 1), { ...d, status }, 'status');
-    return retryAfterMs;
+    return { wrote: true, retryAfterMs };
   }
 }
