@@ -27,7 +27,7 @@ export interface RunContext {
 export function servedBy(ctx: RunContext, server: string): Set<string> {
   const spec = ctx.cluster.specs.get(server);
   if (!spec) return new Set();
-  const mvp = ctx.cluster.mvpFlags(spec.minor);
+  const mvp = ctx.cluster.mvpFlags(spec);
   const o = ctx.cluster.options;
   const gates = [...mvp.gates, o.featureGates, spec.featureGates].filter(Boolean).join(',');
   const runtime = [...mvp.runtime, o.runtimeConfig, spec.runtimeConfig].filter(Boolean).join(',');

@@ -16,6 +16,7 @@ import { seededRandom } from '../random.js';
 import { scaledClock, type ClockAnchor, type ScaledClock } from '../clock.js';
 import { writeClockFile } from '../clock-file.js';
 import { loadProfile } from '../../versions/profile.js';
+import { parseFeatureGates } from '../../versions/features.js';
 import { MVP_GATE } from '../peers/peers.js';
 
 /** One server of a cluster. */
@@ -206,14 +207,17 @@ export class Cluster {
   }
 
   /**
-   * The proxy flags a minor needs to run (or not run) the Mixed Version Proxy: the gate, the peer CA,
-   * and for the StorageVersion generation the StorageVersionAPI gate and its API group.
+   * The proxy flags a server needs to run (or not run) the Mixed Version Proxy: the gate, the peer
+   * CA, and for the StorageVersion generation the StorageVersionAPI gate and its API group. The proxy
+   * is off where the cluster has it off (`--no-mvp`) or the user's own feature gates for the server
+   * turn `UnknownVersionInteroperabilityProxy` off: then no `--peer-ca-file`, which kube-apiserver
+   * refuses without the gate.
    */
-  mvpFlags(minor: string): { gates: string[]; runtime: string[]; args: string[] } {
-    const profile = loadProfile({ minor });
+  mvpFlags(server: Pick<ServerSpec, 'minor'> & Partial<ServerSpec>): { gates: string[]; runtime: string[]; args: string[] } {
+    const profile = loadProfile({ minor: server.minor });
     const spec = profile.featureSpecs.get(MVP_GATE);
     if (!spec) return { gates: [], runtime: [], args: [] };
-    if (this.options.mvp === false) return { gates: spec.default ? [`${MVP_GATE}=false`] : [], runtime: [], args: [] };
+    if (this.options.mvp === false || this.userGates(server).get(MVP_GATE) === false) return { gates: spec.default ? [`${MVP_GATE}=false`] : [], runtime: [], args: [] };
     const gates = [`${MVP_GATE}=true`];
     const runtime: string[] = [];
     if (profile.mvpGeneration === 'storage-version') {
@@ -223,10 +227,26 @@ export class Cluster {
     return { gates, runtime, args: [`--peer-ca-file=${this.pki.caFile}`] };
   }
 
+  /**
+   * The gates the user set explicitly for a server: the cluster's and the server's `featureGates`
+   * and any `--feature-gates` among their extra flags (the flag merges when repeated). A value the
+   * server would refuse counts as no setting; the server reports it when it starts.
+   */
+  private userGates(server: Pick<ServerSpec, 'minor'> & Partial<ServerSpec>): Map<string, boolean> {
+    const o = this.options;
+    const fromArgs = [...(o.args ?? []), ...(server.args ?? [])].filter((a) => a.startsWith('--feature-gates=')).map((a) => a.slice('--feature-gates='.length));
+    const value = [o.featureGates, server.featureGates, ...fromArgs].filter(Boolean).join(',');
+    try {
+      return parseFeatureGates(value, server.minor).explicit;
+    } catch {
+      return new Map();
+    }
+  }
+
   /** The flags a server is started with. */
   argsFor(spec: ServerSpec): string[] {
     const o = this.options;
-    const mvp = this.mvpFlags(spec.minor);
+    const mvp = this.mvpFlags(spec);
     const gates = [...mvp.gates, o.featureGates, spec.featureGates].filter(Boolean).join(',');
     const runtime = [...mvp.runtime, o.runtimeConfig, spec.runtimeConfig].filter(Boolean).join(',');
     const args = [

@@ -1,12 +1,14 @@
 /**
  * `kube-skew up`: start a cluster in a data directory, print a line containing `ready` when every
- * server is ready, and stop every server gracefully on SIGINT or SIGTERM.
+ * server is ready, and stop every server gracefully on SIGINT or SIGTERM, or when the process that
+ * started `up` goes away.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Cluster, parseServers } from './cluster.js';
 import { parseLbPolicy } from './front-door.js';
+import { watchParent } from './parent-lifeline.js';
 
 /** The cluster `up` starts when `--servers` is not given: a 1.35 server beside two 1.36 servers. */
 export const DEFAULT_SERVERS = '1.35,1.36,1.36';
@@ -51,7 +53,7 @@ export function checkUpOptions(opts: UpOptions, serverCount: number): { basePort
   return out;
 }
 
-/** Run `up` until a signal arrives; resolves with the exit code. */
+/** Run `up` until a signal arrives or its parent process exits; resolves with the exit code. */
 export async function runUp(opts: UpOptions): Promise<number> {
   const servers = parseServers(opts.servers ?? DEFAULT_SERVERS);
   const numbers = checkUpOptions(opts, servers.length);
@@ -77,6 +79,10 @@ export async function runUp(opts: UpOptions): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const unwatchParent = watchParent(() => {
+    process.stderr.write('the process that started kube-skew up has exited; stopping the cluster\n');
+    onSignal();
+  });
   try {
     process.stderr.write(`starting ${servers.length} server(s) in ${dataDir}: ${servers.map((s) => `${s.name}=${s.minor}`).join(', ')}\n`);
     const cluster = await Cluster.start({
@@ -102,6 +108,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
     await cluster.stop();
     return 0;
   } finally {
+    unwatchParent();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -29,7 +29,7 @@ const POLICY = `# jane may read pods and configmaps in default, nothing else
 
 /** The deprecated resource a minor serves, as kubectl names it, and upstream's warning text. */
 function deprecatedResource(minor: string, cluster: Cluster): { arg: string; warning: string } | undefined {
-  const mvp = cluster.mvpFlags(minor);
+  const mvp = cluster.mvpFlags({ minor });
   const profile = loadProfile({ minor, runtimeConfig: mvp.runtime.join(','), featureGates: mvp.gates.join(',') });
   const found: Array<{ arg: string; warning: string; core: boolean }> = [];
   for (const gv of profile.groups) {
@@ -164,7 +164,7 @@ export async function runFidelitySuite(t: Test, minors: string[]): Promise<void>
       const list = await run(['auth', 'can-i', '--list', '-n', ns]);
       t.equal(list.code, 0, `can-i --list: ${list.stderr}`);
       t.match(list.stdout, /\*\.\*\s+\[\]\s+\[\]\s+\[\*\]/);
-      const mvp = cluster.mvpFlags(minor);
+      const mvp = cluster.mvpFlags({ minor });
       const profile = loadProfile({ minor, runtimeConfig: mvp.runtime.join(','), featureGates: mvp.gates.join(',') });
       const served = profile.groups.filter((g) => g.group === 'authentication.k8s.io' && g.resources.some((r) => r.name === 'selfsubjectreviews')).map((g) => g.version);
       const whoami = await run(['auth', 'whoami']);

@@ -34,7 +34,7 @@ t.test('kubectl drives a server of its own minor', async (t) => {
       const context = `skew-${c.server}`;
       const run = (args: string[], stdin?: string) => kubectl(t, binary!, cluster, args, { context, ...(stdin ? { stdin } : {}) });
       // The cluster runs each server with its minor's proxy prerequisites (e.g. internal.apiserver.k8s.io on 1.28–1.32).
-      const mvp = cluster.mvpFlags(c.minor);
+      const mvp = cluster.mvpFlags({ minor: c.minor });
       const profile = loadProfile({ minor: c.minor, runtimeConfig: mvp.runtime.join(','), featureGates: mvp.gates.join(',') });
 
       const version = await run(['version', '-o', 'json']);
