@@ -15,7 +15,7 @@ import type { APIGroupDiscovery, APIResourceDiscovery } from '../../server/endpo
 import { apiServerID } from '../../server/peers/identity.js';
 import { resolvePeers, type GVR, type PeerRouter, type RouteDecision } from '../../server/peers/routing.js';
 import { PEER_LEASE_PREFIX, getPeerEndpoint, joinHostPort, splitHostPort } from '../../server/peers/endpoint-lease.js';
-import { encodeQuerySorted, identityHeaders, transportErrorText, type PeerTransport } from '../../server/peers/transport.js';
+import { encodeQuerySorted, identityHeaders, transportErrorText, type ForwardResult, type PeerTransport } from '../../server/peers/transport.js';
 import { NO_ENDPOINT_MESSAGE, withPeerProxy } from '../../server/peers/proxy-filter.js';
 import { MvpMetrics } from '../../server/peers/metrics.js';
 import { peerAddress, validatePeerFlags } from '../../server/peers/peers.js';
@@ -212,12 +212,10 @@ t.test('the proxy filter decision flow', async (t) => {
       start: async () => undefined,
       stop: () => undefined,
     };
-    let contentType: string | undefined;
     const transport = {
-      forward: async (_ctx: RequestContext, endpoint: string) => {
+      forward: async (_ctx: RequestContext, endpoint: string): Promise<ForwardResult> => {
         calls.push({ kind: 'forward', endpoint });
-        if (opts.textError) contentType = 'text/plain; charset=utf-8';
-        return opts.status ?? 200;
+        return { code: opts.status ?? 200, transportFailed: opts.textError === true, answered: true };
       },
     } as unknown as PeerTransport;
     const registry = new Registry();
@@ -229,7 +227,7 @@ t.test('the proxy filter decision flow', async (t) => {
       handler({
         info: { isResourceRequest: true, apiGroup: '', apiVersion: 'foo', resource: 'bar', subresource: '', ...info },
         req: { headers },
-        res: { getHeader: () => contentType },
+        res: {},
         log: pino({ level: 'silent' }),
       } as unknown as RequestContext);
     return { calls, routed, run, registry };
