@@ -289,7 +289,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     establishingDelayMs: config.apiserverCount > 1 ? config.durations.crdEstablishingDelaySeconds * 1000 : 0,
   });
   extensionsHook();
-  await peers.start();
+  await peers.start(extensions?.crds);
 
   const url = `https://${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${port}`;
   // kube-controller-manager's controllers, run while this server holds the controller-manager lease.

@@ -34,6 +34,8 @@ export interface ApiExtensionsDeps {
 
 /** The running extensions of one server. */
 export interface ApiExtensions {
+  /** The server's CRD informer (the Mixed Version Proxy's exclusion follows it). */
+  crds: CrdInformer;
   /** Stop the controllers and the informer. */
   stop(): void;
 }
@@ -57,6 +59,7 @@ export async function startApiExtensions(deps: ApiExtensionsDeps): Promise<ApiEx
   await informer.start();
   for (const c of controllers) c.start();
   return {
+    crds: informer,
     stop() {
       for (const c of controllers) c.stop();
       informer.stop();
