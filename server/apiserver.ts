@@ -134,6 +134,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   let port = config.securePort;
   const random = deps.random ?? (config.randomSeed !== undefined ? seededRandom(config.randomSeed) : Math.random);
   const docs = new DiscoveryDocs(profile, () => `${host}:${port}`);
+  const openapi = new OpenApiV3(profile);
   const peers = await createPeers({ config, profile, store, registry, types, clock, log, metrics, docs, port: () => port, publicAddress: host, random });
   const routes = buildRoutes({
     version: versionDocument(profile) as unknown as Record<string, unknown>,
@@ -153,7 +154,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       ...(deps.random ? { random: deps.random } : {}),
     },
     ...((ext.aggregatedApis ?? peers.aggregatedApis) ? { aggregatedApis: (ext.aggregatedApis ?? peers.aggregatedApis)! } : {}),
-    extra: [...(ext.extraRoutes ?? []), new OpenApiV3(profile).handler],
+    extra: [...(ext.extraRoutes ?? []), openapi.handler],
   });
   const chain: Handler = buildHandlerChain(routes, {
     serverName: config.name,
@@ -281,12 +282,14 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     registry,
     types,
     docs,
+    openapi,
+    profile,
     clock,
     log,
     establishingDelayMs: config.apiserverCount > 1 ? config.durations.crdEstablishingDelaySeconds * 1000 : 0,
   });
   extensionsHook();
-  await peers.start();
+  await peers.start(extensions?.crds);
 
   const url = `https://${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${port}`;
   // kube-controller-manager's controllers, run while this server holds the controller-manager lease.

@@ -44,6 +44,10 @@ export const DEFAULT_DURATIONS = {
   restMapperResetSeconds: 30,
   /** How long a CRD stays Installing before it is established when `--apiserver-count` is above 1 (upstream's 5 s). */
   crdEstablishingDelaySeconds: 5,
+  /** MVP 1.35+: how long a deleted CRD's group/version stays excluded from peer data (`defaultExclusionGracePeriod`). */
+  peerExclusionGracePeriodSeconds: 300,
+  /** MVP 1.35: how often the exclusion map's reaper runs (`defaultExclusionReaperInterval`). */
+  peerExclusionReaperIntervalSeconds: 60,
 };
 
 /** The durations a server runs with. */

@@ -5,7 +5,7 @@
  * comparison of version strings in code.
  */
 import { SUPPORTED_MINORS, minorNumberOf, normalizeMinor } from './manifest.js';
-import type { MvpGeneration, VersionProfile } from './types.js';
+import type { MvpFacts, MvpGeneration, VersionProfile } from './types.js';
 
 /** An aggregated discovery version and the gate values under which a minor serves it. */
 export interface AggregatedDiscoveryRule {
@@ -43,6 +43,8 @@ export interface MinorInfo {
   /** Aggregated discovery versions this minor can serve, preferred first, with their gate conditions. */
   aggregatedDiscovery: readonly AggregatedDiscoveryRule[];
   mvpGeneration: MvpGeneration;
+  /** The Mixed Version Proxy's per-release behaviour. */
+  mvp: MvpFacts;
   /** Whether `/apis` v2 can be merged across peers (1.35+). */
   peerAggregatedDiscovery: boolean;
 }
@@ -100,6 +102,44 @@ const TABLE: Record<string, MinorRow> = {
   '1.36': { discovery: 'v2-default', mvp: 'discovery', build: { gitCommit: '0000000000000000000000000000000000000000', buildDate: '2026-04-22T00:00:00Z', goVersion: 'go1.26.2', verified: false } },
 };
 
+/*
+ * The Mixed Version Proxy by release (the shared MVP reference, §1, §6, §8, §9, §11):
+ * - 1.28–1.31 Gen A: any unresolvable peer is the 503 (R1); 1.32 skips them (R2) and sends
+ *   X-Remote-Uid (client-go 1.32).
+ * - 1.33–1.34 Gen B: "core" key, 5 retries, no exclusion of CRD/APIService group/versions (R3).
+ * - 1.35: "" key, 20 retries, nopeer discovery, identity lease deleted on start/stop, the exclusion
+ *   map with its deletion queue and 1-minute reaper (R4, R20).
+ * - 1.36: the GVExclusionManager and the GVR-labelled metrics (R5).
+ */
+const MVP_GEN_A_EARLY: MvpFacts = {
+  coreGroupKey: 'core',
+  allPeersMustResolve: true,
+  sendsRemoteUid: false,
+  peerDiscoveryMaxRetries: 0,
+  peerDiscoveryNoPeer: false,
+  identityLeaseDeletedOnStartAndStop: false,
+  gvrLabelledMetrics: false,
+  extensionExclusion: 'none',
+};
+const MVP_GEN_A_132: MvpFacts = { ...MVP_GEN_A_EARLY, allPeersMustResolve: false, sendsRemoteUid: true };
+const MVP_GEN_B_133: MvpFacts = { ...MVP_GEN_A_132, peerDiscoveryMaxRetries: 5 };
+const MVP_GEN_B_135: MvpFacts = { ...MVP_GEN_B_133, coreGroupKey: '', peerDiscoveryMaxRetries: 20, peerDiscoveryNoPeer: true, identityLeaseDeletedOnStartAndStop: true, extensionExclusion: 'exclusion-map' };
+const MVP_GEN_B_136: MvpFacts = { ...MVP_GEN_B_135, gvrLabelledMetrics: true, extensionExclusion: 'exclusion-manager' };
+const MVP_BY_MINOR: Record<string, MvpFacts> = {
+  '1.25': MVP_GEN_A_EARLY,
+  '1.26': MVP_GEN_A_EARLY,
+  '1.27': MVP_GEN_A_EARLY,
+  '1.28': MVP_GEN_A_EARLY,
+  '1.29': MVP_GEN_A_EARLY,
+  '1.30': MVP_GEN_A_EARLY,
+  '1.31': MVP_GEN_A_EARLY,
+  '1.32': MVP_GEN_A_132,
+  '1.33': MVP_GEN_B_133,
+  '1.34': MVP_GEN_B_133,
+  '1.35': MVP_GEN_B_135,
+  '1.36': MVP_GEN_B_136,
+};
+
 /** First minor whose /version reports the emulation and min-compatibility versions. */
 const COMPATIBILITY_VERSION_SINCE = 33;
 /** First minor that merges `/apis` across peers (KEP-4020 peer-aggregated discovery). */
@@ -118,6 +158,7 @@ function buildInfo(minor: string): MinorInfo {
     reportsCompatibilityVersion: n >= COMPATIBILITY_VERSION_SINCE,
     aggregatedDiscovery: DISCOVERY_BY_ERA[row.discovery],
     mvpGeneration: row.mvp,
+    mvp: Object.freeze({ ...MVP_BY_MINOR[minor]! }),
     peerAggregatedDiscovery: n >= PEER_AGGREGATED_DISCOVERY_SINCE,
   });
 }

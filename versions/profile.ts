@@ -102,6 +102,7 @@ export function loadProfile(options: ProfileOptions): VersionProfile {
     featureGates: gates.values,
     featureSpecs: gatesFor(minor),
     mvpGeneration: info.mvpGeneration,
+    mvp: info.mvp,
     aggregatedDiscoveryVersions: aggregatedDiscoveryVersions(minor, gates.values),
     peerAggregatedDiscovery: info.peerAggregatedDiscovery,
   };

@@ -79,6 +79,34 @@ export interface FeatureGateSpec {
 /** Which Mixed Version Proxy a minor ships: none (≤1.27), StorageVersion routing, or discovery routing. */
 export type MvpGeneration = 'none' | 'storage-version' | 'discovery';
 
+/**
+ * How the Mixed Version Proxy treats custom resources and aggregated APIs (§9 of the MVP reference):
+ * not at all in peer data (1.28–1.34: Gen A never sees them, 1.33–1.34 route them through stale
+ * peer discovery), the 1.35 exclusion map with its deletion queue and reaper, or the 1.36+
+ * GVExclusionManager (active ∪ recently deleted, a raw and a filtered peer cache).
+ */
+export type MvpExtensionExclusion = 'none' | 'exclusion-map' | 'exclusion-manager';
+
+/** The Mixed Version Proxy's per-release behaviour, as data (see the MVP reference). */
+export interface MvpFacts {
+  /** Gen A and 1.33–1.34 key the core group as `core` in routing maps; 1.35+ keep `""`. */
+  coreGroupKey: '' | 'core';
+  /** Gen A 1.28–1.31: one unresolvable peer is the Status 503, even if another resolved. */
+  allPeersMustResolve: boolean;
+  /** 1.32+: the proxied request carries X-Remote-Uid (client-go's auth-proxy round tripper). */
+  sendsRemoteUid: boolean;
+  /** Retries of a failed peer discovery sync: 5 in 1.33–1.34, 20 in 1.35+. */
+  peerDiscoveryMaxRetries: number;
+  /** 1.35+: peer discovery asks for `profile=nopeer` first, stores only peers that yielded something and keeps their group documents. */
+  peerDiscoveryNoPeer: boolean;
+  /** 1.35+: the identity lease is deleted when the server starts and when it stops. */
+  identityLeaseDeletedOnStartAndStop: boolean;
+  /** 1.36+: the proxy metrics carry group, version and resource labels, and the error counters exist. */
+  gvrLabelledMetrics: boolean;
+  /** How CRD and aggregated-API group/versions are kept out of peer data. */
+  extensionExclusion: MvpExtensionExclusion;
+}
+
 /** A served group/version with only the resources this server serves. */
 export interface ServedGroupVersion {
   group: string;
@@ -109,6 +137,8 @@ export interface VersionProfile {
   featureSpecs: Map<string, FeatureGateSpec>;
   /** The MVP generation this minor ships (independent of whether the gate is on). */
   mvpGeneration: MvpGeneration;
+  /** The MVP's per-release behaviour (meaningless when the generation is `none`). */
+  mvp: MvpFacts;
   /** Aggregated discovery versions this server answers, e.g. `['v2', 'v2beta1']`; empty for legacy only. */
   aggregatedDiscoveryVersions: string[];
   /** Whether `/apis` v2 can be peer-merged (1.35+), subject to the gate and `--peer-ca-file`. */

@@ -6,7 +6,9 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import type { VersionProfile } from '../../versions/types.js';
 import type { DiscoveryDocs } from '../endpoints/discovery.js';
+import type { OpenApiV3 } from '../endpoints/openapi.js';
 import type { Registry } from '../registry/rest.js';
 import type { ResourceTypes } from '../registry/resource-type.js';
 import { CRD_GROUP, CRD_RESOURCE } from '../registry/custom/crd.js';
@@ -21,6 +23,9 @@ export interface ApiExtensionsDeps {
   registry: Registry;
   types: ResourceTypes;
   docs: DiscoveryDocs;
+  /** The OpenAPI v3 documents the custom resources' documents join. */
+  openapi?: OpenApiV3;
+  profile: VersionProfile;
   clock: Clock;
   log: Logger;
   /** How long a CRD stays Installing before the establishing controller establishes it. */
@@ -29,6 +34,8 @@ export interface ApiExtensionsDeps {
 
 /** The running extensions of one server. */
 export interface ApiExtensions {
+  /** The server's CRD informer (the Mixed Version Proxy's exclusion follows it). */
+  crds: CrdInformer;
   /** Stop the controllers and the informer. */
   stop(): void;
 }
@@ -42,7 +49,7 @@ export async function startApiExtensions(deps: ApiExtensionsDeps): Promise<ApiEx
   if (!crds) return undefined;
   const log = deps.log.child({ component: 'apiextensions' });
   const informer = new CrdInformer({ registry: deps.registry, crds, clock: deps.clock, log });
-  serveCustomResources(informer, deps.types, deps.docs);
+  serveCustomResources(informer, { types: deps.types, docs: deps.docs, profile: deps.profile, ...(deps.openapi ? { openapi: deps.openapi } : {}) });
   const common = { informer, registry: deps.registry, crds, clock: deps.clock };
   const controllers = [
     new NamingController({ ...common, log: log.child({ controller: 'crd-naming' }) }),
@@ -52,6 +59,7 @@ export async function startApiExtensions(deps: ApiExtensionsDeps): Promise<ApiEx
   await informer.start();
   for (const c of controllers) c.start();
   return {
+    crds: informer,
     stop() {
       for (const c of controllers) c.stop();
       informer.stop();

@@ -2,7 +2,8 @@
  * OpenAPI v3: `/openapi/v3` (the index of documents, each URL carrying `?hash=<ETag>`) and one
  * document per served group/version (`/openapi/v3/api/v1`, `/openapi/v3/apis/apps/v1`) plus the
  * discovery documents (`api`, `apis`, `apis/<group>`, `version`), built from the minor's schema data
- * (versions/openapi.ts) and the profile's served resources. Each kind's schema carries
+ * (versions/openapi.ts) and the profile's served resources, and the documents of custom resources
+ * that the CRD informer sets (custom-openapi.ts). Each kind's schema carries
  * `x-kubernetes-group-version-kind`, and each operation its GVK and action, with `fieldValidation`
  * on post, put and patch, which is what kubectl's validation and `explain` look for. Documents
  * answer with a strong ETag and `304` to a matching `If-None-Match`; a stale `hash` redirects to
@@ -21,7 +22,7 @@ const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 const PREFIX = '/openapi/v3';
 
 /** One served document: its JSON text and ETag (the uppercase hex SHA-512 of the text). */
-interface Doc {
+export interface Doc {
   text: string;
   etag: string;
 }
@@ -84,7 +85,8 @@ function refsOf(schema: unknown, out: Set<string>): void {
   }
 }
 
-function makeDoc(body: unknown): Doc {
+/** A served document of `body`: its JSON text and ETag. */
+export function makeDoc(body: unknown): Doc {
   const text = JSON.stringify(body);
   return { text, etag: createHash('sha512').update(text).digest('hex').toUpperCase() };
 }
@@ -102,7 +104,8 @@ const LIST_PARAMS = ['allowWatchBookmarks', 'continue', 'fieldSelector', 'labelS
 const PATCH_MEDIA = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 const OUT_MEDIA = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 
-function content(ref: string, media = OUT_MEDIA): Json {
+/** The response content of `ref` in each media type. */
+export function content(ref: string, media = OUT_MEDIA): Json {
   const out: Json = {};
   for (const m of media) out[m] = { schema: { $ref: `#/components/schemas/${ref}` } };
   return out;
@@ -118,12 +121,17 @@ function opStem(gv: ServedGroupVersion): string {
   return group.split('.').map(capitalize).join('') + capitalize(gv.version);
 }
 
-interface Builder {
+/** A group/version document under construction: its paths and the schemas they name. */
+export interface Builder {
   paths: Json;
   schemas: Set<string>;
 }
 
-function addResourcePaths(minor: string, b: Builder, gv: ServedGroupVersion, r: ResourceManifest, kindRef: string, listRef: string | undefined): void {
+/**
+ * Add the paths of one resource (collection, item, `status` and `scale`) to a document under
+ * construction; `hasSchema` tells whether a subresource's schema can be referenced.
+ */
+export function addResourcePaths(hasSchema: (name: string) => boolean, b: Builder, gv: ServedGroupVersion, r: ResourceManifest, kindRef: string, listRef: string | undefined): void {
   const base = gv.group === '' ? `/api/${gv.version}` : `/apis/${gv.group}/${gv.version}`;
   const stem = opStem(gv);
   const nsPart = r.namespaced ? 'Namespaced' : '';
@@ -182,7 +190,7 @@ function addResourcePaths(minor: string, b: Builder, gv: ServedGroupVersion, r: 
     const subGroup = sub.group ?? gv.group;
     const subVersion = sub.version ?? gv.version;
     const subRef = sub.name === 'scale' ? definitionNameOf({ group: subGroup, version: subVersion, kind: sub.kind }) : kindRef;
-    if (!definition(minor, subRef)) continue;
+    if (!hasSchema(subRef)) continue;
     b.schemas.add(subRef);
     const subGvk = { group: subGroup, kind: sub.kind, version: subVersion };
     const subOp = (action: string, verbName: string, extra: Json): Json => ({
@@ -213,7 +221,7 @@ function patchOp(op: (a: string, v: string, e: Json) => Json, ref: string, write
  * The schemas of a document: the named ones and everything they refer to, converted to v3 (and
  * without enums when the profile turns OpenAPIEnums off).
  */
-function componentSchemas(profile: VersionProfile, roots: Set<string>, gvks: Map<string, Json[]>, placeholders: Map<string, OpenApiSchema>): Json {
+export function componentSchemas(profile: VersionProfile, roots: Set<string>, gvks: Map<string, Json[]>, placeholders: Map<string, OpenApiSchema>): Json {
   const minor = profile.minor;
   const enums = profile.featureGates.get('OpenAPIEnums') !== false;
   const seen = new Map<string, OpenApiSchema>();
@@ -238,7 +246,8 @@ function componentSchemas(profile: VersionProfile, roots: Set<string>, gvks: Map
   return out;
 }
 
-const SECURITY = { securitySchemes: { BearerToken: { type: 'apiKey', description: 'Bearer Token authentication', name: 'authorization', in: 'header' } } };
+/** The security schemes every document carries. */
+export const SECURITY = { securitySchemes: { BearerToken: { type: 'apiKey', description: 'Bearer Token authentication', name: 'authorization', in: 'header' } } };
 
 /** Build the document of one served group/version. */
 function groupVersionDoc(profile: VersionProfile, gv: ServedGroupVersion): unknown {
@@ -259,7 +268,7 @@ function groupVersionDoc(profile: VersionProfile, gv: ServedGroupVersion): unkno
     if (listRef) b.schemas.add(listRef);
     if (!gvks.has(kindRef)) gvks.set(kindRef, [{ group: gv.group, kind: r.kind, version: gv.version }]);
     if (listRef && !gvks.has(listRef)) gvks.set(listRef, [{ group: gv.group, kind: `${r.kind}List`, version: gv.version }]);
-    addResourcePaths(profile.minor, b, gv, r, kindRef, listRef);
+    addResourcePaths((name) => definition(profile.minor, name) !== undefined, b, gv, r, kindRef, listRef);
   }
   // The meta kinds every group/version's document lists with this group/version's GVK.
   for (const kind of ['DeleteOptions', 'WatchEvent']) gvks.set(`${META}.${kind}`, [{ group: gv.group, kind, version: gv.version }]);
@@ -299,6 +308,7 @@ function versionDoc(profile: VersionProfile): unknown {
 /** The OpenAPI v3 documents of one server, built on first request and cached. */
 export class OpenApiV3 {
   private docs: Map<string, () => unknown> = new Map();
+  private custom: ReadonlyMap<string, () => unknown> = new Map();
   private built = new Map<string, Doc>();
   private rootDoc: Doc | undefined;
 
@@ -320,11 +330,23 @@ export class OpenApiV3 {
     this.docs.set('version', () => versionDoc(p));
   }
 
+  /**
+   * Replace the documents of custom resources (`apis/<group>/<version>` of established CRDs):
+   * their cached bytes, and the index, are rebuilt on the next request. A built-in document of the
+   * same path keeps precedence.
+   */
+  setCustom(docs: ReadonlyMap<string, () => unknown>): void {
+    for (const path of this.custom.keys()) if (!this.docs.has(path)) this.built.delete(path);
+    for (const path of docs.keys()) if (!this.docs.has(path)) this.built.delete(path);
+    this.custom = new Map(docs);
+    this.rootDoc = undefined;
+  }
+
   /** The document at `path` (`apis/apps/v1`), or undefined when this server has none. */
   doc(path: string): Doc | undefined {
     const cached = this.built.get(path);
     if (cached) return cached;
-    const build = this.docs.get(path);
+    const build = this.docs.get(path) ?? this.custom.get(path);
     if (!build) return undefined;
     const doc = makeDoc(build());
     this.built.set(path, doc);
@@ -335,7 +357,7 @@ export class OpenApiV3 {
   root(): Doc {
     if (this.rootDoc) return this.rootDoc;
     const paths: Json = {};
-    for (const path of [...this.docs.keys()].sort()) paths[path] = { serverRelativeURL: `${PREFIX}/${path}?hash=${this.doc(path)!.etag}` };
+    for (const path of [...new Set([...this.docs.keys(), ...this.custom.keys()])].sort()) paths[path] = { serverRelativeURL: `${PREFIX}/${path}?hash=${this.doc(path)!.etag}` };
     this.rootDoc = makeDoc({ paths });
     return this.rootDoc;
   }

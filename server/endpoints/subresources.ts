@@ -1,7 +1,8 @@
 /**
  * Subresources other than `status` and `finalize`: `scale` on every kind whose manifest has it
- * (deployments, replicasets, statefulsets, replicationcontrollers), answering autoscaling/v1 `Scale`
- * for GET, PUT and PATCH as upstream's scale REST storages do; and pods `log`, plain text from the
+ * (deployments, replicasets, statefulsets, replicationcontrollers, and custom resources whose CRD
+ * enables it, through the CRD's replicas paths), answering autoscaling/v1 `Scale` for GET, PUT and
+ * PATCH as upstream's scale REST storages do; and pods `log`, plain text from the
  * kube-skew-specific annotation `kube-skew.io/log` (or `kube-skew.io/log.<container>`), empty when
  * there is none (a pod no kubelet runs has no log upstream either). Anything else answers upstream's
  * 405 `<verb> is not supported on resources of kind …`.
@@ -16,6 +17,7 @@ import { APPLY_PATCH, decodePatch, mergePatch, PATCH_TYPES } from '../registry/p
 import { clone, metaOf, type KubeObject } from '../registry/object.js';
 import type { ResourceType } from '../registry/resource-type.js';
 import { labelSelectorFromObject, labelSelectorString } from '../registry/selectors.js';
+import { customScaleOf, readCustomScale, withCustomReplicas } from '../registry/custom/scale.js';
 import { chooseOutput, writeObject } from './output.js';
 import type { ResourceDeps } from './resources.js';
 
@@ -103,29 +105,64 @@ function applyScale(current: KubeObject, scale: KubeObject, namespace: string, n
   return out;
 }
 
+/** How a kind's objects map to and from a Scale: the built-in `spec.replicas`, or a CRD's paths. */
+interface ScaleAdapter {
+  /** The Scale a GET answers. */
+  read(obj: KubeObject): KubeObject;
+  /** The Scale a patch applies to (a custom resource without replicas carries upstream's sentinel). */
+  base(obj: KubeObject): KubeObject;
+  /** The object with the Scale's replicas written (the Scale already validated). */
+  write(current: KubeObject, scale: KubeObject, namespace: string, name: string): KubeObject;
+  /** The Scale an update answers. */
+  answer(obj: KubeObject): KubeObject;
+}
+
+/** upstream's invalidSpecReplicas: marks a custom resource whose replicas field does not exist. */
+const NO_REPLICAS = -2147483648;
+
+function scaleAdapter(type: ResourceType): ScaleAdapter {
+  const paths = type.custom?.scale;
+  if (!paths) return { read: scaleOf, base: scaleOf, write: applyScale, answer: scaleOf };
+  return {
+    read: (obj) => readCustomScale(obj, paths),
+    base: (obj) => {
+      const { scale, replicasFound } = customScaleOf(obj, paths);
+      return replicasFound ? scale : { ...scale, spec: { replicas: NO_REPLICAS } };
+    },
+    write: (current, scale, namespace, name) => {
+      const raw = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
+      if (raw === NO_REPLICAS) return withCustomReplicas(current, paths, undefined, undefined);
+      const replicas = validateScale(scale, namespace, name);
+      return withCustomReplicas(current, paths, replicas, (scale.metadata as { resourceVersion?: string } | undefined)?.resourceVersion);
+    },
+    answer: (obj) => customScaleOf(obj, paths).scale,
+  };
+}
+
 async function serveScale(ctx: RequestContext, deps: ResourceDeps, type: ResourceType, namespace: string, name: string): Promise<void> {
+  const adapter = scaleAdapter(type);
   const verbs = new Set(type.subresources.get('scale')?.verbs ?? []);
   const output = chooseOutput(ctx.req.headers.accept);
   const format = output.as === 'object' ? output.format : 'json';
   switch (ctx.info.verb) {
     case 'get': {
       if (!verbs.has('get')) throw methodNotAllowed();
-      await writeObject(ctx, 200, scaleOf(await deps.registry.get(type, namespace, name)), format);
+      await writeObject(ctx, 200, adapter.read(await deps.registry.get(type, namespace, name)), format);
       return;
     }
     case 'update': {
       if (!verbs.has('update')) throw methodNotAllowed();
       const scale = (await readObjectBody(ctx)) as KubeObject;
       validateScale(scale, namespace, name);
-      const updated = await deps.registry.patch(type, namespace, name, (current) => applyScale(current, scale, namespace, name), { subresource: 'scale' });
-      await writeObject(ctx, 200, scaleOf(updated), format);
+      const updated = await deps.registry.patch(type, namespace, name, (current) => adapter.write(current, scale, namespace, name), { subresource: 'scale' });
+      await writeObject(ctx, 200, adapter.answer(updated), format);
       return;
     }
     case 'patch': {
       if (!verbs.has('patch')) throw methodNotAllowed();
       const patch = await readScalePatch(ctx);
-      const updated = await deps.registry.patch(type, namespace, name, (current) => applyScale(current, patch(scaleOf(current)), namespace, name), { subresource: 'scale' });
-      await writeObject(ctx, 200, scaleOf(updated), format);
+      const updated = await deps.registry.patch(type, namespace, name, (current) => adapter.write(current, patch(adapter.base(current)), namespace, name), { subresource: 'scale' });
+      await writeObject(ctx, 200, adapter.answer(updated), format);
       return;
     }
     default:

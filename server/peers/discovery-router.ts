@@ -4,6 +4,7 @@
  * or changes holderIdentity — never on renewals. Each rebuild lists the identity leases, resolves
  * each peer's endpoint and fetches its aggregated `/api` and `/apis` (v2) through the proxy
  * transport. A failed rebuild is retried with exponential backoff up to upstream's retry limit.
+ * Routing reads the rebuilt cache through a filter: the 1.35+ exclusion of CRD group/versions.
  */
 import type { Logger } from 'pino';
 import type { Store, Watcher } from '../../storage/store.js';
@@ -17,6 +18,7 @@ import { getPeerEndpoint, splitHostPort } from './endpoint-lease.js';
 import { IDENTITY_LABEL, IDENTITY_LABEL_VALUE, IDENTITY_SELECTOR, LEASE_NAMESPACE } from './identity-lease.js';
 import { gvrKey, resolvePeers, type GVR, type PeerRouter, type RouteDecision } from './routing.js';
 import type { PeerTransport } from './transport.js';
+import { PassThroughPeerCache, type PeerCacheFilter } from './peer-cache-filter.js';
 
 /** One peer's entry in the peer discovery cache. */
 export interface PeerDiscovery {
@@ -49,8 +51,10 @@ export interface DiscoveryRouterDeps {
   log: Logger;
   localRefreshSeconds: number;
   options: DiscoveryRouterOptions;
-  /** Called after every rebuild (peer-aggregated discovery drops its cache). */
+  /** Called after every rebuild (peer-aggregated discovery drops its cache); used without a filter. */
   onChange?: () => void;
+  /** What stands between the rebuilt cache and routing (1.35+ exclusion); a pass-through by default. */
+  filter?: PeerCacheFilter;
   /** Counts each peer discovery fetch by status (they count as rerouted requests upstream). */
   onFetch?: (code: number) => void;
   /** Counts sync errors by type (1.36 metric). */
@@ -61,7 +65,7 @@ export interface DiscoveryRouterDeps {
 /** The Gen B router. */
 export class DiscoveryRouter implements PeerRouter {
   private local = new Set<string>();
-  private peers = new Map<string, PeerDiscovery>();
+  private readonly filter: PeerCacheFilter;
   private synced = false;
   private watcher: Watcher | undefined;
   private localTimer: ClockTimer | undefined;
@@ -71,7 +75,9 @@ export class DiscoveryRouter implements PeerRouter {
   private stopped = false;
   private readonly holders = new Map<string, string>();
 
-  constructor(private readonly deps: DiscoveryRouterDeps) {}
+  constructor(private readonly deps: DiscoveryRouterDeps) {
+    this.filter = deps.filter ?? new PassThroughPeerCache(deps.onChange);
+  }
 
   private key(group: string, version: string, resource: string): string {
     return gvrKey({ group: group === '' ? this.deps.options.coreKey : group, version, resource });
@@ -123,14 +129,14 @@ export class DiscoveryRouter implements PeerRouter {
 
   /** The filtered peer cache (peer-aggregated discovery reads it). */
   peerDiscovery(): ReadonlyMap<string, PeerDiscovery> {
-    return this.peers;
+    return this.filter.view();
   }
 
   async route(gvr: GVR): Promise<RouteDecision> {
     const key = this.key(gvr.group, gvr.version, gvr.resource);
     if (this.local.has(key)) return { kind: 'local' };
     const peers: string[] = [];
-    for (const [id, entry] of this.peers) if (id !== this.deps.id && entry.gvrs.has(key)) peers.push(id);
+    for (const [id, entry] of this.filter.view()) if (id !== this.deps.id && entry.gvrs.has(key)) peers.push(id);
     if (peers.length === 0) return { kind: 'local' };
     return resolvePeers(this.deps.store, peers, false);
   }
@@ -206,8 +212,7 @@ export class DiscoveryRouter implements PeerRouter {
       }
       if (!options.keepGroups || entry.gvrs.size > 0) next.set(id, entry);
     }
-    this.peers = next;
-    this.deps.onChange?.();
+    this.filter.rebuilt(next);
     if (errors.length > 0) throw new Error(errors.join('; '));
   }
 }

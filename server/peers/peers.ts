@@ -26,6 +26,9 @@ import type { AggregatedApisHook, DiscoveryDocs } from '../endpoints/discovery.j
 import { PeerTransport } from './transport.js';
 import { faultFor } from './faults.js';
 import type { PeerRouter } from './routing.js';
+import { PassThroughPeerCache, type CrdSource, type PeerCacheFilter } from './peer-cache-filter.js';
+import { ExclusionMap } from './exclusion-map.js';
+import { GVExclusionManager } from './gv-exclusion-manager.js';
 
 /** The feature gate of the Mixed Version Proxy. */
 export const MVP_GATE = 'UnknownVersionInteroperabilityProxy';
@@ -39,8 +42,11 @@ export interface Peers {
   discoveryRouter?: DiscoveryRouter;
   /** Peer-aggregated `/apis` (1.35+ with the proxy). */
   aggregatedApis?: AggregatedApisHook;
-  /** Start the leases and caches (call once the server is listening and ready). */
-  start(): Promise<void>;
+  /**
+   * Start the leases and caches (call once the server is listening and ready); `crds` is the
+   * server's CRD informer, which the 1.35+ exclusion of CRD group/versions follows.
+   */
+  start(crds?: CrdSource): Promise<void>;
   /** Pre-shutdown: stop everything and delete what upstream deletes. */
   stop(): Promise<void>;
 }
@@ -95,9 +101,9 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
   validatePeerFlags(config, profile);
   const id = apiServerID(config.name);
   const gateOn = profile.featureGates.get(MVP_GATE) === true;
-  const minor = profile.minorNumber;
   // ≤1.27 has no peerproxy package, so none of its metrics appear on /metrics.
-  const mvpMetrics = new MvpMetrics(profile.featureSpecs.has(MVP_GATE) ? deps.metrics.registry : undefined, minor >= 36);
+  const facts = profile.mvp;
+  const mvpMetrics = new MvpMetrics(profile.featureSpecs.has(MVP_GATE) ? deps.metrics.registry : undefined, facts.gvrLabelledMetrics);
   const leases = types.lookup('coordination.k8s.io', 'v1', 'leases');
   const d = config.durations;
 
@@ -114,7 +120,7 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
           durationSeconds: d.identityLeaseDurationSeconds,
           renewIntervalSeconds: d.identityLeaseRenewIntervalSeconds,
           gcPeriodSeconds: d.identityLeaseGcPeriodSeconds,
-          deleteOnStartAndStop: minor >= 35,
+          deleteOnStartAndStop: facts.identityLeaseDeletedOnStartAndStop,
         })
       : undefined;
 
@@ -123,6 +129,7 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
   let discoveryRouter: DiscoveryRouter | undefined;
   let endpointLease: EndpointLeaseController | undefined;
   let merged: MergedDiscovery | undefined;
+  const peerCache = peerCacheFilter(facts.extensionExclusion, clock, d, () => merged?.invalidate());
   if (gateOn && profile.mvpGeneration !== 'none') {
     endpointLease = new EndpointLeaseController({
       store,
@@ -135,15 +142,15 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
     });
     if (config.peerCAFile && leases) {
       const [ca, cert, key] = await Promise.all([readFile(config.peerCAFile, 'utf8'), readFile(config.proxyClientCertFile, 'utf8'), readFile(config.proxyClientKeyFile, 'utf8')]);
-      transport = new PeerTransport({ ca, cert, key }, minor >= 32, { lookup: (address) => faultFor(store, id, address), clock, dialTimeoutMs: 30_000 });
+      transport = new PeerTransport({ ca, cert, key }, facts.sendsRemoteUid, { lookup: (address) => faultFor(store, id, address), clock, dialTimeoutMs: 30_000 });
       if (profile.mvpGeneration === 'storage-version') {
         const storageVersions = types.lookup('internal.apiserver.k8s.io', 'v1alpha1', 'storageversions');
         if (storageVersions) {
-          router = new StorageVersionRouter({ id, store, registry, types, storageVersions, leases, clock, log, updateSeconds: d.storageVersionUpdateSeconds, allMustResolve: minor < 32 });
+          router = new StorageVersionRouter({ id, store, registry, types, storageVersions, leases, clock, log, updateSeconds: d.storageVersionUpdateSeconds, allMustResolve: facts.allPeersMustResolve });
         }
       } else {
         const accept =
-          minor >= 35
+          facts.peerDiscoveryNoPeer
             ? 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList;profile=nopeer,application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json'
             : 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
         discoveryRouter = new DiscoveryRouter({
@@ -156,9 +163,9 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
           clock,
           log,
           localRefreshSeconds: d.localDiscoveryRefreshSeconds,
-          options: { coreKey: minor >= 35 ? '' : 'core', maxRetries: minor >= 35 ? 20 : 5, accept, keepGroups: minor >= 35 },
+          options: { coreKey: facts.coreGroupKey, maxRetries: facts.peerDiscoveryMaxRetries, accept, keepGroups: facts.peerDiscoveryNoPeer },
           onSyncError: (type) => mvpMetrics.syncError(type),
-          onChange: () => merged?.invalidate(),
+          filter: peerCache,
           onFetch: (code) => mvpMetrics.rerouted(code),
         });
         router = discoveryRouter;
@@ -174,13 +181,15 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
   const filter = router && transport ? withPeerProxy({ router, transport, metrics: mvpMetrics, random: deps.random }) : undefined;
   const peers: Peers = {
     id,
-    async start() {
+    async start(crds) {
       await identity?.start();
       await endpointLease?.start();
       await router?.start();
+      if (discoveryRouter) peerCache.start(crds);
     },
     async stop() {
       router?.stop();
+      peerCache.stop();
       await endpointLease?.stop();
       await identity?.stop();
       await transport?.close();
@@ -190,4 +199,17 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
   if (discoveryRouter) peers.discoveryRouter = discoveryRouter;
   if (merged) peers.aggregatedApis = merged.hook();
   return peers;
+}
+
+/** The filter of the peer discovery cache that the minor's exclusion of CRD group/versions asks for. */
+function peerCacheFilter(kind: VersionProfile['mvp']['extensionExclusion'], clock: Clock, d: ServerConfig['durations'], onChange: () => void): PeerCacheFilter {
+  const gracePeriodMs = d.peerExclusionGracePeriodSeconds * 1000;
+  switch (kind) {
+    case 'exclusion-map':
+      return new ExclusionMap({ clock, gracePeriodMs, reaperIntervalMs: d.peerExclusionReaperIntervalSeconds * 1000, onChange });
+    case 'exclusion-manager':
+      return new GVExclusionManager({ clock, gracePeriodMs, onChange });
+    default:
+      return new PassThroughPeerCache(onChange);
+  }
 }
