@@ -48,6 +48,8 @@ export const DEFAULT_DURATIONS = {
   peerExclusionGracePeriodSeconds: 300,
   /** MVP 1.35: how often the exclusion map's reaper runs (`defaultExclusionReaperInterval`). */
   peerExclusionReaperIntervalSeconds: 60,
+  /** MVP: how long the proxy's dial to a partitioned peer waits before `i/o timeout` (the transport's 30 s dialer timeout). */
+  peerProxyDialTimeoutSeconds: 30,
 };
 
 /** The durations a server runs with. */

@@ -142,7 +142,7 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
     });
     if (config.peerCAFile && leases) {
       const [ca, cert, key] = await Promise.all([readFile(config.peerCAFile, 'utf8'), readFile(config.proxyClientCertFile, 'utf8'), readFile(config.proxyClientKeyFile, 'utf8')]);
-      transport = new PeerTransport({ ca, cert, key }, facts.sendsRemoteUid, { lookup: (address) => faultFor(store, id, address), clock, dialTimeoutMs: 30_000 });
+      transport = new PeerTransport({ ca, cert, key }, facts.sendsRemoteUid, { lookup: (address) => faultFor(store, id, address), clock, dialTimeoutMs: d.peerProxyDialTimeoutSeconds * 1000 });
       if (profile.mvpGeneration === 'storage-version') {
         const storageVersions = types.lookup('internal.apiserver.k8s.io', 'v1alpha1', 'storageversions');
         if (storageVersions) {
