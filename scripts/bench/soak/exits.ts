@@ -56,10 +56,17 @@ export class ExitWatch {
           this.asked++;
           return;
         }
-        this.unasked.push({ server: name, pid: proc.pid, at: at - this.t0(), code, signal, stderr: proc.errors.trim().split('\n').slice(-6).join('\n') });
+        this.unasked.push({ server: name, pid: proc.pid, at: at - this.t0(), code, signal, stderr: lastError(proc.errors) });
       });
     }
   }
+}
+
+/** The last error a process wrote to stderr (its first line and the frame that threw), or the last lines. */
+export function lastError(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  const at = lines.findLastIndex((l) => /\w*Error\b/.test(l) && !/^\s+at /.test(l));
+  return (at >= 0 ? lines.slice(at, at + 3) : lines.slice(-4)).join('\n');
 }
 
 /** One line per exit, for the report's examples. */
