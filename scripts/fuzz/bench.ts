@@ -10,12 +10,21 @@ import { join } from 'node:path';
 import { Cluster } from '../../server/cluster/cluster.js';
 import { machineInfo } from '../bench/core.js';
 import { runFuzz } from './engine.js';
+import { lastError } from '../bench/soak/exits.js';
 import type { FuzzReport } from './report.js';
 
 /** The minor of the fuzzed server: the newest, with every API kube-skew serves. */
 export const FUZZ_MINOR = '1.36';
 /** The minor of the server that proxies to it: the previous one, without the newest API. */
 export const PROXYING_MINOR = '1.35';
+
+/** The servers of `cluster` that exited, each with its exit code and the last error it wrote. */
+export function deadServers(cluster: Cluster): string {
+  return [...cluster.servers]
+    .filter(([, p]) => !p.alive)
+    .map(([name, p]) => `${name} (code ${p.child.exitCode ?? p.child.signalCode}) ${lastError(p.errors).replace(/\s+/g, ' ')}`)
+    .join('; ');
+}
 
 /** Options of {@link runFuzzBench}. */
 export interface FuzzBenchOptions {
@@ -58,6 +67,7 @@ export async function runFuzzBench(options: FuzzBenchOptions): Promise<FuzzRepor
         tls: { ca: cluster.pki.ca.cert, cert: cluster.pki.admin.cert, key: cluster.pki.admin.key },
         storagePath: cluster.storagePath,
         isAlive: () => server.alive && proxying.alive,
+        whyExited: () => deadServers(cluster),
         proxying: { url: proxying.info!.url, minor: PROXYING_MINOR },
         minor: FUZZ_MINOR,
         requests: options.requests,

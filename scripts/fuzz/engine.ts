@@ -23,6 +23,8 @@ export interface FuzzOptions {
   storagePath: string;
   /** Whether every server process still runs; one that exited is a crash. */
   isAlive: () => boolean;
+  /** Which server exited and the error it wrote, for the crash's finding. */
+  whyExited?: () => string;
   /** A server of an older minor that must proxy the newest API to `url`: cut cases marked `proxied` go there. */
   proxying?: { url: string; minor: string };
   /** The minor of the server, for the report. */
@@ -144,7 +146,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const exited = (c: FuzzCase | undefined): void => {
     crashed = true;
     report.crashes++;
-    addFinding({ kind: 'crash', category: c?.category ?? 'store', variant: c?.variant ?? 'after the run', request: c ? describe(c) : '', detail: 'server exited' });
+    addFinding({ kind: 'crash', category: c?.category ?? 'store', variant: c?.variant ?? 'after the run', request: c ? describe(c) : '', detail: `server exited${opts.whyExited ? `: ${opts.whyExited()}` : ''} (seen after this case ended)` });
   };
   const started = process.hrtime.bigint();
   try {

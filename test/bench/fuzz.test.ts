@@ -9,6 +9,7 @@
  */
 import t from 'tap';
 import { runFuzz } from '../../scripts/fuzz/engine.js';
+import { deadServers } from '../../scripts/fuzz/bench.js';
 import { CATEGORIES } from '../../scripts/fuzz/case.js';
 import { api, startCluster, urlOf } from '../fixtures/cluster.js';
 
@@ -32,6 +33,7 @@ t.test('10,000 hostile requests', async (t) => {
     tls: { ca: cluster.pki.ca.cert, cert: cluster.pki.admin.cert, key: cluster.pki.admin.key },
     storagePath: cluster.storagePath,
     isAlive: () => server.alive && proxying.alive,
+    whyExited: () => deadServers(cluster),
     proxying: { url: urlOf(cluster, 'proxying'), minor: '1.35' },
     minor: '1.36',
     requests: REQUESTS,
