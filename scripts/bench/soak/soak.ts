@@ -1,8 +1,10 @@
 /**
  * `kube-skew bench soak`: a mixed-minor cluster with the Mixed Version Proxy under steady mixed
- * traffic through the front door while it is upgraded, servers are SIGKILLed and one is paused; then
+ * traffic through the front door and misbehaving clients beside it (requests cut short, slow
+ * readers, connection storms) while it is upgraded, servers are SIGKILLed and one is paused; then
  * the checks a person relies on: no false 404, no lost write, no watch event missed or duplicated
- * across reconnects, no 5xx outside the fault windows, and a sound SQLite file.
+ * across reconnects, no 5xx outside the fault windows, no server process that exits unasked,
+ * `/readyz` within a second, and a sound SQLite file.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
