@@ -91,18 +91,19 @@ export function registerBench(program: Command): void {
     });
   bench
     .command('soak')
-    .description('a mixed-minor cluster under steady mixed traffic while it is upgraded, SIGKILLed and paused; counts false 404s, lost writes, watch gaps, 5xx outside fault windows')
+    .description('a mixed-minor cluster under steady mixed traffic and misbehaving clients while it is upgraded, SIGKILLed and paused; counts false 404s, lost writes, watch gaps, 5xx outside fault windows, servers that exit unasked, slow /readyz')
     .option('--duration <seconds>', 'seconds of traffic', positiveInt, 180)
     .option('--rate <n>', 'requests per second through the front door', positiveInt, 200)
     .option('--servers <minors>', 'minors of the servers at the start; all are upgraded to the newest', minorList, ['1.35', '1.35', '1.36'])
     .option('--kill-every <seconds>', 'SIGKILL a random server this often (then restart it)', positiveInt, 30)
     .option('--watchers <n>', 'watch streams held through the front door', positiveInt, 4)
+    .option('--cut-rate <n>', 'requests per second that misbehaving clients cut short, beside slow readers and connection storms (0: none)', nonNegativeInt, 20)
     .option('--grace <seconds>', 'how long after a fault recovers its 5xx still count as the fault\'s', positiveInt, 20)
     .option('--seed <n>', 'seed of every random choice', positiveInt, 1)
     .option('--no-mvp', 'run without the Mixed Version Proxy (false 404s are then expected)')
     .option('--json <file>', 'also write the figures as JSON to FILE')
     .addHelpText('after', '\nProgress goes to stderr, the table to stdout; the exit code is 1 when a bound did not hold.\n\nExamples:\n  kube-skew bench soak\n  kube-skew bench soak --duration 60 --rate 200 --json soak.json\n  kube-skew bench soak --servers 1.32,1.33,1.33 --kill-every 20\n')
-    .action(async (opts: { duration: number; rate: number; servers: string[]; killEvery: number; watchers: number; grace: number; seed: number; mvp: boolean; json?: string }) => {
+    .action(async (opts: { duration: number; rate: number; servers: string[]; killEvery: number; watchers: number; cutRate: number; grace: number; seed: number; mvp: boolean; json?: string }) => {
       const { runSoak } = await import('./soak/soak.js');
       const { formatSoakTable, soakHeld } = await import('./soak/report.js');
       const report = await runSoak({
@@ -111,6 +112,7 @@ export function registerBench(program: Command): void {
         minors: opts.servers,
         killEverySeconds: opts.killEvery,
         watchers: opts.watchers,
+        cutRate: opts.cutRate,
         graceSeconds: opts.grace,
         seed: opts.seed,
         mvp: opts.mvp,

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, type ClusterPKI } from '../../server/cluster/cluster.js';
 import { ApiClient } from './client.js';
+import { policy, POLICIES_PATH } from './policy.js';
 import { machineInfo } from './core.js';
 import type { ClientTLS, PhaseLength } from './load.js';
 import type { ProxyHopConfig } from './proxy-hop.js';
@@ -24,8 +25,7 @@ import { runGetPhase, type GetFigures } from './proxy-load.js';
 import { hopFigures, type GetComparison, type ProxyReport } from './proxy-report.js';
 import { measureReadiness, measureUpCli } from './proxy-startup.js';
 
-/** The collection only 1.36 serves, and the object the GETs read. */
-export const POLICIES_PATH = '/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies';
+/** The object the GETs read. */
 const OBJECT_NAME = 'bench-proxy';
 
 /** The 3-server cluster measured, by minor: `up`'s default. */
@@ -116,17 +116,7 @@ async function benchGet(dir: string, load: Load, progress: (line: string) => voi
 async function prepare(aURL: string, bURL: string, tls: ClientTLS, path: string): Promise<void> {
   const [a, b] = [new ApiClient(aURL, tls), new ApiClient(bURL, tls)];
   try {
-    await b.expect(201, 'POST', POLICIES_PATH, {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'MutatingAdmissionPolicy',
-      metadata: { name: OBJECT_NAME },
-      spec: {
-        matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['deployments'] }] },
-        failurePolicy: 'Fail',
-        reinvocationPolicy: 'IfNeeded',
-        mutations: [{ patchType: 'ApplyConfiguration', applyConfiguration: { expression: 'Object{}' } }],
-      },
-    });
+    await b.expect(201, 'POST', POLICIES_PATH, policy(OBJECT_NAME));
     const deadline = Date.now() + 30_000;
     for (let last = await a.call('GET', path); last.status !== 200; last = await a.call('GET', path)) {
       if (Date.now() > deadline) throw new Error(`a does not forward GET ${path} to b after 30 s: ${last.status} ${last.body.slice(0, 300)}`);

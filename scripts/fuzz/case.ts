@@ -2,8 +2,10 @@
  * One fuzz request and the categories the generators draw from. A case is either an HTTP request
  * sent with Node's client (method, path, headers, body) or raw bytes written on a fresh TLS
  * connection, for what Node's client refuses to send (CR/LF in header values, duplicate
- * Content-Length, malformed request lines).
+ * Content-Length, malformed request lines). A `cut` case is a request the client itself cuts short
+ * on a connection of its own, possibly sent to a server that must proxy it.
  */
+import type { CutPoint } from '../bench/cancel.js';
 
 /** The kinds of hostile input, in report order. */
 export const CATEGORIES = [
@@ -17,6 +19,7 @@ export const CATEGORIES = [
   'list-params',
   'headers',
   'methods',
+  'cancel',
 ] as const;
 
 export type Category = (typeof CATEGORIES)[number];
@@ -42,6 +45,13 @@ export interface FuzzCase {
   raw?: Buffer;
   /** The request may open a watch: a 2xx answer is not read past its headers. */
   stream?: boolean;
+  /**
+   * The client cuts the request at `point`: see CutTarget.cut (`bytes` of the answer, or of the
+   * request's own body or raw bytes for `mid-request`; `delayMs`). It gets no answer by design.
+   */
+  cut?: { point: CutPoint; bytes: number; delayMs: number };
+  /** Sent to the server that must proxy the newest API to the one under test (when there is one). */
+  proxied?: boolean;
 }
 
 /** True for methods that may change the store. */

@@ -4,7 +4,7 @@
  * one before it. A transport failure while the server process is gone is a crash and ends the run.
  */
 import { CATEGORIES, FUZZ_NAMESPACE, isWrite, type Category, type FuzzCase } from './case.js';
-import { cleanUp, seed } from './fixture.js';
+import { cleanUp, seed, untilProxied } from './fixture.js';
 import { nextCase } from './generators/index.js';
 import type { ParsedResponse } from './http-parse.js';
 import type { FuzzReport, Finding } from './report.js';
@@ -21,8 +21,12 @@ export interface FuzzOptions {
   tls: ClientTLS;
   /** The server's SQLite file, read read-only between batches. */
   storagePath: string;
-  /** Whether the server process still runs. */
+  /** Whether every server process still runs; one that exited is a crash. */
   isAlive: () => boolean;
+  /** Which server exited and the error it wrote, for the crash's finding. */
+  whyExited?: () => string;
+  /** A server of an older minor that must proxy the newest API to `url`: cut cases marked `proxied` go there. */
+  proxying?: { url: string; minor: string };
   /** The minor of the server, for the report. */
   minor: string;
   requests: number;
@@ -91,10 +95,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const samples = opts.samplesPerKind ?? 5;
   const progress = opts.progress ?? (() => undefined);
   const rng = new Rng(opts.seed);
-  const transport = new Transport(opts.url, opts.tls, connections, opts.timeoutMs ?? 20_000);
+  const transport = new Transport(opts.url, opts.tls, connections, opts.timeoutMs ?? 20_000, opts.proxying?.url);
   const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, { requests: 0, classes: {} as Record<string, number> }])) as FuzzReport['byCategory'];
   const report: FuzzReport = {
-    settings: { requests: opts.requests, seed: opts.seed, connections, minor: opts.minor },
+    settings: { requests: opts.requests, seed: opts.seed, connections, minor: opts.minor, ...(opts.proxying ? { proxyingMinor: opts.proxying.minor } : {}) },
     sent: 0,
     durationSeconds: 0,
     requestsPerSecond: 0,
@@ -112,6 +116,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     explainedChanges: { byWrites: 0, byControllers: 0 },
     storeChecks: 0,
     notSent: 0,
+    cuts: { sent: 0, proxied: 0, cut: 0, answeredFirst: 0, failed: 0 },
     healthyAfter: false,
     findings: [],
   };
@@ -130,12 +135,19 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   };
 
   await seed(transport);
+  if (opts.proxying) await untilProxied(new Transport(opts.proxying.url, opts.tls, 1));
   const probe = new StoreProbe(opts.storagePath);
   /** Names of every object an accepted create made, over the whole run (controllers and cleanup act on them later). */
   const created = new Set<string>();
   /** Namespaces accepted creates made, for the cleanup. */
   const namespaces = new Set<string>();
   let crashed = false;
+  /** A server process is gone: a crash, named after the last case that ended before it was seen. */
+  const exited = (c: FuzzCase | undefined): void => {
+    crashed = true;
+    report.crashes++;
+    addFinding({ kind: 'crash', category: c?.category ?? 'store', variant: c?.variant ?? 'after the run', request: c ? describe(c) : '', detail: `server exited${opts.whyExited ? `: ${opts.whyExited()}` : ''} (seen after this case ended)` });
+  };
   const started = process.hrtime.bigint();
   try {
     let sent = 0;
@@ -169,6 +181,12 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
               report.noAnswer++;
               addFinding({ kind: 'no-answer', category: c.category, variant: c.variant, request: describe(c), detail: outcome.error });
             }
+            return;
+          case 'cut':
+            count(c.category, 'cut');
+            report.cuts.sent++;
+            if (c.proxied && opts.proxying) report.cuts.proxied++;
+            report.cuts[outcome.result === 'cut' ? 'cut' : outcome.result === 'answered-first' ? 'answeredFirst' : 'failed']++;
             return;
           case 'answered':
             break;
@@ -226,6 +244,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
           next++;
           const c = nextCase(rng);
           record(c, await transport.send(c));
+          if (!crashed && !opts.isAlive()) exited(c);
         }
       };
       await Promise.all(Array.from({ length: connections }, worker));
@@ -264,6 +283,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
       progress(`${sent.toLocaleString('en-US')}/${opts.requests.toLocaleString('en-US')} requests, ${Math.round(sent / elapsed)} req/s, defects so far: ${report.crashes + report.hangs + report.noAnswer + report.nonStatusErrors + report.internalErrors + report.storeChanges}`);
     }
+    // A server that dies of the last cases dies within moments.
+    await new Promise((r) => setTimeout(r, 500));
+    if (!crashed && !opts.isAlive()) exited(undefined);
     report.durationSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     report.requestsPerSecond = report.sent / report.durationSeconds;
     if (!crashed) {

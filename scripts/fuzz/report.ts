@@ -23,7 +23,7 @@ export interface Finding {
 
 /** Everything one run measured (what `--json FILE` writes). */
 export interface FuzzReport {
-  settings: { requests: number; seed: number; connections: number; minor: string };
+  settings: { requests: number; seed: number; connections: number; minor: string; proxyingMinor?: string };
   machine?: { nproc: number; cpu: string; node: string };
   /** Cases sent (fewer than asked only after a crash). */
   sent: number;
@@ -31,7 +31,7 @@ export interface FuzzReport {
   requestsPerSecond: number;
   byCategory: Record<Category, CategoryCounts>;
   byClass: Record<string, number>;
-  /** The server process exited. */
+  /** A server process exited (the one under test, or the one proxying to it). */
   crashes: number;
   /** No answer within the timeout. */
   hangs: number;
@@ -55,6 +55,8 @@ export interface FuzzReport {
   storeChecks: number;
   /** Requests Node's client refused to send (a generator bug, not a server defect). */
   notSent: number;
+  /** Requests the client cut short by design: sent, sent to the proxying server, and where they got. */
+  cuts: { sent: number; proxied: number; cut: number; answeredFirst: number; failed: number };
   /** The server answered a normal request after the run. */
   healthyAfter: boolean;
   /** Up to a few findings of each kind. */
@@ -66,7 +68,7 @@ export function defects(r: FuzzReport): number {
   return r.crashes + r.hangs + r.noAnswer + r.nonStatusErrors + r.internalErrors + r.storeChanges;
 }
 
-const CLASSES = ['2xx', '3xx', '4xx', '5xx', 'none'];
+const CLASSES = ['2xx', '3xx', '4xx', '5xx', 'none', 'cut'];
 
 /** Renders the report as one plain-text table. */
 export function formatFuzzTable(r: FuzzReport): string {
@@ -77,7 +79,7 @@ export function formatFuzzTable(r: FuzzReport): string {
   });
   rows.push(['total', fmt(r.sent), ...CLASSES.map((k) => fmt(r.byClass[k] ?? 0))]);
   const summary: Array<[string, string]> = [
-    ['crashes (server exited)', fmt(r.crashes)],
+    ['crashes (a server process exited)', fmt(r.crashes)],
     ['hangs (no answer in time)', fmt(r.hangs)],
     ['connections closed unanswered', fmt(r.noAnswer)],
     ['non-Status error bodies', fmt(r.nonStatusErrors)],
@@ -85,6 +87,8 @@ export function formatFuzzTable(r: FuzzReport): string {
     ['store changes from rejected requests', fmt(r.storeChanges)],
     ...Object.entries(PLAIN_TEXT_CASES).map(([k, desc]): [string, string] => [`allowed plain text: ${desc.split(' (')[0]}`, fmt(r.plainText[k as PlainTextCase] ?? 0)]),
     ...Object.entries(UPSTREAM_500S).map(([k, desc]): [string, string] => [`upstream's own 500: ${desc.split(' (')[0]!.replace(/^500 /, '')}`, fmt(r.upstream500s[k as Upstream500] ?? 0)]),
+    ['requests cut by the client (to the proxying server)', `${fmt(r.cuts.sent)} (${fmt(r.cuts.proxied)})`],
+    ['  cut where asked / answered first / failed', `${fmt(r.cuts.cut)} / ${fmt(r.cuts.answeredFirst)} / ${fmt(r.cuts.failed)}`],
     ['accepted writes (valid after all)', fmt(r.acceptedWrites)],
     ['store checks', fmt(r.storeChecks)],
     ['server answers afterwards', r.healthyAfter ? 'yes' : 'NO'],
@@ -96,7 +100,7 @@ export function formatFuzzTable(r: FuzzReport): string {
   const labelWidth = Math.max(...summary.map(([k]) => k.length));
   const m = r.machine;
   return [
-    `kube-skew bench fuzz: ${fmt(r.sent)} requests, seed ${r.settings.seed}, ${r.settings.connections} connections, kube-skew ${r.settings.minor} over mTLS${m ? `, ${m.nproc} × ${m.cpu}, Node ${m.node}` : ''}`,
+    `kube-skew bench fuzz: ${fmt(r.sent)} requests, seed ${r.settings.seed}, ${r.settings.connections} connections, kube-skew ${r.settings.minor}${r.settings.proxyingMinor ? ` (cut requests also through a ${r.settings.proxyingMinor} server proxying to it)` : ''} over mTLS${m ? `, ${m.nproc} × ${m.cpu}, Node ${m.node}` : ''}`,
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),

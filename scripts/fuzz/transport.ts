@@ -8,6 +8,7 @@
 import { Agent, request } from 'node:https';
 import { connect, createSecureContext, type SecureContext } from 'node:tls';
 import type { FuzzCase } from './case.js';
+import { CutTarget, type CutResult } from '../bench/cancel.js';
 import { parseResponses, type ParsedResponse } from './http-parse.js';
 
 /** TLS material of the admin client. */
@@ -26,7 +27,9 @@ export type Outcome =
   /** Nothing within the timeout. */
   | { kind: 'timeout' }
   /** Node's client refused to send the request (an invalid header or path); nothing reached the server. */
-  | { kind: 'not-sent'; error: string };
+  | { kind: 'not-sent'; error: string }
+  /** A case the client cut short by design: where it got. */
+  | { kind: 'cut'; result: CutResult };
 
 /**
  * Bytes of a response body kept for classification: past any Status a server writes (a 422 may
@@ -42,13 +45,20 @@ export class Transport {
   private readonly port: number;
   /** One TLS context for every raw connection (building one per connection costs more than the request). */
   private readonly secureContext: SecureContext;
+  /** Where cut cases go: the server under test, and the one that proxies to it (or the same). */
+  private readonly cutDirect: CutTarget;
+  private readonly cutProxied: CutTarget;
 
   constructor(
     url: string,
     tls: ClientTLS,
     connections: number,
     private readonly timeoutMs = 20_000,
+    /** A server that must proxy the newest API to `url`, for cut cases marked `proxied`. */
+    proxyingUrl?: string,
   ) {
+    this.cutDirect = new CutTarget(url, tls);
+    this.cutProxied = proxyingUrl ? new CutTarget(proxyingUrl, tls) : this.cutDirect;
     const u = new URL(url);
     this.host = u.hostname;
     this.port = Number(u.port);
@@ -60,7 +70,14 @@ export class Transport {
 
   /** Sends one case and reports what came back. */
   send(c: FuzzCase): Promise<Outcome> {
+    if (c.cut) return this.sendCut(c, c.cut);
     return c.raw ? this.sendRaw(c.raw) : this.sendHttp(c);
+  }
+
+  private async sendCut(c: FuzzCase, cut: NonNullable<FuzzCase['cut']>): Promise<Outcome> {
+    const target = c.proxied ? this.cutProxied : this.cutDirect;
+    const result = c.raw ? await target.rawPrefix(c.raw.subarray(0, cut.bytes), cut.delayMs) : await target.cut(cut.point, c.method, c.path, { ...(c.body ? { body: c.body } : {}), bytes: cut.bytes, delayMs: cut.delayMs });
+    return { kind: 'cut', result };
   }
 
   /** Closes the keep-alive connections. */

@@ -1,12 +1,15 @@
 /**
- * 10,000 fuzz requests against one real server in its own temporary directory: the server
- * never exits, every request gets an answer, every error answer is a Status (or one of the
+ * 10,000 fuzz requests against one real server in its own temporary directory, beside a 1.35
+ * server that proxies the newest API to it; some requests are cut short by the client at every
+ * point, half of them through the proxying server. Neither server ever exits, every request that
+ * is not cut gets an answer, every error answer is a Status (or one of the
  * plain-text answers upstream gives too), no answer is a 500, no rejected request changes the
  * store, and afterwards the server still serves a normal request. The same seed always sends the
  * same requests, so a failure here reproduces with `kube-skew bench fuzz --requests 10000 --seed 7`.
  */
 import t from 'tap';
 import { runFuzz } from '../../scripts/fuzz/engine.js';
+import { deadServers } from '../../scripts/fuzz/bench.js';
 import { CATEGORIES } from '../../scripts/fuzz/case.js';
 import { api, startCluster, urlOf } from '../fixtures/cluster.js';
 
@@ -14,14 +17,24 @@ import { api, startCluster, urlOf } from '../fixtures/cluster.js';
 const REQUESTS = 10_000;
 
 t.test('10,000 hostile requests', async (t) => {
-  const cluster = await startCluster(t, [{ name: 'fuzz', minor: '1.36' }], { logLevel: 'silent' });
+  const cluster = await startCluster(
+    t,
+    [
+      { name: 'fuzz', minor: '1.36' },
+      { name: 'proxying', minor: '1.35' },
+    ],
+    { logLevel: 'silent' },
+  );
   const url = urlOf(cluster, 'fuzz');
   const server = cluster.server('fuzz');
+  const proxying = cluster.server('proxying');
   const report = await runFuzz({
     url,
     tls: { ca: cluster.pki.ca.cert, cert: cluster.pki.admin.cert, key: cluster.pki.admin.key },
     storagePath: cluster.storagePath,
-    isAlive: () => server.alive,
+    isAlive: () => server.alive && proxying.alive,
+    whyExited: () => deadServers(cluster),
+    proxying: { url: urlOf(cluster, 'proxying'), minor: '1.35' },
     minor: '1.36',
     requests: REQUESTS,
     seed: 7,
@@ -34,8 +47,8 @@ t.test('10,000 hostile requests', async (t) => {
 
   t.equal(report.sent, REQUESTS, 'every request was sent');
   t.equal(report.notSent, 0, `Node's client sent every generated request${findings('not-sent')}`);
-  t.equal(report.crashes, 0, `the server never exits${findings('crash')}`);
-  t.ok(server.alive, 'the server process is alive');
+  t.equal(report.crashes, 0, `no server exits${findings('crash')}`);
+  t.ok(server.alive && proxying.alive, 'both server processes are alive');
   t.equal(report.hangs, 0, `every request is answered in time${findings('hang')}`);
   t.equal(report.noAnswer, 0, `no connection closes unanswered${findings('no-answer')}`);
   t.equal(report.nonStatusErrors, 0, `every error is a Status or one of upstream's plain-text answers${findings('non-status-error')}`);
@@ -48,6 +61,10 @@ t.test('10,000 hostile requests', async (t) => {
   t.ok((report.byClass['4xx'] ?? 0) > REQUESTS / 2, `mostly refused (${report.byClass['4xx']} 4xx)`);
   t.ok(report.acceptedWrites > 0 && report.explainedChanges.byWrites > 0, 'some writes were valid after all, and their store changes were accounted for');
   t.ok(report.plainText['not-found-text'] > 0 && report.plainText['http-400'] > 0 && report.plainText['http-431'] > 0, 'the plain-text answers were exercised');
+
+  // The cut requests reached every point, through the proxy too.
+  t.ok(report.cuts.cut > 300, `${report.cuts.cut} of ${report.cuts.sent} requests were cut where asked`);
+  t.ok(report.cuts.proxied > 200, `${report.cuts.proxied} of them went to the proxying server`);
 
   t.ok(report.healthyAfter, 'the engine saw the server answer afterwards');
   const after = await api(cluster, url, 'GET', '/api/v1/namespaces/default');

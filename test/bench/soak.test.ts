@@ -1,7 +1,11 @@
 /**
  * `kube-skew bench soak` as a user runs it, shortened for CI: 60 s of traffic through the front door
  * of a 1.35/1.35/1.36 cluster with the Mixed Version Proxy while both 1.35 servers are upgraded,
- * servers are SIGKILLed every 20 s and one is paused. Every bound of the report must hold. The same
+ * servers are SIGKILLed every 20 s and one is paused, beside misbehaving clients: requests cut
+ * short at every point through the front door and straight to a server that must proxy them, slow
+ * readers, and storms of connections dropped in the middle of their TLS handshake. Every bound of
+ * the report must hold, the new ones too: no server process exits unasked, and `/readyz` answers
+ * within a second whenever no server is down or starting. The same
  * run without the Mixed Version Proxy must count false 404s, so the check can see them (the bound
  * itself only applies with the proxy).
  * The rate is lower than the benchmark's default so that a loaded CI machine does not turn slowness
@@ -46,6 +50,19 @@ t.test('a shortened soak with the Mixed Version Proxy holds every bound', async 
   t.equal(report.fiveXX.outsideFaultWindows, 0, 'no 5xx outside fault windows');
   t.equal(report.transportErrors.outsideFaultWindows, 0, 'no transport error outside fault windows');
   t.equal(report.integrityCheck, 'ok');
+
+  const m = report.misbehaving;
+  const exits = report.examples.filter((e) => / exited unasked /.test(e)).join('\n  ');
+  t.equal(report.unaskedExits, 0, `no server exited unasked${exits ? `:\n  ${exits}` : ''}`);
+  t.equal(report.askedExits, 4, 'the chaos ended four processes: two SIGKILLs and two upgrades');
+  for (const [point, c] of Object.entries(m.cuts)) t.ok(c.cut > 10, `${point}: ${c.cut} of ${c.sent} requests cut there`);
+  t.ok(m.proxying > 50 && m.frontDoor > 50, `cut requests went straight to a proxying server (${m.proxying}) and through the front door (${m.frontDoor})`);
+  t.ok(m.slowReaders > 5 && m.storms > 5 && m.halfHandshakes > 10, `slow readers (${m.slowReaders}) and storms (${m.storms}, ${m.halfHandshakes} handshakes dropped half way)`);
+  t.equal(report.cutWritesStored, 0, 'no create cut in the middle of its body was stored');
+  t.ok(report.readyz.probes > 50, `${report.readyz.probes} /readyz probes counted`);
+  t.equal(report.readyz.overBound, 0, `/readyz always answered within 1 s (worst ${Math.round(report.readyz.worstMs)} ms)${report.readyz.examples.map((e) => `\n  ${e}`).join('')}`);
+  t.match(stdout, /server processes that exited unasked\s+0: held\s+0/, 'the table shows the exits');
+  t.match(stdout, /\/readyz probes over 1 s or not 200\s+0: held\s+0/, 'the table shows the /readyz bound');
 });
 
 t.test('without the Mixed Version Proxy the soak counts the false 404s', async (t) => {

@@ -11,8 +11,14 @@ import { isLive, type RunContext } from '../../../scenarios/engine/context.js';
 /** One fault and when it held. */
 export interface FaultWindow {
   label: string;
+  /** The server the fault struck. */
+  server: string;
+  /** The fault starts a new server process (a SIGKILL and restart, an upgrade). */
+  restart: boolean;
   start: number;
-  /** Undefined while the fault lasts. */
+  /** When the server was back (restarted, resumed); undefined until then. */
+  recovered?: number;
+  /** `recovered` plus the grace period; undefined while the fault lasts. */
   end?: number;
 }
 
@@ -59,6 +65,24 @@ export class Chaos {
     return this.windows.some((w) => from <= (w.end ?? Infinity) && to >= w.start);
   }
 
+  /**
+   * True when `[from, to]` overlaps a fault that struck `server` itself, from the moment it struck
+   * until `marginMs` after the server was back: the chaos's own doing (its SIGKILL, its stop for an
+   * upgrade, its pause) and the server's restart.
+   */
+  struck(server: string, from: number, to: number, marginMs = 0): boolean {
+    return this.windows.some((w) => w.server === server && from <= (w.recovered ?? Infinity) + marginMs && to >= w.start);
+  }
+
+  /**
+   * True when `[from, to]` overlaps the start of a new server process (from the SIGKILL or the stop
+   * for an upgrade until `marginMs` after the new process is ready): a process loading its modules
+   * takes most of a small machine's CPU, and every server's answers slow down with it.
+   */
+  restarting(from: number, to: number, marginMs = 0): boolean {
+    return this.windows.some((w) => w.restart && from <= (w.recovered ?? Infinity) + marginMs && to >= w.start);
+  }
+
   start(t0: number): void {
     this.done = this.run(t0);
   }
@@ -97,14 +121,15 @@ export class Chaos {
     return live.length ? live[Math.floor(this.ctx.random() * live.length)] : undefined;
   }
 
-  private async fault(label: string, act: () => Promise<void>): Promise<void> {
-    const window: FaultWindow = { label, start: Date.now() };
+  private async fault(label: string, server: string, restart: boolean, act: () => Promise<void>): Promise<void> {
+    const window: FaultWindow = { label, server, restart, start: Date.now() };
     this.windows.push(window);
     this.note(label);
     try {
       await act();
     } finally {
-      window.end = Date.now() + this.plan.graceMs;
+      window.recovered = Date.now();
+      window.end = window.recovered + this.plan.graceMs;
     }
   }
 
@@ -112,7 +137,7 @@ export class Chaos {
     const { ctx } = this;
     if (action.kind === 'upgrade') {
       const from = ctx.cluster.specs.get(action.server)?.minor;
-      await this.fault(`upgrade ${action.server} ${from} → ${this.plan.upgradeTo}`, async () => {
+      await this.fault(`upgrade ${action.server} ${from} → ${this.plan.upgradeTo}`, action.server, true, async () => {
         await runServerStep(ctx, { upgrade: { server: action.server, minor: this.plan.upgradeTo } });
       });
       return;
@@ -120,14 +145,14 @@ export class Chaos {
     const server = this.pickLive();
     if (!server) return;
     if (action.kind === 'kill') {
-      await this.fault(`SIGKILL ${server}, then restart it`, async () => {
+      await this.fault(`SIGKILL ${server}, then restart it`, server, true, async () => {
         await runServerStep(ctx, { kill: { server } });
         await sleep(1000);
         await runServerStep(ctx, { restart: { server } });
       });
       return;
     }
-    await this.fault(`SIGSTOP ${server} for ${this.plan.pauseMs / 1000} s, then SIGCONT`, async () => {
+    await this.fault(`SIGSTOP ${server} for ${this.plan.pauseMs / 1000} s, then SIGCONT`, server, false, async () => {
       await runServerStep(ctx, { pause: { server } });
       await sleep(this.plan.pauseMs);
       await runServerStep(ctx, { resume: { server } });

@@ -18,6 +18,7 @@ export function soakRows(r: SoakReport): Row[] {
     byStatus.set(status, (byStatus.get(status) ?? 0) + n);
   }
   const statuses = [...byStatus].sort(([a], [b]) => a.localeCompare(b)).map(([s, n]) => `${s}: ${n}`).join(', ');
+  const m = r.misbehaving;
   const ops = new Map<string, number>();
   for (const [key, n] of Object.entries(r.outcomes)) ops.set(key.split(' ')[0]!, (ops.get(key.split(' ')[0]!) ?? 0) + n);
   return [
@@ -38,6 +39,16 @@ export function soakRows(r: SoakReport): Row[] {
     zero('5xx outside fault windows', r.fiveXX.outsideFaultWindows),
     { metric: 'transport errors (all)', value: String(r.transportErrors.total) },
     zero('transport errors outside fault windows', r.transportErrors.outsideFaultWindows),
+    { metric: 'misbehaving: cut requests (front door / to a proxying server)', value: `${m.frontDoor + m.proxying} (${m.frontDoor} / ${m.proxying})` },
+    { metric: 'misbehaving: cut where asked, by point', value: Object.entries(m.cuts).map(([p, c]) => `${p}: ${c.cut}/${c.sent}`).join(', ') },
+    { metric: 'misbehaving: slow readers dropped', value: `${m.slowReaders} (${(m.slowBytes / 1e6).toFixed(1)} MB read)` },
+    { metric: 'misbehaving: connection storms', value: `${m.storms} (${m.stormConnections} connections, ${m.halfHandshakes} TLS handshakes dropped half way)` },
+    zero('creates cut mid-body that were stored', r.cutWritesStored),
+    { metric: 'server exits the chaos caused', value: String(r.askedExits) },
+    zero('server processes that exited unasked', r.unaskedExits),
+    { metric: '/readyz probes (left out: a server down or starting / the soak itself stalled)', value: `${r.readyz.probes} (${r.readyz.excluded} / ${r.readyz.soakStalled})` },
+    { metric: '/readyz latency worst / mean', value: `${Math.round(r.readyz.worstMs)} ms / ${Math.round(r.readyz.meanMs)} ms (the soak's own event loop blocked at most ${Math.round(r.readyz.soakLoopWorstMs)} ms)` },
+    zero('/readyz probes over 1 s or not 200', r.readyz.overBound),
     { metric: 'PRAGMA integrity_check', value: r.integrityCheck, must: 'ok', held: r.integrityCheck === 'ok' },
   ];
 }
@@ -55,7 +66,7 @@ export function formatSoakTable(r: SoakReport): string {
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('   ').trimEnd();
   const { machine, settings } = r;
   return [
-    `kube-skew bench soak: ${machine.nproc} × ${machine.cpu}, Node ${machine.node}; servers ${settings.minors.join(', ')}${settings.mvp ? ', MVP on' : ', MVP off'}; ${settings.rate} requests/s for ${settings.durationSeconds} s; SIGKILL every ${settings.killEverySeconds} s; seed ${settings.seed}`,
+    `kube-skew bench soak: ${machine.nproc} × ${machine.cpu}, Node ${machine.node}; servers ${settings.minors.join(', ')}${settings.mvp ? ', MVP on' : ', MVP off'}; ${settings.rate} requests/s for ${settings.durationSeconds} s; SIGKILL every ${settings.killEverySeconds} s; ${settings.cutRate} cut requests/s; seed ${settings.seed}`,
     line(header),
     line(widths.map((w, i) => '-'.repeat(i === 2 ? Math.min(w, 40) : w))),
     ...body.map(line),

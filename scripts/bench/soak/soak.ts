@@ -1,8 +1,10 @@
 /**
  * `kube-skew bench soak`: a mixed-minor cluster with the Mixed Version Proxy under steady mixed
- * traffic through the front door while it is upgraded, servers are SIGKILLed and one is paused; then
+ * traffic through the front door and misbehaving clients beside it (requests cut short, slow
+ * readers, connection storms) while it is upgraded, servers are SIGKILLed and one is paused; then
  * the checks a person relies on: no false 404, no lost write, no watch event missed or duplicated
- * across reconnects, no 5xx outside the fault windows, and a sound SQLite file.
+ * across reconnects, no 5xx outside the fault windows, no server process that exits unasked,
+ * `/readyz` within a second, and a sound SQLite file.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,14 +14,18 @@ import Database from 'better-sqlite3';
 import { Cluster } from '../../../server/cluster/cluster.js';
 import { seededRandom } from '../../../server/random.js';
 import { openSqliteStore } from '../../../storage/sqlite/store.js';
-import { servingAt, type RunContext } from '../../../scenarios/engine/context.js';
+import { isLive, servedBy, servingAt, type RunContext } from '../../../scenarios/engine/context.js';
 import { runServerStep } from '../../../scenarios/engine/steps/servers.js';
 import { ApiClient } from '../client.js';
+import { policy, POLICIES_PATH } from '../policy.js';
 import type { ClientTLS } from '../load.js';
 import { TRACE_HEADER } from '../../../server/filters/served-by.js';
 import { machineInfo } from '../core.js';
 import type { MachineInfo } from '../report.js';
 import { Chaos, type FaultWindow } from './chaos.js';
+import { describeExit, ExitWatch } from './exits.js';
+import { CUT_PREFIX, Misbehaving, type MisbehavingStats } from './misbehaving.js';
+import { ReadyzProbers, type ReadyzFigures } from './readyz.js';
 import { Traffic, type TrafficStats } from './traffic.js';
 import { auditSpans, WatchStream } from './watchers.js';
 
@@ -32,6 +38,8 @@ export interface SoakOptions {
   minors: string[];
   killEverySeconds: number;
   watchers: number;
+  /** Requests per second that misbehaving clients cut short (0: none, and no slow readers or storms). */
+  cutRate: number;
   seed: number;
   mvp: boolean;
   /** How long after a fault's recovery 5xx still count as the fault's (the peers' endpoint lease TTL and a margin). */
@@ -58,15 +66,31 @@ export interface SoakReport {
   fiveXX: { total: number; outsideFaultWindows: number };
   transportErrors: { total: number; outsideFaultWindows: number };
   faults: FaultWindow[];
+  misbehaving: MisbehavingStats;
+  /** Creates cut short in the middle of their body that were stored all the same. */
+  cutWritesStored: number;
+  /** Server processes that exited while the chaos was not stopping or killing them. */
+  unaskedExits: number;
+  /** Exits the chaos caused (its SIGKILLs, its stops for upgrades). */
+  askedExits: number;
+  readyz: ReadyzFigures;
   integrityCheck: string;
   examples: string[];
 }
 
 const NAMESPACE = 'soak';
 /** The collection only the newest minors serve: the probe for false 404s. */
-const PROBE = '/apis/admissionregistration.k8s.io/v1/mutatingadmissionpolicies';
+const PROBE = POLICIES_PATH;
 /** Keep-alive clients the traffic spreads over, so that the front door spreads it over the servers. */
 const CLIENTS = 8;
+
+/** The probe's group/version/resource, as servedBy names it. */
+const PROBE_GVR = 'admissionregistration.k8s.io/v1/mutatingadmissionpolicies';
+/** Large objects of the probe's collection, so that a proxied list is long enough to be cut mid-body or read slowly. */
+const BULK_OBJECTS = 20;
+const BULK_FILLER = 10_000;
+/** After a struck server is back, /readyz probes still belong to its restart this long. */
+const READYZ_MARGIN_MS = 1000;
 
 /** How long a fresh cluster may take until every server's Mixed Version Proxy knows its peers. */
 const SETTLE_TIMEOUT_MS = 60_000;
@@ -115,6 +139,13 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const anyClient = (): ApiClient => clients[(nextClient = (nextClient + 1) % clients.length)]!;
   const watchers: WatchStream[] = [];
   let chaos: Chaos | undefined;
+  let t0 = Date.now();
+  // From the start, every server process is followed to its end: only the chaos may end one.
+  const exits = new ExitWatch(cluster, () => t0, (server, at) => chaos?.struck(server, at, at) ?? false);
+  let misbehaving: Misbehaving | undefined;
+  let probers: ReadyzProbers | undefined;
+  /** The URL of a server that serves the probe itself (the newest minor), for set-up and checks. */
+  const newestURL = (): string => cluster.server(servers.find((s) => s.minor === newest)!.name).info!.url;
   try {
     await clients[0]!.expect(201, 'POST', '/api/v1/namespaces', { metadata: { name: NAMESPACE } });
     const collection = `/api/v1/namespaces/${NAMESPACE}/configmaps`;
@@ -128,24 +159,42 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       await untilEveryServerServes(cluster, tls, PROBE);
       for (const name of cluster.specs.keys()) ctx.readySince.set(name, Date.now());
     }
+    const newestClient = new ApiClient(newestURL(), tls);
+    try {
+      for (let i = 0; i < BULK_OBJECTS; i++) await newestClient.expect(201, 'POST', PROBE, policy(`bulk-${i}`, BULK_FILLER));
+    } finally {
+      newestClient.close();
+    }
     const servingNow = (path: string, at: number): string[] => servingAt(ctx, path, at);
     const describe = (server: string | undefined, at: number): string => {
       const since = server ? ctx.readySince.get(server) : undefined;
       return `${server ?? 'unknown server'}${since !== undefined ? ` (ready ${((at - since) / 1000).toFixed(1)} s before)` : ''} at +${((at - t0) / 1000).toFixed(1)} s`;
     };
-    let t0 = Date.now();
     const traffic = new Traffic({ clients, random: seededRandom(opts.seed + 1), rate: opts.rate, namespace: NAMESPACE, probe: PROBE, servingNow, describe });
     chaos = new Chaos(ctx, { durationMs: opts.durationSeconds * 1000, killEveryMs: opts.killEverySeconds * 1000, pauseMs: 5000, graceMs: opts.graceSeconds * 1000, upgradeTo: newest }, progress);
 
+    const struck = chaos;
+    const servesProbe = new Map<string, boolean>();
+    const proxying = (): string[] =>
+      [...cluster.specs.entries()]
+        .filter(([name, spec]) => {
+          if (!servesProbe.has(spec.minor)) servesProbe.set(spec.minor, servedBy(ctx, name).has(PROBE_GVR));
+          return !servesProbe.get(spec.minor) && isLive(ctx, name) && cluster.servers.get(name)?.ready;
+        })
+        .map(([name]) => cluster.server(name).info!.url);
+    misbehaving = new Misbehaving({ frontDoor: cluster.frontDoorURL, proxying, tls, random: seededRandom(opts.seed + 2), rate: opts.cutRate, collection: PROBE, object: (name) => Buffer.from(JSON.stringify(policy(name, BULK_FILLER))) });
+
     t0 = Date.now();
-    progress(`traffic at ${opts.rate} requests/s, ${opts.watchers} watches, for ${opts.durationSeconds} s`);
+    progress(`traffic at ${opts.rate} requests/s, ${opts.watchers} watches, ${opts.cutRate} cut requests/s with slow readers and connection storms, for ${opts.durationSeconds} s`);
+    probers = new ReadyzProbers(cluster, tls, seededRandom(opts.seed + 3), () => t0, (server, from, to) => struck.struck(server, from, to, READYZ_MARGIN_MS) || struck.restarting(from, to, READYZ_MARGIN_MS));
     traffic.start();
+    misbehaving.start();
     chaos.start(t0);
     const ticker = setInterval(() => progress(`${Math.round((Date.now() - t0) / 1000)} s: ${traffic.stats.requests} requests, ${traffic.stats.failures.length} 5xx/errors, ${traffic.stats.falseNotFound} false 404s`), 15_000);
     await sleep(opts.durationSeconds * 1000);
     await chaos.finished();
     clearInterval(ticker);
-    await traffic.stop();
+    await Promise.all([traffic.stop(), misbehaving.stop(), probers.stop()]);
     const elapsedSeconds = (Date.now() - t0) / 1000;
 
     // Bring every server back, let the watches catch up, then check.
@@ -155,8 +204,11 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     }
     progress('traffic stopped; reading every acknowledged write back');
     const ledger = await auditLedger(traffic, anyClient, collection);
+    const direct = new ApiClient(newestURL(), tls);
+    const cutWritesStored = await countCutWrites(() => direct).finally(() => direct.close());
     await sleep(3000);
     for (const w of watchers) await w.stop();
+    exits.stop();
     await cluster.stop();
     await ctx.store.close();
 
@@ -181,7 +233,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     }
     return {
       machine: await machineInfo(),
-      settings: { durationSeconds: opts.durationSeconds, rate: opts.rate, minors: opts.minors, killEverySeconds: opts.killEverySeconds, watchers: opts.watchers, seed: opts.seed, mvp: opts.mvp, graceSeconds: opts.graceSeconds },
+      settings: { durationSeconds: opts.durationSeconds, rate: opts.rate, minors: opts.minors, killEverySeconds: opts.killEverySeconds, watchers: opts.watchers, cutRate: opts.cutRate, seed: opts.seed, mvp: opts.mvp, graceSeconds: opts.graceSeconds },
       elapsedSeconds,
       requests: traffic.stats.requests,
       requestsPerSecond: traffic.stats.requests / elapsedSeconds,
@@ -192,11 +244,19 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       watch,
       ...failureFigures(traffic.stats, chaos),
       faults: chaos.windows,
+      misbehaving: misbehaving.stats,
+      cutWritesStored,
+      unaskedExits: exits.unasked.length,
+      askedExits: exits.asked,
+      readyz: probers.figures,
       integrityCheck,
-      examples: [...traffic.stats.examples, ...chaos.log.filter((l) => l.includes('failed'))],
+      examples: [...exits.unasked.map(describeExit), ...probers.figures.examples, ...traffic.stats.examples, ...chaos.log.filter((l) => l.includes('failed'))],
     };
   } finally {
+    exits.stop();
     await chaos?.stop();
+    await misbehaving?.stop();
+    await probers?.stop();
     for (const w of watchers) await w.stop().catch(() => undefined);
     for (const c of clients) c.close();
     await cluster.stop().catch(() => undefined);
@@ -225,6 +285,14 @@ async function auditLedger(traffic: Traffic, client: () => ApiClient, collection
     }
   }
   return { acknowledgedWrites, lostWrites, uncertainObjects };
+}
+
+/** How many of the creates the misbehaving clients cut short in the middle of their body were stored (none may be). */
+async function countCutWrites(client: () => ApiClient): Promise<number> {
+  const res = await readBack(client, PROBE);
+  if (res.status !== 200) throw new Error(`GET ${PROBE}: ${res.status} ${res.body.slice(0, 200)}`);
+  const list = JSON.parse(res.body) as { items: Array<{ metadata: { name: string } }> };
+  return list.items.filter((i) => i.metadata.name.startsWith(CUT_PREFIX)).length;
 }
 
 /** A GET that retries transport failures and 5xx for a while (a server may still be starting). */

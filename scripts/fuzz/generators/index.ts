@@ -14,6 +14,7 @@ import { selectorCase } from './selectors.js';
 import { listParamsCase } from './list-params.js';
 import { headerCase } from './headers.js';
 import { methodCase } from './methods.js';
+import { cancelCase } from './cancel.js';
 
 const GENERATORS: ReadonlyArray<readonly [number, (rng: Rng) => FuzzCase, Category]> = [
   [14, pathCase, 'paths'],
@@ -26,6 +27,7 @@ const GENERATORS: ReadonlyArray<readonly [number, (rng: Rng) => FuzzCase, Catego
   [12, listParamsCase, 'list-params'],
   [10, headerCase, 'headers'],
   [8, methodCase, 'methods'],
+  [8, cancelCase, 'cancel'],
 ];
 
 /** The next case from `rng`. */
