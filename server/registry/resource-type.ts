@@ -19,6 +19,8 @@ export interface CustomResourceInfo {
   printerColumns: CrdPrinterColumn[];
   /** The CRD is being deleted: creates are refused. */
   terminating: boolean;
+  /** `optionalOldSelf` rules run without an old value (the minor's CRDValidationRatcheting). */
+  optionalOldSelf?: boolean;
 }
 
 /** A resource as this server serves it. */
