@@ -6,6 +6,7 @@
  */
 import type { ResourceManifest, SubresourceManifest } from '../../../versions/types.js';
 import { toResourceType, type ResourceType } from '../resource-type.js';
+import { crdDeprecationWarning } from './deprecation.js';
 import { isConditionTrue, storageVersionOf, type Crd, type CrdVersion } from './crd.js';
 
 /** Upstream's verbs of a custom resource, in its order. */
@@ -72,6 +73,7 @@ export function customResourceTypes(crd: Crd, options: CustomResourceOptions = {
         printerColumns: v.additionalPrinterColumns ?? [],
         terminating: isConditionTrue(crd, 'Terminating'),
         optionalOldSelf: options.optionalOldSelf === true,
+        ...(crdDeprecationWarning(crd, v) !== undefined ? { deprecationWarning: crdDeprecationWarning(crd, v)! } : {}),
         ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}),
       };
       return type;
