@@ -51,21 +51,9 @@ ${SCHEMA}`;
 
 const BAD_CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
-metadata:
-  name: bads.example.com
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: bads, kind: Bad}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        x-kubernetes-validations:
-        - rule: nope == 1
+metadata: {name: bads.example.com}
+spec: {group: example.com, scope: Namespaced, names: {plural: bads, kind: Bad}, versions: [{name: v1, served: true, storage: true,
+  schema: {openAPIV3Schema: {type: object, x-kubernetes-validations: [{rule: nope == 1}]}}}]}
 `;
 
 const widget = (version: string, name: string, spec: string) => `apiVersion: example.com/${version}\nkind: Widget\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
