@@ -85,6 +85,13 @@ export const FEATURE_GATES: Readonly<Record<string, FeatureGateHistory>> = Objec
       { since: '1.34', stage: GA, default: true, lockToDefault: true },
     ],
   },
+  CRDValidationRatcheting: {
+    specs: [
+      { since: '1.28', stage: A, default: false },
+      { since: '1.30', stage: B, default: true },
+      { since: '1.33', stage: GA, default: true, lockToDefault: true },
+    ],
+  },
   APIPriorityAndFairness: {
     specs: [
       { since: '1.18', stage: A, default: false },

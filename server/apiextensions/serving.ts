@@ -25,9 +25,10 @@ export interface CustomServingTargets {
 
 /** Keep the targets in line with the informer; returns nothing to stop (the informer stops). */
 export function serveCustomResources(informer: CrdInformer, targets: CustomServingTargets): void {
+  const options = { optionalOldSelf: targets.profile.featureGates.get('CRDValidationRatcheting') === true };
   const rebuild = (): void => {
     const crds = informer.list();
-    targets.types.setCustom(crds.flatMap((crd) => customResourceTypes(crd)));
+    targets.types.setCustom(crds.flatMap((crd) => customResourceTypes(crd, options)));
     targets.docs.setCustomGroups(customGroupVersions(crds));
     targets.openapi?.setCustom(customOpenApiDocs(targets.profile, crds));
   };

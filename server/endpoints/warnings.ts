@@ -1,7 +1,7 @@
 /**
  * The `Warning` response header: upstream's `299 - "<text>"` entries (k8s.io/apiserver's
  * warning recorder), one per distinct text, and the deprecation warning the installer attaches to every
- * handler of a deprecated group/version/kind.
+ * handler of a deprecated group/version/kind (or a deprecated CRD version).
  */
 import type { RequestContext } from '../http/context.js';
 import type { ResourceType } from '../registry/resource-type.js';
@@ -42,6 +42,10 @@ export function addWarning(ctx: RequestContext, text: string): void {
  * autoscaling/v1 Scale does) on a server of minor `minor`, when that kind is deprecated there.
  */
 export function addDeprecationWarning(ctx: RequestContext, type: ResourceType, subresource: string, minor: number): void {
+  if (type.custom) {
+    if (type.custom.deprecationWarning !== undefined) addWarning(ctx, type.custom.deprecationWarning);
+    return;
+  }
   const sub = subresource ? type.subresources.get(subresource) : undefined;
   const group = sub?.group ?? type.group;
   const version = sub?.version ?? type.version;

@@ -157,7 +157,14 @@ const FIELD_ERROR_TEXT: Record<FieldErrorType, string> = {
   FieldValueTypeInvalid: 'Invalid value',
 };
 
+/** A bad value that prints as given: a Go struct as upstream's `%#v` shows it. */
+export class GoSyntax {
+  /** `text` is printed verbatim in the field error. */
+  constructor(readonly text: string) {}
+}
+
 function fieldValueText(value: unknown): string {
+  if (value instanceof GoSyntax) return value.text;
   if (typeof value === 'string') return JSON.stringify(value);
   // Go prints a []string bad value with %#v.
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return `[]string{${value.map((v) => JSON.stringify(v)).join(', ')}}`;

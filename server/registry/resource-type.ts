@@ -19,6 +19,10 @@ export interface CustomResourceInfo {
   printerColumns: CrdPrinterColumn[];
   /** The CRD is being deleted: creates are refused. */
   terminating: boolean;
+  /** `optionalOldSelf` rules run without an old value (the minor's CRDValidationRatcheting). */
+  optionalOldSelf?: boolean;
+  /** The Warning text of every request to this version when it is deprecated. */
+  deprecationWarning?: string;
 }
 
 /** A resource as this server serves it. */

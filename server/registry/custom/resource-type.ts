@@ -6,6 +6,7 @@
  */
 import type { ResourceManifest, SubresourceManifest } from '../../../versions/types.js';
 import { toResourceType, type ResourceType } from '../resource-type.js';
+import { crdDeprecationWarning } from './deprecation.js';
 import { isConditionTrue, storageVersionOf, type Crd, type CrdVersion } from './crd.js';
 
 /** Upstream's verbs of a custom resource, in its order. */
@@ -48,8 +49,14 @@ export function customResourceManifest(crd: Crd, version: CrdVersion): ResourceM
   return manifest;
 }
 
+/** What a server's minor decides about custom resources. */
+export interface CustomResourceOptions {
+  /** CRDValidationRatcheting is on: `optionalOldSelf` rules run on create too. */
+  optionalOldSelf?: boolean;
+}
+
 /** The ResourceTypes of every served version of a served CRD (none otherwise). */
-export function customResourceTypes(crd: Crd): ResourceType[] {
+export function customResourceTypes(crd: Crd, options: CustomResourceOptions = {}): ResourceType[] {
   if (!isServed(crd)) return [];
   const group = crd.spec.group;
   return crd.spec.versions
@@ -65,6 +72,8 @@ export function customResourceTypes(crd: Crd): ResourceType[] {
         schema: v.schema?.openAPIV3Schema,
         printerColumns: v.additionalPrinterColumns ?? [],
         terminating: isConditionTrue(crd, 'Terminating'),
+        optionalOldSelf: options.optionalOldSelf === true,
+        ...(crdDeprecationWarning(crd, v) !== undefined ? { deprecationWarning: crdDeprecationWarning(crd, v)! } : {}),
         ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}),
       };
       return type;
