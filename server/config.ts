@@ -48,6 +48,8 @@ export const DEFAULT_DURATIONS = {
   peerExclusionGracePeriodSeconds: 300,
   /** MVP 1.35: how often the exclusion map's reaper runs (`defaultExclusionReaperInterval`). */
   peerExclusionReaperIntervalSeconds: 60,
+  /** Aggregator: how often every remote APIService's discovery is probed again (the availability controller's informer resync). */
+  aggregatorAvailabilityResyncSeconds: 30,
 };
 
 /** The durations a server runs with. */
