@@ -43,6 +43,7 @@ import { routeEveryMethod } from './http/methods.js';
 import { createPeers } from './peers/peers.js';
 import { startApiExtensions } from './apiextensions/apiextensions.js';
 import { seededRandom } from './random.js';
+import { createAggregator } from './aggregator/aggregator.js';
 
 /** Things a caller may inject instead of the defaults (tests fix the clock, share a store, …). */
 export interface ApiServerDeps {
@@ -136,6 +137,20 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const docs = new DiscoveryDocs(profile, () => `${host}:${port}`);
   const openapi = new OpenApiV3(profile);
   const peers = await createPeers({ config, profile, store, registry, types, clock, log, metrics, docs, port: () => port, publicAddress: host, random });
+  const proxyClientCert =
+    config.proxyClientCertFile && config.proxyClientKeyFile
+      ? { cert: await readFile(config.proxyClientCertFile, 'utf8'), key: await readFile(config.proxyClientKeyFile, 'utf8') }
+      : undefined;
+  const aggregator = createAggregator({
+    registry,
+    types,
+    docs,
+    profile,
+    clock,
+    log,
+    availabilityResyncMs: config.durations.aggregatorAvailabilityResyncSeconds * 1000,
+    ...(proxyClientCert ? { clientCert: proxyClientCert } : {}),
+  });
   const routes = buildRoutes({
     version: versionDocument(profile) as unknown as Record<string, unknown>,
     health,
@@ -181,6 +196,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       anonymous: config.anonymousAuth,
     },
     ...((ext.peerProxy ?? peers.filter) ? { peerProxy: (ext.peerProxy ?? peers.filter)! } : {}),
+    ...(aggregator ? { aggregatorProxy: aggregator.filter } : {}),
   });
 
   const connectionLimits: ServingLimits = {
@@ -289,6 +305,9 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     establishingDelayMs: config.apiserverCount > 1 ? config.durations.crdEstablishingDelaySeconds * 1000 : 0,
   });
   extensionsHook();
+  const autoregisterHook = health.postStartHook('kube-apiserver-autoregistration');
+  await aggregator?.start(extensions?.crds);
+  autoregisterHook();
   await peers.start(extensions?.crds);
 
   const url = `https://${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${port}`;
@@ -315,6 +334,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
         shuttingDown = true;
         await controllers?.stop();
         extensions?.stop();
+        aggregator?.stop();
         // The listener closes before the peer machinery stops, so that no request is ever answered
         // by a proxy that has already forgotten its peers (a false local 404).
         dropLookingConnections();

@@ -4,7 +4,7 @@
  *
  *   audit-init ─► served-by ─► panic-recovery ─► request-info ─► metrics ─► cache-control
  *     ─► request-timeout ─► authentication ─► max-in-flight ─► watch-limit ─► authorization
- *     ─► [mixed version proxy] ─► routes
+ *     ─► [mixed version proxy] ─► [aggregator proxy] ─► routes
  *
  * request-timeout stands where upstream's `WithRequestDeadline` and
  * `WithTimeoutForNonLongRunningRequests` stand: inside cache-control (its 504 carries the headers set
@@ -16,7 +16,9 @@
  * deadlock on them (a full peer answers 429 at once, which clients retry). watch-limit is
  * kube-skew's own per-user bound on open watches, beside max-in-flight for the same reasons.
  * The mixed version proxy is innermost, as kube-apiserver installs it on the aggregator: a request is
- * authenticated and authorized by the server that received it before it is forwarded. served-by is
+ * authenticated and authorized by the server that received it before it is forwarded. The
+ * aggregator's proxy (remote APIServices) is below it, where upstream's proxy handlers sit in the
+ * aggregator's mux under the peer proxy's wrapper. served-by is
  * kube-skew's own and only acts on requests that ask for it (X-Kube-Skew-Trace).
  */
 import type { Filter, Handler } from './http/context.js';
@@ -59,6 +61,8 @@ export interface ChainOptions {
   authorizer: Authorizer;
   /** The mixed version proxy filter, when this server runs one. */
   peerProxy?: Filter;
+  /** The aggregator's proxy to remote APIServices, when this server runs the aggregator. */
+  aggregatorProxy?: Filter;
 }
 
 /** Wrap `routes` in every filter, in order. */
@@ -77,5 +81,6 @@ export function buildHandlerChain(routes: Handler, opts: ChainOptions): Handler 
     withAuthorization(opts.authorizer),
   ];
   if (opts.peerProxy) filters.push(opts.peerProxy);
+  if (opts.aggregatorProxy) filters.push(opts.aggregatorProxy);
   return filters.reduceRight<Handler>((next, filter) => filter(next), routes);
 }

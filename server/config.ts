@@ -50,6 +50,8 @@ export const DEFAULT_DURATIONS = {
   peerExclusionReaperIntervalSeconds: 60,
   /** MVP: how long the proxy's dial to a partitioned peer waits before `i/o timeout` (the transport's 30 s dialer timeout). */
   peerProxyDialTimeoutSeconds: 30,
+  /** Aggregator: how often every remote APIService's discovery is probed again (the availability controller's informer resync). */
+  aggregatorAvailabilityResyncSeconds: 30,
 };
 
 /** The durations a server runs with. */

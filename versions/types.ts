@@ -115,6 +115,8 @@ export interface ServedGroupVersion {
   groupVersion: string;
   stability: 'ga' | 'beta' | 'alpha';
   resources: ResourceManifest[];
+  /** Served by an aggregated API server that is unavailable: aggregated discovery marks it `Stale`. */
+  stale?: boolean;
 }
 
 /**

@@ -89,7 +89,7 @@ export function aggregatedDiscovery(profile: VersionProfile, which: 'api' | 'api
       versions: gvs.map((gv) => ({
         version: gv.version,
         resources: [...gv.resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((r) => resourceDiscovery(gv, r)),
-        freshness: 'Current' as const,
+        freshness: gv.stale ? ('Stale' as const) : ('Current' as const),
       })),
     });
   }

@@ -79,9 +79,23 @@ export class DiscoveryDocs {
     this.served = profile;
   }
 
+  private custom: ServedGroupVersion[] = [];
+  private aggregatedGroups: ServedGroupVersion[] = [];
+
   /** Replace the custom resource group/versions (in discovery order) and forget every built document. */
   setCustomGroups(groups: ServedGroupVersion[]): void {
-    this.served = { ...this.profile, groups: [...this.profile.groups, ...groups] };
+    this.custom = groups;
+    this.rebuild();
+  }
+
+  /** Replace the group/versions of remote APIServices (after the custom ones) and forget every built document. */
+  setAggregatedGroups(groups: ServedGroupVersion[]): void {
+    this.aggregatedGroups = groups;
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    this.served = { ...this.profile, groups: [...this.profile.groups, ...this.custom, ...this.aggregatedGroups] };
     this.cache.clear();
     this.etags.clear();
     for (const listener of this.listeners) listener();

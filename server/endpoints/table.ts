@@ -834,6 +834,26 @@ function printNode(node: Obj, now: Date): { cells: unknown[] } {
   };
 }
 
+const APISERVICE_COLUMNS = [
+  nameCol(),
+  col('Service', 'string', 'The reference to the service that hosts this API endpoint.'),
+  col('Available', 'string', 'Whether this service is available.'),
+  ageCol(),
+];
+
+/** kube-aggregator's APIService row: `Local` or `namespace/name`, and `True` or `False (Reason)`. */
+function printAPIService(obj: Obj, now: Date): { cells: unknown[] } {
+  const svc = get(obj, 'spec', 'service');
+  const service = svc ? `${str(get(svc, 'namespace'))}/${str(get(svc, 'name'))}` : 'Local';
+  const cond = arr(get(obj, 'status', 'conditions')).find((c) => str(get(c, 'type')) === 'Available');
+  let available = 'Unknown';
+  if (cond) {
+    const status = str(get(cond, 'status'));
+    available = status === 'True' ? status : `${status} (${str(get(cond, 'reason'))})`;
+  }
+  return { cells: [str(meta(obj)['name']), service, available, age(obj, now)] };
+}
+
 const LEASE_COLUMNS = [nameCol(), col('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'), ageCol()];
 
 const EVENT_COLUMNS = [
@@ -935,6 +955,7 @@ const PRINTERS: Record<string, Printer> = {
     columns: fixed(LEASE_COLUMNS),
     row: (o, now) => ({ cells: [str(meta(o)['name']), str(get(o, 'spec', 'holderIdentity')), age(o, now)] }),
   },
+  'APIService.apiregistration.k8s.io': { columns: fixed(APISERVICE_COLUMNS), row: (o, now) => printAPIService(o, now) },
   Event: { columns: fixed(EVENT_COLUMNS), row: (o, now) => printEvent(o, now) },
   'Event.events.k8s.io': { columns: fixed(EVENT_COLUMNS), row: (o, now) => printEvent(o, now) },
 };

@@ -28,6 +28,10 @@ export interface PeerTLS {
   /** `--proxy-client-cert-file` and `--proxy-client-key-file` contents. */
   cert: string;
   key: string;
+  /** The name the target's certificate is verified against (the peer hop's `kubernetes.default.svc` by default). */
+  servername?: string;
+  /** Skip verifying the target (an APIService's `insecureSkipTLSVerify`). */
+  insecure?: boolean;
 }
 
 /** Go's url.QueryEscape: everything but letters, digits and `-_.~` percent-encoded, space as `+`. */
@@ -124,9 +128,11 @@ export class PeerTransport {
     tls: PeerTLS,
     private readonly sendUid: boolean,
     private readonly faults?: FaultOptions,
+    /** Mark forwarded requests `x-kubernetes-peer-proxied` (the MVP hop does; the aggregator's does not). */
+    private readonly markProxied = true,
   ) {
     this.agent = new Agent({
-      connect: { ca: tls.ca, cert: tls.cert, key: tls.key, servername: PEER_SERVER_NAME, rejectUnauthorized: true },
+      connect: { ...(tls.ca ? { ca: tls.ca } : {}), cert: tls.cert, key: tls.key, servername: tls.servername ?? PEER_SERVER_NAME, rejectUnauthorized: !tls.insecure },
       headersTimeout: 0,
       bodyTimeout: 0,
       keepAliveTimeout: 30_000,
@@ -141,7 +147,7 @@ export class PeerTransport {
       out[name] = value;
     }
     Object.assign(out, identityHeaders(user, this.sendUid));
-    out[PEER_PROXIED_HEADER] = 'true';
+    if (this.markProxied) out[PEER_PROXIED_HEADER] = 'true';
     if (auditId) out['audit-id'] = auditId;
     return out;
   }

@@ -1,0 +1,102 @@
+/**
+ * The kube-aggregator part of one server: its APIService informer, the autoregister controller with
+ * the server's built-in group/versions (on start) and its CRD group/versions (always), the local
+ * and remote availability controllers, the remote group/versions in discovery, and the proxy filter
+ * the chain installs below the mixed version proxy.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Filter } from '../http/context.js';
+import type { Registry } from '../registry/rest.js';
+import type { ResourceTypes } from '../registry/resource-type.js';
+import type { DiscoveryDocs } from '../endpoints/discovery.js';
+import type { VersionProfile } from '../../versions/types.js';
+import { apiServicePriority } from '../../versions/apiservice-priorities.js';
+import { RegistryInformer, type CrdInformer } from '../apiextensions/crd-informer.js';
+import { apiServiceName, type APIService } from './apiservice.js';
+import { AutoRegisterController } from './autoregister.js';
+import { registerCrdApiServices } from './crd-registration.js';
+import { remoteGroupVersions } from './discovery.js';
+import { LocalAvailableController } from './local-available.js';
+import { RemoteAvailableController } from './remote-available.js';
+import { ServiceResolver } from './service-resolver.js';
+import { withAggregatorProxy } from './proxy-filter.js';
+
+/** What the aggregator needs from its server. */
+export interface AggregatorDeps {
+  registry: Registry;
+  types: ResourceTypes;
+  docs: DiscoveryDocs;
+  profile: VersionProfile;
+  clock: Clock;
+  log: Logger;
+  /** The proxy-client certificate and key (PEM), from `--proxy-client-cert-file`/`--proxy-client-key-file`. */
+  clientCert?: { cert: string; key: string };
+  /** How often remote APIServices are probed again, in milliseconds. */
+  availabilityResyncMs: number;
+}
+
+/** The aggregator of one server. */
+export interface Aggregator {
+  /** The proxy filter (installed by the chain). */
+  filter: Filter;
+  /** Start the informer and the controllers; resolves after the informer's first LIST. */
+  start(crds?: CrdInformer): Promise<void>;
+  stop(): void;
+}
+
+/** The APIServices kube-apiserver registers for the built-in group/versions it serves. */
+export function builtInApiServices(profile: VersionProfile): APIService[] {
+  const out: APIService[] = [];
+  for (const gv of profile.groups) {
+    const p = apiServicePriority(gv.group, gv.version);
+    if (!p) continue;
+    out.push({ metadata: { name: apiServiceName(gv.group, gv.version) }, spec: { group: gv.group, version: gv.version, groupPriorityMinimum: p.group, versionPriority: p.version } });
+  }
+  return out;
+}
+
+/** Build the aggregator; undefined when the server does not serve apiregistration.k8s.io/v1. */
+export function createAggregator(deps: AggregatorDeps): Aggregator | undefined {
+  const apiServices = deps.types.lookup('apiregistration.k8s.io', 'v1', 'apiservices');
+  if (!apiServices) return undefined;
+  const log = deps.log.child({ component: 'aggregator' });
+  const informer = new RegistryInformer<APIService>({ registry: deps.registry, type: apiServices, clock: deps.clock, log });
+  const resolver = new ServiceResolver(deps.registry, deps.types);
+  const common = { registry: deps.registry, apiServices, informer, clock: deps.clock };
+  const autoregister = new AutoRegisterController({ ...common, log: log.child({ controller: 'autoregister' }) });
+  const local = new LocalAvailableController({ ...common, log: log.child({ controller: 'local-available' }) });
+  const remote = new RemoteAvailableController({
+    ...common,
+    log: log.child({ controller: 'remote-available' }),
+    resolver,
+    resyncMs: deps.availabilityResyncMs,
+    ...(deps.clientCert ? { clientCert: deps.clientCert } : {}),
+  });
+  const publish = (): void => deps.docs.setAggregatedGroups(remoteGroupVersions(informer.list(), remote.resources));
+  informer.addHandlers({ onAdd: publish, onUpdate: publish, onDelete: publish });
+  remote.onChange(publish);
+  for (const svc of builtInApiServices(deps.profile)) autoregister.addOnStart(svc);
+  const filter = withAggregatorProxy({
+    apiService: (name) => informer.get(name),
+    resolver,
+    sendUid: deps.profile.featureGates.get('RemoteRequestHeaderUID') === true,
+    ...(deps.clientCert ? { clientCert: deps.clientCert } : {}),
+  });
+  return {
+    filter,
+    async start(crds) {
+      await informer.start();
+      if (crds) registerCrdApiServices(crds, autoregister);
+      autoregister.start();
+      local.start();
+      remote.start();
+    },
+    stop() {
+      autoregister.stop();
+      local.stop();
+      remote.stop();
+      informer.stop();
+    },
+  };
+}
