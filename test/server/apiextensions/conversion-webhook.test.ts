@@ -28,22 +28,23 @@ function convert(obj: Obj, desired: string): Obj {
 }
 
 const schema = (field: string) => ({ openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { [field]: { type: 'string' } } } } } });
-const crd = (url: string, caBundle: string) => ({
+type ClientConfig = { url?: string; service?: Obj; caBundle: string };
+const crd = (clientConfig: ClientConfig, plural = 'widgets', kind = 'Widget') => ({
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
-  metadata: { name: `widgets.${GROUP}` },
+  metadata: { name: `${plural}.${GROUP}` },
   spec: {
     group: GROUP,
     scope: 'Namespaced',
-    names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+    names: { plural, singular: kind.toLowerCase(), kind },
     versions: [
       { name: 'v1', served: true, storage: true, schema: schema('cron') },
       { name: 'v2', served: true, storage: false, schema: schema('schedule') },
     ],
-    conversion: { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig: { url, caBundle } } },
+    conversion: { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig } },
   },
 });
-const PATH = (v: string, name = '') => `/apis/${GROUP}/${v}/namespaces/default/widgets${name ? `/${name}` : ''}`;
+const PATH = (v: string, name = '', plural = 'widgets') => `/apis/${GROUP}/${v}/namespaces/default/${plural}${name ? `/${name}` : ''}`;
 
 t.test('conversion webhook: reads and writes in a version other than the storage one', async (t) => {
   const hook = await startConversionWebhook(convert);
@@ -51,7 +52,7 @@ t.test('conversion webhook: reads and writes in a version other than the storage
   const cluster = await startCluster(t, [{ name: 'a', minor: '1.35' }]);
   const a = urlOf(cluster, 'a');
 
-  const created = await api(cluster, a, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd(hook.url, hook.caBundle) });
+  const created = await api(cluster, a, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd({ url: hook.url, caBundle: hook.caBundle }) });
   t.equal(created.status, 201, 'CRD created');
   t.equal(created.json?.spec?.conversion?.strategy, 'Webhook');
 
@@ -128,4 +129,30 @@ t.test('conversion webhook: reads and writes in a version other than the storage
   const recovered = await poll(() => api(cluster, a, 'GET', PATH('v2', 'w1')), (r) => r.status === 200);
   t.ok(recovered.ok, 'served again once the webhook is back');
   t.same(recovered.value.json.spec, { schedule: '@hourly' });
+});
+
+t.test('conversion webhook through a Service, resolved through its Endpoints', async (t) => {
+  const hook = await startConversionWebhook(convert, ['conv-svc.default.svc']);
+  t.teardown(() => hook.stop());
+  const cluster = await startCluster(t, [{ name: 'a', minor: '1.33' }]);
+  const a = urlOf(cluster, 'a');
+  const svc = await api(cluster, a, 'POST', '/api/v1/namespaces/default/services', { body: { metadata: { name: 'conv-svc' }, spec: { ports: [{ name: 'https', port: 443, targetPort: hook.port }] } } });
+  t.equal(svc.status, 201, 'Service');
+  const eps = await api(cluster, a, 'POST', '/api/v1/namespaces/default/endpoints', { body: { metadata: { name: 'conv-svc' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: hook.port }] }] } });
+  t.equal(eps.status, 201, 'Endpoints');
+  const service = { namespace: 'default', name: 'conv-svc', path: '/convert', port: 443 };
+  const created = await api(cluster, a, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd({ service, caBundle: hook.caBundle }, 'gadgets', 'Gadget') });
+  t.equal(created.status, 201, 'CRD with clientConfig.service');
+
+  const made = await poll(() => api(cluster, a, 'POST', PATH('v2', '', 'gadgets'), { body: { apiVersion: `${GROUP}/v2`, kind: 'Gadget', metadata: { name: 'g1' }, spec: { schedule: '@daily' } } }), (r) => r.status === 201);
+  t.ok(made.ok, 'created in v2 through the Service');
+  t.same(made.value.json.spec, { schedule: '@daily' });
+  const v1 = await api(cluster, a, 'GET', PATH('v1', 'g1', 'gadgets'));
+  t.same(v1.json.spec, { cron: '@daily' }, 'stored in v1');
+  t.ok(hook.reviews.length >= 2, 'the webhook behind the Service converted');
+
+  t.equal((await api(cluster, a, 'DELETE', '/api/v1/namespaces/default/endpoints/conv-svc')).status, 200, 'Endpoints deleted');
+  const gone = await api(cluster, a, 'GET', PATH('v2', 'g1', 'gadgets'));
+  t.equal(gone.status, 500, 'no endpoint: the read fails');
+  t.match(gone.json.message, `conversion webhook for ${GROUP}/v1, Kind=Gadget failed: Post "https://conv-svc.default.svc:443/convert?timeout=30s": `);
 });
