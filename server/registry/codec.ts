@@ -3,9 +3,10 @@
  * the store. Built-in resources are stored without type meta and read at the served version as
  * they are. A custom resource type carries a conversion ({@link CustomResourceConversion}): its
  * objects are converted to the CRD's storage version and stored with that apiVersion recorded, and
- * converted back to the served version on every read, a list in one call.
+ * converted back to the served version on every read, a list in one call, a watch event with its
+ * previous object in one call.
  */
-import type { JsonObject, StoredObject } from '../../storage/store.js';
+import type { ChangeEvent, JsonObject, StoredObject } from '../../storage/store.js';
 import { toStorage, type KubeObject } from './object.js';
 import type { ResourceType } from './resource-type.js';
 
@@ -45,4 +46,13 @@ export async function decodeStored(type: ResourceType, stored: StoredObject[], a
 /** One stored object at `type`'s version. */
 export async function decodeOne(type: ResourceType, stored: StoredObject): Promise<StoredObject> {
   return (await decodeStored(type, [stored]))[0]!;
+}
+
+/** A watch event's object (and previous object) at `type`'s version, converted in one call. */
+export async function decodeEvent(type: ResourceType, event: ChangeEvent): Promise<ChangeEvent> {
+  const key = event.key;
+  const stored: StoredObject[] = [{ key, rev: event.rev, createRev: 0, value: event.value }];
+  if (event.prevValue) stored.push({ key, rev: event.prevRev ?? 0, createRev: 0, value: event.prevValue });
+  const [current, previous] = await decodeStored(type, stored);
+  return { ...event, value: current!.value, ...(previous ? { prevValue: previous.value } : {}) };
 }

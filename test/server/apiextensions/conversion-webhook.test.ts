@@ -100,6 +100,15 @@ t.test('conversion webhook: reads and writes in a version other than the storage
   t.same(afterWrite.json.spec, { cron: '@hourly' }, 'the write in v2 is stored in v1');
   t.same(afterWrite.json.metadata.labels, { a: 'b' });
 
+  // A watch in v2 replays a write made in v1, converted.
+  const before = (await api(cluster, a, 'GET', PATH('v1', 'w2'))).json.metadata.resourceVersion;
+  const v1Write = await api(cluster, a, 'PATCH', PATH('v1', 'w2'), { body: { spec: { cron: '@weekly' } }, headers: { 'content-type': 'application/merge-patch+json' } });
+  t.equal(v1Write.status, 200, 'write in v1');
+  const watch = await api(cluster, a, 'GET', `${PATH('v2')}?watch=1&fieldSelector=metadata.name%3Dw2&resourceVersion=${before}&timeoutSeconds=2`);
+  const events = watch.text.trim().split('\n').map((l) => JSON.parse(l) as Obj);
+  t.match(events, [{ type: 'MODIFIED', object: { apiVersion: `${GROUP}/v2`, kind: 'Widget', metadata: { name: 'w2' }, spec: { schedule: '@weekly' } } }], 'watch in v2: the event converted');
+  t.notOk(events[0]?.object?.spec?.cron, 'no stored-version field');
+
   hook.mode = 'wrong-uid';
   const wrongUid = await api(cluster, a, 'GET', PATH('v2', 'w1'));
   t.equal(wrongUid.status, 500, 'a wrong uid fails the read');
