@@ -118,6 +118,18 @@ function toStatusError(err: unknown, type: ResourceType, name: string): unknown 
   }
 }
 
+/** One update or patch: what {@link Registry.mutate} decides a write on. */
+interface Mutation {
+  type: ResourceType;
+  namespace: string;
+  name: string;
+  /** The client's desired object, from the current one. */
+  desired: (current: KubeObject) => KubeObject;
+  opts: WriteOptions;
+  /** The body to create when the object is missing and the kind allows create-on-update. */
+  createBody: KubeObject | undefined;
+}
+
 /** The generic registry over one Store. */
 export class Registry {
   private readonly store: Store;
@@ -384,7 +396,7 @@ export class Registry {
         const out = this.prepareUpdate(type, namespace, name, current, desired(toWire(type, current)), opts);
         return { object: toWire(type, { ...current, value: toStorage(out) }), created: false };
       }
-      if (converts(type)) return this.mutateConverted(type, namespace, name, desired, opts, createBody);
+      if (converts(type)) return this.mutateConverted(key, { type, namespace, name, desired, opts, createBody });
       // A write that leaves an object marked for deletion without finalizers deletes it instead, as
       // upstream's Store.Update does (errEmptiedFinalizers, then deleteWithoutFinalizers): the emptied
       // object is never stored, so watchers see one DELETED event and a crash between two writes cannot
@@ -421,15 +433,8 @@ export class Registry {
    * storage version, then written only if the object is still at the revision read; otherwise the
    * write is decided again, as upstream's GuaranteedUpdate does on a stale cached object.
    */
-  private async mutateConverted(
-    type: ResourceType,
-    namespace: string,
-    name: string,
-    desired: (current: KubeObject) => KubeObject,
-    opts: WriteOptions,
-    createBody: KubeObject | undefined,
-  ): Promise<{ object: KubeObject; created: boolean }> {
-    const key = storageKey(type, namespace, name);
+  private async mutateConverted(key: string, m: Mutation): Promise<{ object: KubeObject; created: boolean }> {
+    const { type, namespace, name, desired, opts, createBody } = m;
     for (let attempt = 1; ; attempt++) {
       const stored = await this.store.get(key);
       if (!stored) {
