@@ -17,6 +17,7 @@ import { EstablishingController } from './establishing-controller.js';
 import { FinalizerController } from './finalizer-controller.js';
 import { NamingController } from './naming-controller.js';
 import { serveCustomResources } from './serving.js';
+import { ServiceResolver } from '../aggregator/service-resolver.js';
 
 /** What the extensions need from their server. */
 export interface ApiExtensionsDeps {
@@ -49,7 +50,7 @@ export async function startApiExtensions(deps: ApiExtensionsDeps): Promise<ApiEx
   if (!crds) return undefined;
   const log = deps.log.child({ component: 'apiextensions' });
   const informer = new CrdInformer({ registry: deps.registry, crds, clock: deps.clock, log });
-  serveCustomResources(informer, { types: deps.types, docs: deps.docs, profile: deps.profile, ...(deps.openapi ? { openapi: deps.openapi } : {}) });
+  serveCustomResources(informer, { types: deps.types, docs: deps.docs, profile: deps.profile, serviceDialer: new ServiceResolver(deps.registry, deps.types), ...(deps.openapi ? { openapi: deps.openapi } : {}) });
   const common = { informer, registry: deps.registry, crds, clock: deps.clock };
   const controllers = [
     new NamingController({ ...common, log: log.child({ controller: 'crd-naming' }) }),

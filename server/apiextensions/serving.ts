@@ -13,6 +13,7 @@ import type { ResourceTypes } from '../registry/resource-type.js';
 import { customGroupVersions } from '../registry/custom/group-versions.js';
 import { customResourceTypes } from '../registry/custom/resource-type.js';
 import type { CrdInformer } from './crd-informer.js';
+import type { ServiceDialer } from '../registry/custom/conversion/webhook-converter.js';
 
 /** What serving custom resources updates. */
 export interface CustomServingTargets {
@@ -21,11 +22,13 @@ export interface CustomServingTargets {
   /** The OpenAPI v3 documents, when the server publishes them. */
   openapi?: OpenApiV3;
   profile: VersionProfile;
+  /** Resolves the Services of conversion webhooks. */
+  serviceDialer?: ServiceDialer;
 }
 
 /** Keep the targets in line with the informer; returns nothing to stop (the informer stops). */
 export function serveCustomResources(informer: CrdInformer, targets: CustomServingTargets): void {
-  const options = { optionalOldSelf: targets.profile.featureGates.get('CRDValidationRatcheting') === true };
+  const options = { optionalOldSelf: targets.profile.featureGates.get('CRDValidationRatcheting') === true, ...(targets.serviceDialer ? { serviceDialer: targets.serviceDialer } : {}) };
   const rebuild = (): void => {
     const crds = informer.list();
     targets.types.setCustom(crds.flatMap((crd) => customResourceTypes(crd, options)));

@@ -20,6 +20,8 @@ export interface HttpsRequest {
   body?: unknown;
   tls: ClientTLS;
   timeoutMs?: number;
+  /** The TLS server name to verify when it differs from the URL's host (a Service's DNS name). */
+  servername?: string;
 }
 
 /** An answer read in full. */
@@ -41,7 +43,7 @@ export function httpsRequest(url: string, req: HttpsRequest): Promise<HttpsRespo
   }
   const timeoutMs = req.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
-    const r = request(url, { method: req.method ?? 'GET', headers, ca: req.tls.ca, cert: req.tls.cert, key: req.tls.key, timeout: timeoutMs }, (res) => {
+    const r = request(url, { method: req.method ?? 'GET', headers, ca: req.tls.ca, cert: req.tls.cert, key: req.tls.key, timeout: timeoutMs, ...(req.servername ? { servername: req.servername } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

@@ -9,7 +9,9 @@ import type { Store, ChangeEvent, Watcher } from '../../storage/store.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { Clock, ClockTimer } from '../clock.js';
 import type { RequestContext } from '../http/context.js';
-import { resourceExpired, type Status } from '../errors/status.js';
+import { internalError, resourceExpired, unclassifiedError, type Status } from '../errors/status.js';
+import { converts, decodeEvent } from '../registry/codec.js';
+import { isConversionError } from '../registry/custom/conversion/converter.js';
 import type { Registry } from '../registry/rest.js';
 import type { ListOptions } from '../registry/list-options.js';
 import { toWire, type KubeObject } from '../registry/object.js';
@@ -135,10 +137,26 @@ export async function serveWatch(
     else if (before) write(encode('DELETED', toWire(type, { key: event.key, rev: event.rev, createRev: 0, value: event.prevValue ?? event.value })));
   };
 
+  // Custom resources are converted from their stored version, asynchronously: events queue up so
+  // that they stay in order; a failed conversion ends the watch with an ERROR event.
+  let converting = Promise.resolve();
+  const onStoreEvent = (event: ChangeEvent): void => {
+    if (!converts(type)) return onEvent(event);
+    converting = converting.then(async () => {
+      if (closed) return;
+      try {
+        onEvent(await decodeEvent(type, event));
+      } catch (err) {
+        write(encode('ERROR', (isConversionError(err) ? unclassifiedError(err.message) : internalError((err as Error).message)).status));
+        finish();
+      }
+    });
+  };
+
   const prefix = name && type.namespaced && namespace ? storageKey(type, namespace, name) : name && !type.namespaced ? storageKey(type, '', name) : listPrefix(type, namespace);
   try {
     watcher = deps.store.watch(prefix, startRev, {
-      onEvent,
+      onEvent: onStoreEvent,
       onError: (err) => {
         if (isStorageError(err, 'Expired')) write(encode('ERROR', resourceExpired(`too old resource version: ${err.rev} (${err.compactedRev})`).status));
         finish();

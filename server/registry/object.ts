@@ -106,9 +106,13 @@ export function toWire(type: ResourceType, stored: StoredObject, withTypeMeta = 
   return out;
 }
 
-/** The storage form of an object: no type meta, no resourceVersion, no selfLink. */
-export function toStorage(obj: KubeObject): JsonObject {
+/**
+ * The storage form of an object: no type meta, no resourceVersion, no selfLink; with
+ * `recordVersion`, the apiVersion it is stored in is recorded first (custom resources).
+ */
+export function toStorage(obj: KubeObject, recordVersion?: string): JsonObject {
   const out: JsonObject = {};
+  if (recordVersion !== undefined) out.apiVersion = recordVersion;
   const meta = { ...(obj.metadata ?? {}) };
   delete meta.resourceVersion;
   delete meta.selfLink;

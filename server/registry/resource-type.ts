@@ -7,6 +7,7 @@ import type { ResourceManifest, SubresourceManifest, VersionProfile } from '../.
 import type { GroupKind, GroupResource } from '../errors/status.js';
 import type { CrdPrinterColumn, CrdScale } from './custom/crd.js';
 import type { JsonSchemaProps } from './custom/structural.js';
+import type { CustomResourceConversion } from './custom/conversion/converter.js';
 
 /** What a custom resource's type carries from its CustomResourceDefinition. */
 export interface CustomResourceInfo {
@@ -23,6 +24,8 @@ export interface CustomResourceInfo {
   optionalOldSelf?: boolean;
   /** The Warning text of every request to this version when it is deprecated. */
   deprecationWarning?: string;
+  /** How objects are stored in the CRD's storage version and read back in this one. */
+  conversion?: CustomResourceConversion;
 }
 
 /** A resource as this server serves it. */

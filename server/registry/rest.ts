@@ -22,6 +22,7 @@ import {
   StatusError,
   successStatus,
   timeout,
+  unclassifiedError,
   type FieldError,
   type SuccessStatus,
 } from '../errors/status.js';
@@ -33,6 +34,8 @@ import { specOf, strategyFor } from './strategy.js';
 import { objectValidator } from './admission.js';
 import { selectionFor, type Selection } from './selection.js';
 import { recordWrite, type FieldManagerOptions } from './managed-fields.js';
+import { converts, decodeOne, decodeStored, encodeStored, recordedVersion } from './codec.js';
+import { isConversionError } from './custom/conversion/converter.js';
 
 /** Upstream's optimistic-lock message for a stale resourceVersion on update. */
 export const OPTIMISTIC_LOCK_MESSAGE = 'the object has been modified; please apply your changes to the latest version and try again';
@@ -95,6 +98,8 @@ export interface RegistryDeps {
 
 function toStatusError(err: unknown, type: ResourceType, name: string): unknown {
   if (isStatusError(err)) return err;
+  // A failed conversion is an unclassified error to upstream's handler: 500, its text as the message.
+  if (isConversionError(err)) return unclassifiedError(err.message);
   if (!isStorageError(err)) return err;
   const e = err as StorageError;
   switch (e.code) {
@@ -111,6 +116,18 @@ function toStatusError(err: unknown, type: ResourceType, name: string): unknown 
     default:
       return internalError(e.message);
   }
+}
+
+/** One update or patch: what {@link Registry.mutate} decides a write on. */
+interface Mutation {
+  type: ResourceType;
+  namespace: string;
+  name: string;
+  /** The client's desired object, from the current one. */
+  desired: (current: KubeObject) => KubeObject;
+  opts: WriteOptions;
+  /** The body to create when the object is missing and the kind allows create-on-update. */
+  createBody: KubeObject | undefined;
 }
 
 /** The generic registry over one Store. */
@@ -139,7 +156,7 @@ export class Registry {
     return this.run(type, name, async () => {
       const stored = await this.store.get(storageKey(type, namespace, name));
       if (!stored) throw notFound(type.gr, name);
-      return toWire(type, stored);
+      return toWire(type, await decodeOne(type, stored));
     });
   }
 
@@ -173,7 +190,7 @@ export class Registry {
         if (atRev !== undefined) listOpts.atRev = atRev;
         const page = await this.store.list(prefix, listOpts);
         const result: ListResult = {
-          items: page.items.map((s) => toWire(type, s, false)),
+          items: (await decodeStored(type, page.items, true)).map((s) => toWire(type, s, false)),
           resourceVersion: String(page.rev),
         };
         if (page.continueKey !== undefined) {
@@ -255,8 +272,8 @@ export class Registry {
         if (await this.store.get(key)) throw alreadyExists(type.gr, name);
         return toWire(type, { key, rev: 0, createRev: 0, value: toStorage(obj) });
       }
-      const stored = await this.store.create(key, toStorage(obj));
-      return toWire(type, stored);
+      const stored = await this.store.create(key, await encodeStored(type, obj));
+      return toWire(type, await decodeOne(type, stored));
     });
   }
 
@@ -370,14 +387,16 @@ export class Registry {
     const key = storageKey(type, namespace, name);
     return this.run(type, name, async () => {
       if (opts.dryRun) {
-        const current = await this.store.get(key);
-        if (!current) {
+        const stored = await this.store.get(key);
+        if (!stored) {
           if (createBody) return { object: await this.create(type, namespace, { ...createBody }, opts), created: true };
           throw notFound(type.gr, name);
         }
+        const current = await decodeOne(type, stored);
         const out = this.prepareUpdate(type, namespace, name, current, desired(toWire(type, current)), opts);
         return { object: toWire(type, { ...current, value: toStorage(out) }), created: false };
       }
+      if (converts(type)) return this.mutateConverted(key, { type, namespace, name, desired, opts, createBody });
       // A write that leaves an object marked for deletion without finalizers deletes it instead, as
       // upstream's Store.Update does (errEmptiedFinalizers, then deleteWithoutFinalizers): the emptied
       // object is never stored, so watchers see one DELETED event and a crash between two writes cannot
@@ -398,30 +417,76 @@ export class Registry {
             return JSON.stringify(value) === JSON.stringify(current.value) ? NO_CHANGE : value;
           });
         } catch (err) {
-          if (createBody && isStorageError(err, 'KeyNotFound')) {
-            const meta = metaOf(clone(createBody));
-            if (meta.name !== undefined && meta.name !== name) {
-              throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
-            }
-            const body = clone(createBody);
-            metaOf(body).name = name;
-            delete metaOf(body).resourceVersion;
-            return { object: await this.create(type, namespace, body, opts), created: true };
-          }
+          if (createBody && isStorageError(err, 'KeyNotFound')) return this.createOnUpdate(type, namespace, name, createBody, opts);
           throw err;
         }
         if (emptied === undefined) return { object: toWire(type, stored), created: false };
-        try {
-          await this.store.delete(key, { rev: emptied.rev });
-        } catch (err) {
-          if (isStorageError(err, 'Conflict') && attempt < MAX_WRITE_ATTEMPTS) continue;
-          // Another request deleted it first: upstream ignores that NotFound too.
-          if (!isStorageError(err, 'KeyNotFound')) throw err;
-        }
-        // Upstream answers with the object the update computed, at the revision it was based on.
-        return { object: toWire(type, { key, rev: emptied.rev, createRev: 0, value: toStorage(emptied.object) }), created: false };
+        const deleted = await this.deleteEmptied(type, key, emptied, attempt);
+        if (deleted) return deleted;
       }
     });
+  }
+
+  /**
+   * {@link mutate} for a type whose objects are converted (custom resources): the current object is
+   * read and converted to the request's version, the write decided on it and converted to the
+   * storage version, then written only if the object is still at the revision read; otherwise the
+   * write is decided again, as upstream's GuaranteedUpdate does on a stale cached object.
+   */
+  private async mutateConverted(key: string, m: Mutation): Promise<{ object: KubeObject; created: boolean }> {
+    const { type, namespace, name, desired, opts, createBody } = m;
+    for (let attempt = 1; ; attempt++) {
+      const stored = await this.store.get(key);
+      if (!stored) {
+        if (createBody) return this.createOnUpdate(type, namespace, name, createBody, opts);
+        throw notFound(type.gr, name);
+      }
+      const current = await decodeOne(type, stored);
+      const out = this.prepareUpdate(type, namespace, name, current, desired(toWire(type, current)), opts);
+      if (deletesOnUpdate(type, out)) {
+        const deleted = await this.deleteEmptied(type, key, { object: out, rev: stored.rev }, attempt);
+        if (deleted) return deleted;
+        continue;
+      }
+      const value = await encodeStored(type, out);
+      if (JSON.stringify(value) === JSON.stringify(stored.value)) return { object: toWire(type, current), created: false };
+      try {
+        const written = await this.store.update(key, () => value, { rev: stored.rev });
+        return { object: toWire(type, await decodeOne(type, written)), created: false };
+      } catch (err) {
+        if (isStorageError(err, 'Conflict') && attempt < MAX_WRITE_ATTEMPTS) continue;
+        if (isStorageError(err, 'KeyNotFound') && attempt < MAX_WRITE_ATTEMPTS) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** The create an update turns into when the object is missing and the kind allows it. */
+  private async createOnUpdate(type: ResourceType, namespace: string, name: string, createBody: KubeObject, opts: WriteOptions): Promise<{ object: KubeObject; created: boolean }> {
+    const meta = metaOf(clone(createBody));
+    if (meta.name !== undefined && meta.name !== name) {
+      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    }
+    const body = clone(createBody);
+    metaOf(body).name = name;
+    delete metaOf(body).resourceVersion;
+    return { object: await this.create(type, namespace, body, opts), created: true };
+  }
+
+  /**
+   * Delete an object a write left marked for deletion without finalizers, conditional on the
+   * revision the write was decided on; undefined when another write came first (decide again).
+   */
+  private async deleteEmptied(type: ResourceType, key: string, emptied: { object: KubeObject; rev: number }, attempt: number): Promise<{ object: KubeObject; created: boolean } | undefined> {
+    try {
+      await this.store.delete(key, { rev: emptied.rev });
+    } catch (err) {
+      if (isStorageError(err, 'Conflict') && attempt < MAX_WRITE_ATTEMPTS) return undefined;
+      // Another request deleted it first: upstream ignores that NotFound too.
+      if (!isStorageError(err, 'KeyNotFound')) throw err;
+    }
+    // Upstream answers with the object the update computed, at the revision it was based on.
+    return { object: toWire(type, { key, rev: emptied.rev, createRev: 0, value: toStorage(emptied.object) }), created: false };
   }
 
   /**
@@ -461,9 +526,9 @@ export class Registry {
     const markForDeletion = strategyFor(type).markForDeletion;
     if (markForDeletion && !currentMeta.deletionTimestamp) {
       const now = this.clock.now();
-      if (opts.dryRun) return { deleted: false, body: toWire(type, { ...current, value: toStorage(markForDeletion(current.value as KubeObject, now)) }) };
-      const stored = await this.store.update(key, (cur) => ((cur.value as KubeObject).metadata?.deletionTimestamp ? NO_CHANGE : toStorage(markForDeletion(cur.value as KubeObject, now))), pre.uid !== undefined ? { uid: pre.uid } : undefined);
-      return { deleted: false, body: toWire(type, stored) };
+      if (opts.dryRun) return { deleted: false, body: toWire(type, await decodeOne(type, { ...current, value: toStorage(markForDeletion(current.value as KubeObject, now), recordedVersion(current.value)) })) };
+      const stored = await this.store.update(key, (cur) => ((cur.value as KubeObject).metadata?.deletionTimestamp ? NO_CHANGE : toStorage(markForDeletion(cur.value as KubeObject, now), recordedVersion(cur.value))), pre.uid !== undefined ? { uid: pre.uid } : undefined);
+      return { deleted: false, body: toWire(type, await decodeOne(type, stored)) };
     }
     const extraFinalizer = opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : opts.propagationPolicy === 'Orphan' ? 'orphan' : undefined;
     const graceful = (value: KubeObject): boolean => (value.metadata?.finalizers ?? []).length > 0 || extraFinalizer !== undefined || hasSpecFinalizers(type, value);
@@ -481,12 +546,12 @@ export class Registry {
         if (isNamespace) out.status = { ...((out.status as object) ?? {}), phase: 'Terminating' };
         return out;
       };
-      if (opts.dryRun) return { deleted: false, body: toWire(type, { ...current, value: toStorage(mark(current.value as KubeObject)) }) };
+      if (opts.dryRun) return { deleted: false, body: toWire(type, await decodeOne(type, { ...current, value: toStorage(mark(current.value as KubeObject), recordedVersion(current.value)) })) };
       const stored = await this.store.update(key, (cur) => {
-        const next = toStorage(mark(cur.value as KubeObject));
+        const next = toStorage(mark(cur.value as KubeObject), recordedVersion(cur.value));
         return JSON.stringify(next) === JSON.stringify(cur.value) ? NO_CHANGE : next;
       });
-      return { deleted: false, body: toWire(type, stored) };
+      return { deleted: false, body: toWire(type, await decodeOne(type, stored)) };
     }
     if (opts.dryRun) return { deleted: true, body: this.deletedStatus(type, current) };
     const preconditions: Preconditions = {};

@@ -69,7 +69,7 @@ export interface Crd extends KubeObject {
     names: CrdNames;
     scope: 'Namespaced' | 'Cluster';
     versions: CrdVersion[];
-    conversion?: { strategy?: string };
+    conversion?: { strategy?: string; webhook?: Record<string, unknown> };
     preserveUnknownFields?: boolean;
   };
   status?: {

@@ -8,6 +8,8 @@ import type { ResourceManifest, SubresourceManifest } from '../../../versions/ty
 import { toResourceType, type ResourceType } from '../resource-type.js';
 import { crdDeprecationWarning } from './deprecation.js';
 import { isConditionTrue, storageVersionOf, type Crd, type CrdVersion } from './crd.js';
+import { converterFor } from './conversion/factory.js';
+import type { ServiceDialer } from './conversion/webhook-converter.js';
 
 /** Upstream's verbs of a custom resource, in its order. */
 const VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
@@ -53,12 +55,17 @@ export function customResourceManifest(crd: Crd, version: CrdVersion): ResourceM
 export interface CustomResourceOptions {
   /** CRDValidationRatcheting is on: `optionalOldSelf` rules run on create too. */
   optionalOldSelf?: boolean;
+  /** Resolves a conversion webhook's `clientConfig.service` (the aggregator's Service resolver). */
+  serviceDialer?: ServiceDialer;
 }
 
 /** The ResourceTypes of every served version of a served CRD (none otherwise). */
 export function customResourceTypes(crd: Crd, options: CustomResourceOptions = {}): ResourceType[] {
   if (!isServed(crd)) return [];
   const group = crd.spec.group;
+  const storage = storageVersionOf(crd);
+  // One converter for every version of the CRD, as upstream builds one per CRD.
+  const conversion = storage ? { storageApiVersion: `${group}/${storage}`, converter: converterFor(crd, options.serviceDialer) } : undefined;
   return crd.spec.versions
     .filter((v) => v.served)
     .map((v) => {
@@ -75,6 +82,7 @@ export function customResourceTypes(crd: Crd, options: CustomResourceOptions = {
         optionalOldSelf: options.optionalOldSelf === true,
         ...(crdDeprecationWarning(crd, v) !== undefined ? { deprecationWarning: crdDeprecationWarning(crd, v)! } : {}),
         ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}),
+        ...(conversion ? { conversion } : {}),
       };
       return type;
     });
