@@ -320,9 +320,11 @@ export class Cluster {
     if (this.sample?.proc.alive) throw new Error(`${SAMPLE_APISERVER_NAME} is already running (pid ${this.sample.proc.pid})`);
     const serving = await sampleServingCert(this.pki.dir, this.pki.ca);
     const port = this.sample?.proc.info?.port ?? 0;
-    const proc = await startSampleProcess(sampleArgs(serving, this.kubeconfigPath, port), (line) => this.options.onServerLog?.(SAMPLE_APISERVER_NAME, line));
+    const storagePath = join(this.options.dataDir, 'sample-apiserver.db');
+    await ensurePrivateFile(storagePath);
+    const proc = await startSampleProcess(sampleArgs(serving, this.kubeconfigPath, storagePath, port), (line) => this.options.onServerLog?.(SAMPLE_APISERVER_NAME, line));
     const bound = proc.info!.port;
-    this.sample = { proc, args: sampleArgs(serving, this.kubeconfigPath, bound) };
+    this.sample = { proc, args: sampleArgs(serving, this.kubeconfigPath, storagePath, bound) };
     const via = [...this.servers.values()].find((p) => p.alive && p.info);
     if (!via?.info) throw new Error(`no running server to register ${SAMPLE_APISERVER_NAME} with`);
     await registerSampleApiServer(via.info.url, this.tls, bound, this.pki.ca.cert);

@@ -36,9 +36,16 @@ export async function sampleServingCert(pkiDir: string, ca: KeyPair): Promise<{ 
   return { certFile: join(pkiDir, `${name}.crt`), keyFile: join(pkiDir, `${name}.key`) };
 }
 
-/** The flags of the sample-apiserver beside a cluster. */
-export function sampleArgs(serving: { certFile: string; keyFile: string }, kubeconfig: string, port: number): string[] {
-  return ['--bind-address=127.0.0.1', `--secure-port=${port}`, `--tls-cert-file=${serving.certFile}`, `--tls-private-key-file=${serving.keyFile}`, `--authentication-kubeconfig=${kubeconfig}`];
+/** The flags of the sample-apiserver beside a cluster: its objects are kept in `storagePath`, so they outlive a restart. */
+export function sampleArgs(serving: { certFile: string; keyFile: string }, kubeconfig: string, storagePath: string, port: number): string[] {
+  return [
+    '--bind-address=127.0.0.1',
+    `--secure-port=${port}`,
+    `--tls-cert-file=${serving.certFile}`,
+    `--tls-private-key-file=${serving.keyFile}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--storage-path=${storagePath}`,
+  ];
 }
 
 /** Start the child and wait until it listens. */
