@@ -5,7 +5,8 @@
  * and expired ones dropped, string lists as ordered unions, lists written as JSON arrays), so that
  * servers with different flags over one store end up publishing the union of their trust. The
  * request-header keys are written only when the front-proxy CA is set; `requestheader-uid-headers`
- * only where the minor has the RemoteRequestHeaderUID feature. The ConfigMap is checked when the
+ * only where the minor has the RemoteRequestHeaderUID feature (so a server of an older minor drops
+ * that key and a newer one adds it back, as in an upgrading cluster). The ConfigMap is checked when the
  * server starts and once a minute (upstream also watches it; here an edit that drops a server's
  * trust is repaired at the next check), and a conflicting write is retried with backoff.
  */
