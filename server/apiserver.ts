@@ -102,6 +102,14 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const clientCA = config.clientCAFile ? await readFile(config.clientCAFile, 'utf8') : undefined;
   const requestHeaderCA = config.requestHeaderClientCAFile ? await readFile(config.requestHeaderClientCAFile, 'utf8') : undefined;
   const cas = [clientCA, requestHeaderCA].filter((c): c is string => c !== undefined);
+  const authentication = {
+    ...(clientCA ? { clientCA } : {}),
+    ...(requestHeaderCA ? { requestHeaderCA } : {}),
+    requestHeaderAllowedNames: config.requestHeaderAllowedNames,
+    usernameHeaders: config.requestHeaderUsernameHeaders,
+    groupHeaders: config.requestHeaderGroupHeaders,
+    extraHeaderPrefixes: config.requestHeaderExtraHeadersPrefix,
+  };
 
   const types = new ResourceTypes(profile);
   registerProtobufBodyDecoder();
@@ -135,16 +143,8 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     log,
     availabilityResyncMs: config.durations.aggregatorAvailabilityResyncSeconds * 1000,
     ...(proxyClientCert ? { clientCert: proxyClientCert } : {}),
-    trust: {
-      ...(clientCA ? { clientCA } : {}),
-      ...(requestHeaderCA ? { requestHeaderCA } : {}),
-      allowedNames: config.requestHeaderAllowedNames,
-      usernameHeaders: config.requestHeaderUsernameHeaders,
-      groupHeaders: config.requestHeaderGroupHeaders,
-      extraHeaderPrefixes: config.requestHeaderExtraHeadersPrefix,
-      // kube-skew has no --requestheader-uid-headers: the list is empty, as upstream's default.
-      ...(publishesUidHeaders(profile.minorNumber) ? { uidHeaders: [] } : {}),
-    },
+    // kube-skew has no --requestheader-uid-headers: the list is empty, as upstream's default.
+    trust: { ...authentication, ...(publishesUidHeaders(profile.minorNumber) ? { uidHeaders: [] } : {}) },
   });
   const routes = buildRoutes({
     version: versionDocument(profile) as unknown as Record<string, unknown>,
@@ -181,15 +181,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       requestTimeoutMs: config.requestTimeoutMs,
     },
     authorizer: deps.authorizer ?? (policy.allowsAll ? alwaysAllow : policyAuthorizer(policy)),
-    authentication: {
-      ...(clientCA ? { clientCA } : {}),
-      ...(requestHeaderCA ? { requestHeaderCA } : {}),
-      requestHeaderAllowedNames: config.requestHeaderAllowedNames,
-      usernameHeaders: config.requestHeaderUsernameHeaders,
-      groupHeaders: config.requestHeaderGroupHeaders,
-      extraHeaderPrefixes: config.requestHeaderExtraHeadersPrefix,
-      anonymous: config.anonymousAuth,
-    },
+    authentication: { ...authentication, anonymous: config.anonymousAuth },
     ...((ext.peerProxy ?? peers.filter) ? { peerProxy: (ext.peerProxy ?? peers.filter)! } : {}),
     ...(aggregator ? { aggregatorProxy: aggregator.filter } : {}),
   });
@@ -231,7 +223,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   autoregisterHook();
   await peers.start(extensions?.crds);
 
-  const url = `https://${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${port}`;
+  const url = listener.url;
   // kube-controller-manager's controllers, run while this server holds the controller-manager lease.
   const controllers = await ControllerManager.create({ config, clock, log, selfURL: url, servingCert: cert, minor: profile.minor });
   controllers?.start();

@@ -17,6 +17,7 @@ import type { Registry } from '../registry/rest.js';
 import type { ResourceType } from '../registry/resource-type.js';
 import type { KubeObject } from '../registry/object.js';
 import { isStatusError } from '../errors/status.js';
+import type { AuthenticationOptions } from '../filters/authentication.js';
 import { CrdController } from '../apiextensions/crd-controller.js';
 
 /** Where the ConfigMap lives. */
@@ -24,19 +25,13 @@ export const AUTHENTICATION_CONFIGMAP = { namespace: 'kube-system', name: 'exten
 /** How often the ConfigMap is checked besides on changes (upstream's one minute). */
 export const AUTHENTICATION_RESYNC_MS = 60_000;
 
-/** One server's authentication settings, as its flags give them. */
-export interface AuthenticationInfo {
-  /** PEM bundle of `--client-ca-file`. */
-  clientCA?: string;
-  /** PEM bundle of `--requestheader-client-ca-file`. */
-  requestHeaderCA?: string;
-  allowedNames: string[];
-  usernameHeaders: string[];
-  groupHeaders: string[];
-  extraHeaderPrefixes: string[];
-  /** Undefined where the minor has no UID headers. */
-  uidHeaders?: string[];
-}
+/**
+ * One server's authentication settings, as its flags give them (the authentication filter's own
+ * option names): the CA bundles (PEM), the allowed front-proxy names and the header lists;
+ * `uidHeaders` undefined where the minor has no UID headers.
+ */
+export type AuthenticationInfo = Pick<AuthenticationOptions, 'clientCA' | 'requestHeaderCA' | 'uidHeaders'> &
+  Required<Pick<AuthenticationOptions, 'requestHeaderAllowedNames' | 'usernameHeaders' | 'groupHeaders' | 'extraHeaderPrefixes'>>;
 
 function unionOf(...lists: Array<string[] | undefined>): string[] {
   return [...new Set(lists.flatMap((l) => l ?? []))];
@@ -77,7 +72,7 @@ export function mergedAuthenticationData(existing: Record<string, string>, own: 
   data['requestheader-group-headers'] = list('requestheader-group-headers', own.groupHeaders);
   data['requestheader-extra-headers-prefix'] = list('requestheader-extra-headers-prefix', own.extraHeaderPrefixes);
   data['requestheader-client-ca-file'] = requestHeaderCA;
-  data['requestheader-allowed-names'] = list('requestheader-allowed-names', own.allowedNames);
+  data['requestheader-allowed-names'] = list('requestheader-allowed-names', own.requestHeaderAllowedNames);
   return data;
 }
 

@@ -37,6 +37,8 @@ export interface HttpsListenerOptions {
 export interface HttpsListener {
   /** The port it listens on (the one chosen when 0 was asked). */
   port: number;
+  /** `https://<bind address>:<port>`, with 127.0.0.1 for a server bound to every address. */
+  url: string;
   /** Stop accepting, close every connection and wait for the listener to close. */
   close(): Promise<void>;
 }
@@ -137,8 +139,10 @@ export async function listenHttps(opts: HttpsListenerOptions): Promise<HttpsList
   const dropLookingConnections = answerPlainHttp(app.server, connectionLimits.readHeaderTimeoutMs > 0 ? connectionLimits.readHeaderTimeoutMs : undefined);
   guard.attach(app.server as import('node:https').Server);
   await app.listen({ port: opts.port, host: opts.host });
+  const port = (app.server.address() as AddressInfo).port;
   return {
-    port: (app.server.address() as AddressInfo).port,
+    port,
+    url: `https://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${port}`,
     async close() {
       dropLookingConnections();
       guard.stop();

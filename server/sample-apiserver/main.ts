@@ -5,29 +5,23 @@
  */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { FlagError, parseFlags } from '../main.js';
+import { APISERVER_FLAGS, FlagError, parseFlags } from '../main.js';
 import { selfSignedServing } from '../cluster/pki.js';
 import { startSampleApiServer } from './server.js';
 import { fetchTrust, type RequestHeaderTrust } from './trust.js';
 import { readFile } from 'node:fs/promises';
 
+/** The flags it shares with `kube-skew apiserver`, with the same help. */
+const SHARED_FLAGS = ['bind-address', 'tls-cert-file', 'tls-private-key-file', 'client-ca-file', 'requestheader-allowed-names', 'requestheader-username-headers', 'requestheader-group-headers', 'requestheader-extra-headers-prefix', 'log-level', 'exit-with-stdin'];
+
 /** Every flag `kube-skew sample-apiserver` accepts. */
 export const SAMPLE_APISERVER_FLAGS = [
   { name: 'secure-port', help: 'The port on which to serve HTTPS (0 picks a free port). Default 443.' },
-  { name: 'bind-address', help: 'The IP address on which to listen. Default 0.0.0.0.' },
-  { name: 'tls-cert-file', help: 'File containing the x509 serving certificate (chain); self-signed in --cert-dir when absent.' },
-  { name: 'tls-private-key-file', help: 'File containing the private key matching --tls-cert-file.' },
-  { name: 'cert-dir', help: 'The directory where the self-signed serving certificate is written. Default apiserver.local.config/certificates.' },
+  { name: 'cert-dir', help: 'The directory where the self-signed serving certificate is written when --tls-cert-file is absent. Default apiserver.local.config/certificates.' },
   { name: 'authentication-kubeconfig', help: 'kubeconfig of the cluster whose kube-system/extension-apiserver-authentication ConfigMap gives the front-proxy trust.' },
-  { name: 'client-ca-file', help: 'Also accept client certificates signed by these CAs (instead of the ConfigMap\'s client-ca-file).' },
   { name: 'requestheader-client-ca-file', help: 'Front-proxy CA bundle; when given, the ConfigMap is not read.' },
-  { name: 'requestheader-allowed-names', help: 'Front-proxy client certificate CNs allowed (empty: any the CA signed).' },
-  { name: 'requestheader-username-headers', help: 'Request headers to inspect for usernames. Default X-Remote-User.' },
-  { name: 'requestheader-group-headers', help: 'Request headers to inspect for groups. Default X-Remote-Group.' },
-  { name: 'requestheader-extra-headers-prefix', help: 'Request header prefixes to inspect. Default X-Remote-Extra-.' },
   { name: 'storage-path', help: 'kube-skew: the SQLite file of flunders and fischers. Default :memory: (nothing kept).' },
-  { name: 'log-level', help: 'kube-skew: pino log level (silent, error, warn, info, debug). Default warn.' },
-  { name: 'exit-with-stdin', help: 'kube-skew: stop when standard input closes (the lifeline to a supervisor).', boolean: true },
+  ...APISERVER_FLAGS.filter((f) => SHARED_FLAGS.includes(f.name)),
 ];
 
 function list(value: string | undefined, fallback: string[]): string[] {

@@ -81,12 +81,7 @@ export async function startSampleApiServer(config: SampleApiServerConfig, deps: 
     cert,
     key,
     cas: [config.trust.requestHeaderCA, config.trust.clientCA].filter((c): c is string => Boolean(c)),
-    limits: {
-      readHeaderTimeoutMs: DEFAULT_READ_HEADER_TIMEOUT_MS,
-      idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
-      requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
-      writeStallTimeoutMs: DEFAULT_WRITE_STALL_TIMEOUT_MS,
-    },
+    limits: { readHeaderTimeoutMs: DEFAULT_READ_HEADER_TIMEOUT_MS, idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS, requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS, writeStallTimeoutMs: DEFAULT_WRITE_STALL_TIMEOUT_MS },
     port: config.securePort,
     host: config.bindAddress,
     clock,
@@ -95,7 +90,7 @@ export async function startSampleApiServer(config: SampleApiServerConfig, deps: 
   });
   port = listener.port;
   return {
-    url: `https://${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${port}`,
+    url: listener.url,
     port,
     async close() {
       await listener.close();

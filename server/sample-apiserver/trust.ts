@@ -7,12 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { httpsRequest, type ClientTLS } from '../cluster/https-client.js';
-import { AUTHENTICATION_CONFIGMAP } from '../aggregator/authentication-trust.js';
-import type { AuthenticationOptions } from '../filters/authentication.js';
+import { AUTHENTICATION_CONFIGMAP, type AuthenticationInfo } from '../aggregator/authentication-trust.js';
 
-/** The request-header settings the sample-apiserver trusts. */
-export type RequestHeaderTrust = Required<Pick<AuthenticationOptions, 'requestHeaderCA' | 'requestHeaderAllowedNames' | 'usernameHeaders' | 'groupHeaders' | 'extraHeaderPrefixes'>> &
-  Pick<AuthenticationOptions, 'clientCA' | 'uidHeaders'>;
+/** The request-header settings the sample-apiserver trusts: what kube-apiserver publishes, with a front-proxy CA. */
+export type RequestHeaderTrust = AuthenticationInfo & { requestHeaderCA: string };
 
 /** A kubeconfig's current context, as far as reading one ConfigMap needs it. */
 export interface KubeconfigTarget {

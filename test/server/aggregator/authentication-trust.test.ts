@@ -14,7 +14,7 @@ const headers = { usernameHeaders: ['X-Remote-User'], groupHeaders: ['X-Remote-G
 
 t.test('one server publishes its settings as JSON arrays', async (t) => {
   const [client, proxy] = await Promise.all([createCA('client'), createCA('proxy')]);
-  const info: AuthenticationInfo = { clientCA: client.cert, requestHeaderCA: proxy.cert, allowedNames: ['front-proxy-client'], ...headers, uidHeaders: [] };
+  const info: AuthenticationInfo = { clientCA: client.cert, requestHeaderCA: proxy.cert, requestHeaderAllowedNames: ['front-proxy-client'], ...headers, uidHeaders: [] };
   t.same(mergedAuthenticationData({}, info, now), {
     'client-ca-file': client.cert,
     'requestheader-username-headers': '["X-Remote-User"]',
@@ -28,8 +28,8 @@ t.test('one server publishes its settings as JSON arrays', async (t) => {
 
 t.test('servers with different settings end with the union, in order, without duplicates', async (t) => {
   const [client, proxyA, proxyB] = await Promise.all([createCA('client'), createCA('proxy-a'), createCA('proxy-b')]);
-  const a: AuthenticationInfo = { clientCA: client.cert, requestHeaderCA: proxyA.cert, allowedNames: ['front-proxy-client'], ...headers };
-  const b: AuthenticationInfo = { clientCA: client.cert, requestHeaderCA: proxyB.cert, allowedNames: ['aggregator', 'front-proxy-client'], ...headers, usernameHeaders: ['X-Remote-User', 'X-User'], uidHeaders: ['X-Remote-Uid'] };
+  const a: AuthenticationInfo = { clientCA: client.cert, requestHeaderCA: proxyA.cert, requestHeaderAllowedNames: ['front-proxy-client'], ...headers };
+  const b: AuthenticationInfo = { clientCA: client.cert, requestHeaderCA: proxyB.cert, requestHeaderAllowedNames: ['aggregator', 'front-proxy-client'], ...headers, usernameHeaders: ['X-Remote-User', 'X-User'], uidHeaders: ['X-Remote-Uid'] };
   const afterA = mergedAuthenticationData({}, a, now);
   t.notOk('requestheader-uid-headers' in afterA, 'a minor without UID headers writes no such key');
   const afterB = mergedAuthenticationData(afterA, b, now);
@@ -46,9 +46,9 @@ t.test('servers with different settings end with the union, in order, without du
 
 t.test('no front-proxy CA: only client-ca-file; expired certificates are dropped', async (t) => {
   const [client, expired] = await Promise.all([createCA('client'), createCA('old', -1)]);
-  t.same(mergedAuthenticationData({}, { clientCA: client.cert, allowedNames: [], ...headers }, now), { 'client-ca-file': client.cert });
+  t.same(mergedAuthenticationData({}, { clientCA: client.cert, requestHeaderAllowedNames: [], ...headers }, now), { 'client-ca-file': client.cert });
   t.equal(combineCertificates(now, expired.cert, client.cert), client.cert);
-  t.same(mergedAuthenticationData({}, { allowedNames: [], ...headers }, now), {});
+  t.same(mergedAuthenticationData({}, { requestHeaderAllowedNames: [], ...headers }, now), {});
 });
 
 t.test('the minors that publish requestheader-uid-headers', async (t) => {
