@@ -9,8 +9,7 @@
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { httpsRequest } from '../../server/cluster/https-client.js';
 import { alive, CLI } from '../fixtures/cli.js';
@@ -54,7 +53,7 @@ t.test('up --with-sample-apiserver: flunders through kube-apiserver, failure and
   t.ok(alive(sample.pid), 'the sample-apiserver runs');
 
   const kubectl = async (context: string, args: string[], stdin = ''): Promise<KubectlResult> => {
-    const cache = await mkdtemp(join(tmpdir(), 'kubecache-'));
+    const cache = await tempDir(t, 'kubecache-');
     const child = spawn(binary, [`--kubeconfig=${join(dir, 'kubeconfig')}`, `--context=${context}`, ...args], { env: { ...process.env, KUBECACHEDIR: cache, HOME: cache }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
