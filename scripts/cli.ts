@@ -12,6 +12,11 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await runApiserver(argv.slice(3));
     return;
   }
+  if (argv[2] === 'sample-apiserver') {
+    const { runSampleApiserver } = await import('../server/sample-apiserver/main.js');
+    process.exitCode = await runSampleApiserver(argv.slice(3));
+    return;
+  }
   const program = new Command();
   program.name('kube-skew').description('Reproduce Kubernetes control-plane version skew on one machine.').showHelpAfterError('(add --help for usage)');
 
@@ -28,6 +33,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--no-mvp', 'turn the Mixed Version Proxy off on every server (on by default where the minor has it)')
     .option('--time-scale <n>', 'run leases, GC periods and timeouts n times faster')
     .option('--log-level <level>', 'server log level: silent, error, warn, info, debug', 'warn')
+    .option('--with-sample-apiserver', 'also start kube-skew sample-apiserver (wardle.example.com/v1alpha1) and register its APIService')
     .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.35,b=1.36,c=1.36 --data-dir /tmp/skew\n  kube-skew up --servers a=1.32,b=1.32 --server-flag b=--runtime-config=batch/v1=false\n  kube-skew up --no-mvp --lb-policy random\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
     .action(async (opts) => {
       const { runUp } = await import('../server/cluster/up.js');
@@ -37,6 +43,13 @@ async function main(argv: string[]): Promise<void> {
   program
     .command('apiserver')
     .description('run one simulated kube-apiserver (kube-apiserver flags; --help lists them)')
+    .helpOption(false)
+    .allowUnknownOption(true)
+    .argument('[flags...]');
+
+  program
+    .command('sample-apiserver')
+    .description('run an aggregated API server for wardle.example.com/v1alpha1, like upstream\'s sample-apiserver (--help lists its flags)')
     .helpOption(false)
     .allowUnknownOption(true)
     .argument('[flags...]');

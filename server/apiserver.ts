@@ -6,9 +6,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
-import type { AddressInfo } from 'node:net';
-import type { IncomingMessage } from 'node:http';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Store } from '../storage/store.js';
 import { openSqliteStore } from '../storage/sqlite/store.js';
@@ -19,14 +16,13 @@ import { ScaledClock, type Clock } from './clock.js';
 import { followClockFile } from './clock-file.js';
 import type { ServerConfig } from './config.js';
 import { buildHandlerChain } from './chain.js';
-import type { Filter, Handler, RequestContext } from './http/context.js';
+import type { Filter, Handler } from './http/context.js';
+import { listenHttps } from './http/https-listener.js';
 import { HealthChecks } from './health.js';
 import { ServerMetrics } from './metrics.js';
 import { buildRoutes, type RoutesDeps } from './routes.js';
 import { DiscoveryDocs, type AggregatedApisHook } from './endpoints/discovery.js';
 import { OpenApiV3 } from './endpoints/openapi.js';
-import { badRequest } from './errors/status.js';
-import { writeStatusError } from './http/respond.js';
 import { alwaysAllow, policyAuthorizer, type Authorizer } from './filters/authorization.js';
 import { AuthorizationPolicy } from './authz/policy.js';
 import { registerProtobufBodyDecoder } from './protobuf/body.js';
@@ -35,15 +31,11 @@ import { ResourceTypes } from './registry/resource-type.js';
 import { selfSignedServing } from './cluster/pki.js';
 import { bootstrapNamespaces } from './controllers/namespace.js';
 import { ControllerManager } from './controllers/manager.js';
-import { MAX_REQUEST_BODY_BYTES } from './http/body.js';
-import { answerPlainHttp } from './http/plain-http.js';
-import { connectionGuard, nodeRequestTimeout, serverOptions, type ServingLimits } from './http/serving.js';
-import { answerAndClose, onUnknownExpectation, protocolErrorResponse } from './http/protocol-errors.js';
-import { routeEveryMethod } from './http/methods.js';
 import { createPeers } from './peers/peers.js';
 import { startApiExtensions } from './apiextensions/apiextensions.js';
 import { seededRandom } from './random.js';
 import { createAggregator } from './aggregator/aggregator.js';
+import { publishesUidHeaders } from '../versions/authentication.js';
 
 /** Things a caller may inject instead of the defaults (tests fix the clock, share a store, …). */
 export interface ApiServerDeps {
@@ -90,13 +82,6 @@ export function publicAddress(config: ServerConfig): string {
   return '127.0.0.1';
 }
 
-function decodePath(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw badRequest(`invalid URL escape in path ${JSON.stringify(raw)}`);
-  }
-}
 
 /** Start one server from its configuration. Resolves once it is listening and its namespaces exist. */
 export async function startApiServer(config: ServerConfig, deps: ApiServerDeps = {}, ext: ApiServerExtensions = {}): Promise<RunningApiServer> {
@@ -117,6 +102,14 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const clientCA = config.clientCAFile ? await readFile(config.clientCAFile, 'utf8') : undefined;
   const requestHeaderCA = config.requestHeaderClientCAFile ? await readFile(config.requestHeaderClientCAFile, 'utf8') : undefined;
   const cas = [clientCA, requestHeaderCA].filter((c): c is string => c !== undefined);
+  const authentication = {
+    ...(clientCA ? { clientCA } : {}),
+    ...(requestHeaderCA ? { requestHeaderCA } : {}),
+    requestHeaderAllowedNames: config.requestHeaderAllowedNames,
+    usernameHeaders: config.requestHeaderUsernameHeaders,
+    groupHeaders: config.requestHeaderGroupHeaders,
+    extraHeaderPrefixes: config.requestHeaderExtraHeadersPrefix,
+  };
 
   const types = new ResourceTypes(profile);
   registerProtobufBodyDecoder();
@@ -150,6 +143,8 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     log,
     availabilityResyncMs: config.durations.aggregatorAvailabilityResyncSeconds * 1000,
     ...(proxyClientCert ? { clientCert: proxyClientCert } : {}),
+    // kube-skew has no --requestheader-uid-headers: the list is empty, as upstream's default.
+    trust: { ...authentication, ...(publishesUidHeaders(profile.minorNumber) ? { uidHeaders: [] } : {}) },
   });
   const routes = buildRoutes({
     version: versionDocument(profile) as unknown as Record<string, unknown>,
@@ -186,110 +181,28 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       requestTimeoutMs: config.requestTimeoutMs,
     },
     authorizer: deps.authorizer ?? (policy.allowsAll ? alwaysAllow : policyAuthorizer(policy)),
-    authentication: {
-      ...(clientCA ? { clientCA } : {}),
-      ...(requestHeaderCA ? { requestHeaderCA } : {}),
-      requestHeaderAllowedNames: config.requestHeaderAllowedNames,
-      usernameHeaders: config.requestHeaderUsernameHeaders,
-      groupHeaders: config.requestHeaderGroupHeaders,
-      extraHeaderPrefixes: config.requestHeaderExtraHeadersPrefix,
-      anonymous: config.anonymousAuth,
-    },
+    authentication: { ...authentication, anonymous: config.anonymousAuth },
     ...((ext.peerProxy ?? peers.filter) ? { peerProxy: (ext.peerProxy ?? peers.filter)! } : {}),
     ...(aggregator ? { aggregatorProxy: aggregator.filter } : {}),
   });
 
-  const connectionLimits: ServingLimits = {
-    readHeaderTimeoutMs: config.readHeaderTimeoutMs,
-    idleTimeoutMs: config.idleTimeoutMs,
-    requestTimeoutMs: config.requestTimeoutMs,
-    writeStallTimeoutMs: config.writeStallTimeoutMs,
-  };
-  const guard = connectionGuard(connectionLimits);
-  const app: FastifyInstance = Fastify({
-    https: {
-      key,
-      cert,
-      ...(cas.length ? { ca: cas } : {}),
-      requestCert: true,
-      rejectUnauthorized: false,
-      ...serverOptions(connectionLimits),
-      // Go's answer to a missing Host header is its own plain-text 400 (below), not Node's empty one.
-      requireHostHeader: false,
+  const listener = await listenHttps({
+    key,
+    cert,
+    cas,
+    limits: {
+      readHeaderTimeoutMs: config.readHeaderTimeoutMs,
+      idleTimeoutMs: config.idleTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      writeStallTimeoutMs: config.writeStallTimeoutMs,
     },
-    keepAliveTimeout: connectionLimits.idleTimeoutMs,
-    requestTimeout: nodeRequestTimeout(connectionLimits),
-    logger: false,
-    // Requests Go's net/http refuses before any handler get its plain-text answers.
-    clientErrorHandler: guard.onClientError,
-    frameworkErrors: (_err, request, reply) => {
-      // An invalid escape in the path: url.ParseRequestURI fails in Go's readRequest.
-      void reply.hijack();
-      answerAndClose(request.raw.socket, protocolErrorResponse(400));
-    },
-    bodyLimit: MAX_REQUEST_BODY_BYTES * 4,
-    forceCloseConnections: true,
-    routerOptions: { ignoreDuplicateSlashes: false, maxParamLength: 8192 },
+    port: config.securePort,
+    host: config.bindAddress,
+    clock,
+    log,
+    chain,
   });
-  const heldContentTypes = new WeakMap<IncomingMessage, string>();
-  app.removeAllContentTypeParsers();
-  // Bodies stay unread: handlers read them with upstream's limits, and the peer proxy streams them.
-  app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
-  app.addHook('onRequest', (req, reply, done) => {
-    // Go's readRequest refuses an HTTP/1.1 request without a Host header.
-    if (req.raw.httpVersion === '1.1' && !req.headers.host && req.raw.method !== 'CONNECT') {
-      reply.hijack();
-      answerAndClose(req.raw.socket, protocolErrorResponse(400, 'missing required Host header'));
-      return;
-    }
-    // The Content-Type is the handlers' to judge (a 415 Status; an empty one is no Content-Type and
-    // reads as JSON, as upstream): fastify would refuse a malformed one with its own 415 body. It is set aside here, so fastify
-    // hands every body to the catch-all parser, and put back before the chain runs. (A placeholder
-    // stands in: fastify insists on one for QUERY.)
-    heldContentTypes.set(req.raw, req.headers['content-type'] ?? '');
-    req.headers['content-type'] = 'application/octet-stream';
-    done();
-  });
-  app.server.on('checkExpectation', onUnknownExpectation);
-  app.route({
-    // Every method Node's parser knows reaches the chain, as every method reaches Go's handlers.
-    method: routeEveryMethod(app),
-    url: '*',
-    handler: async (request, reply) => {
-      const contentType = heldContentTypes.get(request.raw)?.trim() ?? '';
-      if (contentType === '') delete request.raw.headers['content-type'];
-      else request.raw.headers['content-type'] = heldContentTypes.get(request.raw)!;
-      const raw = request.raw.url ?? '/';
-      const q = raw.indexOf('?');
-      const ctx: RequestContext = {
-        req: request.raw,
-        res: reply.raw,
-        reply,
-        method: request.raw.method ?? 'GET',
-        path: '/',
-        query: new URLSearchParams(q >= 0 ? raw.slice(q + 1) : ''),
-        info: undefined as unknown as RequestContext['info'],
-        auditId: '',
-        receivedAt: clock.now(),
-        log,
-        headers: {},
-      };
-      try {
-        ctx.path = decodePath(q >= 0 ? raw.slice(0, q) : raw);
-      } catch (err) {
-        await writeStatusError(ctx, err as never);
-        return reply;
-      }
-      await chain(ctx);
-      return reply;
-    },
-  });
-
-  // Plain HTTP on this port gets Go's 400 answer, as kube-apiserver gives it, never a served request.
-  const dropLookingConnections = answerPlainHttp(app.server, connectionLimits.readHeaderTimeoutMs > 0 ? connectionLimits.readHeaderTimeoutMs : undefined);
-  guard.attach(app.server as import('node:https').Server);
-  await app.listen({ port: config.securePort, host: config.bindAddress });
-  port = (app.server.address() as AddressInfo).port;
+  port = listener.port;
 
   await bootstrapNamespaces(registry, types);
   namespacesHook();
@@ -310,7 +223,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   autoregisterHook();
   await peers.start(extensions?.crds);
 
-  const url = `https://${config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress}:${port}`;
+  const url = listener.url;
   // kube-controller-manager's controllers, run while this server holds the controller-manager lease.
   const controllers = await ControllerManager.create({ config, clock, log, selfURL: url, servingCert: cert, minor: profile.minor });
   controllers?.start();
@@ -337,9 +250,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
         aggregator?.stop();
         // The listener closes before the peer machinery stops, so that no request is ever answered
         // by a proxy that has already forgotten its peers (a false local 404).
-        dropLookingConnections();
-        guard.stop();
-        await app.close();
+        await listener.close();
         await peers.stop();
         if (ownsStore) await store.close();
         unfollowClock?.();

@@ -21,6 +21,7 @@ import { LocalAvailableController } from './local-available.js';
 import { RemoteAvailableController } from './remote-available.js';
 import { ServiceResolver } from './service-resolver.js';
 import { withAggregatorProxy } from './proxy-filter.js';
+import { AuthenticationTrustPublisher, type AuthenticationInfo } from './authentication-trust.js';
 
 /** What the aggregator needs from its server. */
 export interface AggregatorDeps {
@@ -34,6 +35,8 @@ export interface AggregatorDeps {
   clientCert?: { cert: string; key: string };
   /** How often remote APIServices are probed again, in milliseconds. */
   availabilityResyncMs: number;
+  /** This server's authentication settings, published in `kube-system/extension-apiserver-authentication`. */
+  trust?: AuthenticationInfo;
 }
 
 /** The aggregator of one server. */
@@ -73,6 +76,11 @@ export function createAggregator(deps: AggregatorDeps): Aggregator | undefined {
     resyncMs: deps.availabilityResyncMs,
     ...(deps.clientCert ? { clientCert: deps.clientCert } : {}),
   });
+  const configMaps = deps.types.lookup('', 'v1', 'configmaps');
+  const trust =
+    deps.trust && configMaps
+      ? new AuthenticationTrustPublisher({ registry: deps.registry, configMaps, info: deps.trust, clock: deps.clock, log: log.child({ controller: 'cluster-authentication-trust' }) })
+      : undefined;
   const publish = (): void => deps.docs.setAggregatedGroups(remoteGroupVersions(informer.list(), remote.resources));
   informer.addHandlers({ onAdd: publish, onUpdate: publish, onDelete: publish });
   remote.onChange(publish);
@@ -91,8 +99,10 @@ export function createAggregator(deps: AggregatorDeps): Aggregator | undefined {
       autoregister.start();
       local.start();
       remote.start();
+      trust?.start();
     },
     stop() {
+      trust?.stop();
       autoregister.stop();
       local.stop();
       remote.stop();

@@ -18,6 +18,7 @@ import { writeClockFile } from '../clock-file.js';
 import { loadProfile } from '../../versions/profile.js';
 import { parseFeatureGates } from '../../versions/features.js';
 import { MVP_GATE } from '../peers/peers.js';
+import { registerSampleApiServer, sampleArgs, SAMPLE_APISERVER_NAME, sampleServingCert, startSampleProcess, type SampleApiServerEntry } from './sample-apiserver.js';
 
 /** One server of a cluster. */
 export interface ServerSpec {
@@ -57,6 +58,8 @@ export interface ClusterOptions {
   env?: NodeJS.ProcessEnv;
   /** Called with each line a server writes to stderr. */
   onServerLog?: (server: string, line: string) => void;
+  /** Start `kube-skew sample-apiserver` beside the servers and register its APIService. */
+  sampleApiServer?: boolean;
 }
 
 /** The PKI files of a data directory. */
@@ -141,6 +144,8 @@ export class Cluster {
   readonly storagePath: string;
   private readonly ports = new Map<string, number>();
   private frontDoor: FrontDoor | undefined;
+  /** The sample-apiserver child, when the cluster runs one, and the flags it was started with. */
+  sample: { proc: ServerProcess; args: string[] } | undefined;
   /**
    * The cluster's time. Every server follows the anchor in `clockFile`, so `setClock` speeds up,
    * slows down or moves time for all of them at once; this process follows it too.
@@ -180,6 +185,7 @@ export class Cluster {
       );
       await Promise.all(options.servers.filter((s) => !s.deferred).map((s) => cluster.startServer(s.name)));
       await cluster.writeFiles();
+      if (options.sampleApiServer) await cluster.startSampleApiServer();
     } catch (err) {
       await cluster.stop();
       throw err;
@@ -306,6 +312,26 @@ export class Cluster {
     return proc;
   }
 
+  /**
+   * Start the sample-apiserver (on the port it had before, if any), register its Service, Endpoints
+   * and APIService through a running server, and list it in `cluster.json`.
+   */
+  async startSampleApiServer(): Promise<ServerProcess> {
+    if (this.sample?.proc.alive) throw new Error(`${SAMPLE_APISERVER_NAME} is already running (pid ${this.sample.proc.pid})`);
+    const serving = await sampleServingCert(this.pki.dir, this.pki.ca);
+    const port = this.sample?.proc.info?.port ?? 0;
+    const storagePath = join(this.options.dataDir, 'sample-apiserver.db');
+    await ensurePrivateFile(storagePath);
+    const proc = await startSampleProcess(sampleArgs(serving, this.kubeconfigPath, storagePath, port), (line) => this.options.onServerLog?.(SAMPLE_APISERVER_NAME, line));
+    const bound = proc.info!.port;
+    this.sample = { proc, args: sampleArgs(serving, this.kubeconfigPath, storagePath, bound) };
+    const via = [...this.servers.values()].find((p) => p.alive && p.info);
+    if (!via?.info) throw new Error(`no running server to register ${SAMPLE_APISERVER_NAME} with`);
+    await registerSampleApiServer(via.info.url, this.tls, bound, this.pki.ca.cert);
+    await this.writeFiles();
+    return proc;
+  }
+
   /** The server process named `name`. */
   server(name: string): ServerProcess {
     const proc = this.servers.get(name);
@@ -362,6 +388,9 @@ export class Cluster {
       storagePath: this.storagePath,
       frontDoor: this.frontDoorURL,
       servers: entries.map(([name, p]) => ({ name, minor: this.specs.get(name)?.minor, pid: p.pid, url: p.info?.url ?? '', identity: p.info?.id ?? '' })),
+      ...(this.sample
+        ? { aggregatedApiServers: [{ name: SAMPLE_APISERVER_NAME, pid: this.sample.proc.pid, url: this.sample.proc.info?.url ?? '', args: this.sample.args } satisfies SampleApiServerEntry] }
+        : {}),
     };
     await writePrivateFile(join(this.options.dataDir, 'cluster.json'), `${JSON.stringify(doc, null, 2)}\n`);
   }
@@ -369,6 +398,6 @@ export class Cluster {
   /** Stop every server gracefully. */
   async stop(): Promise<void> {
     await this.frontDoor?.close();
-    await Promise.all([...this.servers.values()].map((p) => p.stop()));
+    await Promise.all([...this.servers.values(), ...(this.sample ? [this.sample.proc] : [])].map((p) => p.stop()));
   }
 }

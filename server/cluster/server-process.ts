@@ -1,5 +1,5 @@
 /**
- * One `kube-skew apiserver` child process: spawned with kube-apiserver flags, followed through its
+ * One `kube-skew apiserver` (or `kube-skew sample-apiserver`) child process: spawned with its flags, followed through its
  * `listening` line and `/readyz`, and stopped (SIGTERM), killed (SIGKILL), paused (SIGSTOP) or
  * resumed (SIGCONT) on demand.
  */
@@ -42,10 +42,10 @@ export class ServerProcess {
   constructor(
     readonly name: string,
     readonly args: string[],
-    opts: { env?: NodeJS.ProcessEnv; onStderr?: (line: string) => void } = {},
+    opts: { env?: NodeJS.ProcessEnv; onStderr?: (line: string) => void; verb?: 'apiserver' | 'sample-apiserver' } = {},
   ) {
     // Standard input is the server's lifeline: it closes when this process dies, however it dies.
-    this.child = spawn(process.execPath, [CLI_PATH, 'apiserver', '--exit-with-stdin', ...args], {
+    this.child = spawn(process.execPath, [CLI_PATH, opts.verb ?? 'apiserver', '--exit-with-stdin', ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: opts.env ?? process.env,
     });

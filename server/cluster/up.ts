@@ -27,6 +27,8 @@ export interface UpOptions {
   serverFlag?: string[];
   /** commander's `--no-mvp` sets this false. */
   mvp?: boolean;
+  /** `--with-sample-apiserver`: start the sample-apiserver beside the cluster and register it. */
+  withSampleApiserver?: boolean;
 }
 
 /** The log levels a server takes. */
@@ -94,12 +96,14 @@ export async function runUp(opts: UpOptions): Promise<number> {
       ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
       lbPolicy,
       mvp: opts.mvp !== false,
+      ...(opts.withSampleApiserver ? { sampleApiServer: true } : {}),
       onServerLog: (name, line) => process.stderr.write(`[${name}] ${line}\n`),
     });
     if (!stopping) {
       for (const [name, proc] of cluster.servers) {
         process.stdout.write(`  ${name.padEnd(8)} ${cluster.specs.get(name)?.minor.padEnd(6)} ${proc.info?.url}  ${proc.info?.id}  (pid ${proc.pid})\n`);
       }
+      if (cluster.sample) process.stdout.write(`  sample-apiserver  wardle.example.com/v1alpha1  ${cluster.sample.proc.info?.url}  (pid ${cluster.sample.proc.pid})\n`);
       process.stdout.write(`  front door (${opts.lbPolicy ?? 'round-robin'}, context "skew")  ${cluster.frontDoorURL}\n`);
       process.stdout.write(`ready: ${servers.length} server(s) in ${Date.now() - started} ms; export KUBECONFIG=${cluster.kubeconfigPath}\n`);
     }

@@ -94,6 +94,11 @@ export interface RegistryDeps {
   clock: Clock;
   /** Random source for generateName suffixes; injectable for tests. */
   random?: () => number;
+  /**
+   * Whether creates check that their namespace exists and is not terminating in this store (default
+   * true); false for a server whose namespaces live in another (an aggregated API server).
+   */
+  namespaceLifecycle?: boolean;
 }
 
 function toStatusError(err: unknown, type: ResourceType, name: string): unknown {
@@ -135,8 +140,10 @@ export class Registry {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly random: () => number;
+  private readonly namespaceLifecycle: boolean;
 
   constructor(deps: RegistryDeps) {
+    this.namespaceLifecycle = deps.namespaceLifecycle !== false;
     this.store = deps.store;
     this.clock = deps.clock;
     this.random = deps.random ?? Math.random;
@@ -207,7 +214,7 @@ export class Registry {
 
   /** Check the namespace exists and is not terminating before creating in it. */
   private async admitNamespace(type: ResourceType, namespace: string, name: string): Promise<void> {
-    if (!type.namespaced) return;
+    if (!type.namespaced || !this.namespaceLifecycle) return;
     const ns = await this.store.get(`${storagePrefixOf('', 'namespaces')}${namespace}`);
     if (!ns) throw notFound(NAMESPACES, namespace);
     const phase = ((ns.value as KubeObject).status as { phase?: string } | undefined)?.phase;
