@@ -2,8 +2,10 @@
  * `kube-skew bench core`: GET, LIST (100 and 10,000 objects) and CREATE throughput and p99 latency
  * of one real kube-skew server process, next to a bare fastify + better-sqlite3 process doing the
  * same work over the same TLS setup and file layout; then cross-process watch latency on a
- * two-server cluster, and the servers' RSS. Every figure comes from the same run, measured the same
- * way (autocannon in this process, each server in its own).
+ * two-server cluster, and the servers' RSS. Beside the ConfigMap rows, the same kube-skew server
+ * serves a custom resource with a schema of realistic size (GET, LIST 100, CREATE), compared with the
+ * ConfigMap figures of the same run. Every figure comes from the same run, measured the same way
+ * (autocannon in this process, each server in its own).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -14,8 +16,9 @@ import { openSqliteStore } from '../../storage/sqlite/store.js';
 import { startBareServer } from './bare-process.js';
 import { ApiClient } from './client.js';
 import { runPhase, type ClientTLS, type PhaseLength, type PhaseResult } from './load.js';
-import type { CoreReport, MachineInfo, OperationFigures } from './report.js';
+import type { CoreReport, CustomResourceFigures, MachineInfo, OperationFigures } from './report.js';
 import { rssMiB } from './proc.js';
+import { customResourceBody, customResourcePath, setUpCustomResources } from './custom-resource.js';
 import { configMapBody, seedConfigMaps, seededName } from './seed.js';
 import { measureWatchLatency, type WatchLatency } from './watch-latency.js';
 
@@ -37,9 +40,11 @@ export interface CoreBenchOptions {
   progress?: (line: string) => void;
 }
 
-/** An operation measured on both sides. */
+/** An operation measured on both sides (built-in), or on kube-skew's only (custom resource). */
 interface Operation {
   name: string;
+  /** For a custom resource operation: the name of the built-in operation it is compared with. */
+  builtIn?: string;
   request: AutocannonRequest;
   /** Requests per run in quick mode. */
   quickRequests: number;
@@ -48,16 +53,22 @@ interface Operation {
 const namespaceOf = (size: number): string => `bench-${size}`;
 const CREATE_NAMESPACE = 'bench-create';
 
+const json = { accept: 'application/json' };
+
+/** A POST to `path` whose body `body(name)` gets a new name on every send. */
+function createRequest(path: string, body: (name: string) => unknown): AutocannonRequest {
+  let created = 0;
+  return {
+    method: 'POST',
+    path,
+    headers: { ...json, 'content-type': 'application/json' },
+    setupRequest: (req) => ({ ...req, body: JSON.stringify(body(`create-${++created}`)) }),
+  };
+}
+
 /** The measured operations, in table order; CREATE names come from one counter, so every create on either side is new. */
 function operations(): Operation[] {
-  const json = { accept: 'application/json' };
-  let created = 0;
-  const create: AutocannonRequest = {
-    method: 'POST',
-    path: `/api/v1/namespaces/${CREATE_NAMESPACE}/configmaps`,
-    headers: { ...json, 'content-type': 'application/json' },
-    setupRequest: (req) => ({ ...req, body: JSON.stringify(configMapBody(CREATE_NAMESPACE, `create-${++created}`)) }),
-  };
+  const create = createRequest(`/api/v1/namespaces/${CREATE_NAMESPACE}/configmaps`, (name) => configMapBody(CREATE_NAMESPACE, name));
   return [
     { name: 'GET 1 object', request: { method: 'GET', path: `/api/v1/namespaces/${namespaceOf(LIST_SIZES[0])}/configmaps/${seededName(42)}`, headers: json }, quickRequests: 200 },
     ...LIST_SIZES.map((size) => ({
@@ -69,10 +80,21 @@ function operations(): Operation[] {
   ];
 }
 
-/** Measures every operation against one server and returns the figures in operation order. */
-type MeasureAll = (side: string, url: string, pid: number, tls: ClientTLS) => Promise<PhaseResult[]>;
+/** The custom resource operations, each named after the built-in operation it is compared with; measured on kube-skew only. */
+function customResourceOperations(): Operation[] {
+  const listed = namespaceOf(LIST_SIZES[0]);
+  const create = createRequest(customResourcePath(CREATE_NAMESPACE), (name) => customResourceBody(CREATE_NAMESPACE, name));
+  return [
+    { name: 'CR GET 1 object', builtIn: 'GET 1 object', request: { method: 'GET', path: `${customResourcePath(listed)}/${seededName(42)}`, headers: json }, quickRequests: 200 },
+    { name: `CR LIST ${LIST_SIZES[0]} objects`, builtIn: `LIST ${LIST_SIZES[0]} objects`, request: { method: 'GET', path: customResourcePath(listed), headers: json }, quickRequests: 50 },
+    { name: 'CR CREATE', builtIn: 'CREATE', request: create, quickRequests: 100 },
+  ];
+}
 
-/** Figures of one side, and the RSS of its server after the load. */
+/** Measures `ops` against one server and returns the figures in operation order. */
+type MeasureAll = (side: string, url: string, pid: number, tls: ClientTLS, ops: Operation[]) => Promise<PhaseResult[]>;
+
+/** Figures of one side, and the RSS of its server after the built-in load. */
 interface SideFigures {
   results: PhaseResult[];
   rss: number | undefined;
@@ -85,7 +107,8 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
   const quick = options.quick ?? false;
   const progress = options.progress ?? (() => undefined);
   const ops = operations();
-  const measureAll: MeasureAll = async (side, url, pid, tls) => {
+  const crOps = customResourceOperations();
+  const measureAll: MeasureAll = async (side, url, pid, tls, ops) => {
     const results: PhaseResult[] = [];
     for (const op of ops) {
       const warmup: PhaseLength = quick ? { requests: Math.ceil(op.quickRequests / 10) } : { seconds: 1 };
@@ -98,8 +121,8 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
 
   const dir = await mkdtemp(join(tmpdir(), 'kube-skew-bench-'));
   try {
-    const { pki, ...kubeSkew } = await benchKubeSkew(dir, measureAll, progress);
-    const bare = await benchBare(dir, pki, measureAll, progress);
+    const { pki, customResults, ...kubeSkew } = await benchKubeSkew(dir, ops, crOps, measureAll, progress);
+    const bare = await benchBare(dir, pki, ops, measureAll, progress);
     const writes = quick ? 20 : 500;
     progress(`watch: starting two ${BENCH_MINOR} servers over one store; ${writes} writes through one, watched on the other`);
     const watch = await benchWatch(dir, writes, quick ? 3 : 20);
@@ -107,6 +130,7 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
       machine: await machineInfo(),
       settings: { durationSeconds, connections, quick, kubeSkewMinor: BENCH_MINOR },
       operations: ops.map((op, i): OperationFigures => ({ name: op.name, kubeSkew: kubeSkew.results[i]!, bare: bare.results[i]! })),
+      customResources: crOps.map((op, i): CustomResourceFigures => ({ name: op.name, builtIn: op.builtIn!, kubeSkew: customResults[i]! })),
       watch,
       rssMiB: { ...(kubeSkew.rss === undefined ? {} : { kubeSkew: kubeSkew.rss }), ...(bare.rss === undefined ? {} : { bare: bare.rss }) },
     };
@@ -115,8 +139,18 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
   }
 }
 
-/** kube-skew's side: one server process from a fresh cluster, seeded, measured over mTLS as the admin; returns its PKI for the bare side. */
-async function benchKubeSkew(dir: string, measureAll: MeasureAll, progress: (line: string) => void): Promise<SideFigures & { pki: ClusterPKI }> {
+/**
+ * kube-skew's side: one server process from a fresh cluster, seeded, measured over mTLS as the admin
+ * on the built-in operations (RSS taken then), then given the benchmark CRD and its custom resources
+ * and measured on the custom resource operations; returns its PKI for the bare side.
+ */
+async function benchKubeSkew(
+  dir: string,
+  ops: Operation[],
+  crOps: Operation[],
+  measureAll: MeasureAll,
+  progress: (line: string) => void,
+): Promise<SideFigures & { pki: ClusterPKI; customResults: PhaseResult[] }> {
   progress(`kube-skew: starting one ${BENCH_MINOR} server`);
   const cluster = await Cluster.start({ dataDir: join(dir, 'single'), servers: [{ name: 's1', minor: BENCH_MINOR }], logLevel: 'error' });
   try {
@@ -133,21 +167,31 @@ async function benchKubeSkew(dir: string, measureAll: MeasureAll, progress: (lin
     } finally {
       admin.close();
     }
-    const results = await measureAll('kube-skew', server.info!.url, server.pid, tls);
-    return { results, rss: await rssMiB(server.pid), pki: cluster.pki };
+    const results = await measureAll('kube-skew', server.info!.url, server.pid, tls, ops);
+    const rss = await rssMiB(server.pid);
+    // The CRD goes in only now, so the built-in figures are taken exactly as before it existed.
+    progress(`kube-skew: creating the benchmark CRD and ${LIST_SIZES[0]} custom resources through the API`);
+    const crAdmin = new ApiClient(server.info!.url, tls);
+    try {
+      await setUpCustomResources(crAdmin, namespaceOf(LIST_SIZES[0]), LIST_SIZES[0], seededName);
+    } finally {
+      crAdmin.close();
+    }
+    const customResults = await measureAll('kube-skew', server.info!.url, server.pid, tls, crOps);
+    return { results, rss, pki: cluster.pki, customResults };
   } finally {
     await cluster.stop();
   }
 }
 
 /** The bare side: its own process with kube-skew's serving certificate and client CAs, over its own seeded file of the same layout. */
-async function benchBare(dir: string, pki: ClusterPKI, measureAll: MeasureAll, progress: (line: string) => void): Promise<SideFigures> {
+async function benchBare(dir: string, pki: ClusterPKI, ops: Operation[], measureAll: MeasureAll, progress: (line: string) => void): Promise<SideFigures> {
   progress(`bare: seeding ${LIST_SIZES.join(' + ')} ConfigMaps and starting fastify + better-sqlite3`);
   const dbPath = join(dir, 'bare.db');
   await seed(dbPath);
   const bare = await startBareServer({ dbPath, certFile: pki.serving.certFile, keyFile: pki.serving.keyFile, caFiles: [pki.caFile, pki.frontProxyCAFile] });
   try {
-    const results = await measureAll('bare', bare.url, bare.pid, adminTLS(pki));
+    const results = await measureAll('bare', bare.url, bare.pid, adminTLS(pki), ops);
     return { results, rss: await rssMiB(bare.pid) };
   } finally {
     await bare.stop();

@@ -1,6 +1,7 @@
 /**
- * `kube-skew bench core` as a user runs it, in its tiny mode: one table on stdout with every row
- * and positive figures, the same figures as JSON, progress on stderr. No timing thresholds: the
+ * `kube-skew bench core` as a user runs it, in its tiny mode: the tables on stdout with every row
+ * and positive figures (the custom resource rows beside the ConfigMap rows of the same run), the
+ * same figures as JSON, progress on stderr. No timing thresholds: the
  * figures depend on the machine. Also: objects seeded through the store are the objects an API
  * create stores.
  */
@@ -14,6 +15,12 @@ import { runCli } from '../fixtures/cli.js';
 import { api, startCluster, tempDir, urlOf } from '../fixtures/cluster.js';
 
 const OPERATIONS = ['GET 1 object', 'LIST 100 objects', 'LIST 10000 objects', 'CREATE'];
+/** Each custom resource operation and the ConfigMap operation it is compared with. */
+const CR_OPERATIONS: Array<[string, string]> = [
+  ['CR GET 1 object', 'GET 1 object'],
+  ['CR LIST 100 objects', 'LIST 100 objects'],
+  ['CR CREATE', 'CREATE'],
+];
 
 t.test('bench core --quick prints every row with positive numbers and writes them as JSON', async (t) => {
   const dir = await tempDir(t);
@@ -21,6 +28,7 @@ t.test('bench core --quick prints every row with positive numbers and writes the
   const { code, stdout, stderr } = await runCli(t, ['bench', 'core', '--quick', '--json', jsonFile]);
   t.equal(code, 0, `exits 0 (stderr: ${stderr.slice(-2000)})`);
   t.match(stderr, /bench: kube-skew: GET 1 object/, 'progress goes to stderr, one line per phase');
+  t.match(stderr, /bench: kube-skew: CR GET 1 object/, 'custom resource phases report progress too');
 
   // Rows are `metric   kube-skew   bare   ratio`, columns separated by three or more spaces.
   const rows = new Map<string, string[]>();
@@ -39,6 +47,14 @@ t.test('bench core --quick prints every row with positive numbers and writes the
     const cells = [...rows.entries()].find(([metric]) => metric.startsWith(`watch latency ${p} ms`))?.[1];
     t.ok(positive(cells?.[0]), `watch latency ${p} is positive (${cells?.join(' | ')})`);
   }
+  t.match(stdout, /^custom resource \(kube-skew\)\s{3,}CR\s{3,}ConfigMap\s{3,}CR\/ConfigMap$/m, 'the custom resource table has its header');
+  for (const [cr, builtIn] of CR_OPERATIONS) {
+    for (const metric of ['req/s', 'p99 ms']) {
+      const cells = rows.get(`${cr}  ${metric}`);
+      t.ok(cells && cells.every(positive), `${cr} ${metric}: CR, ConfigMap and ratio are positive (${cells?.join(' | ')})`);
+      t.equal(cells?.[1], rows.get(`${builtIn}  ${metric}`)?.[0], `${cr} ${metric} is compared with kube-skew's ${builtIn} of the same run`);
+    }
+  }
   const rss = rows.get('server RSS MiB (after load)');
   t.ok(rss && positive(rss[0]) && positive(rss[1]), `server RSS of both sides is positive (${rss?.join(' | ')})`);
 
@@ -47,6 +63,12 @@ t.test('bench core --quick prints every row with positive numbers and writes the
   for (const op of report.operations) {
     t.ok(op.kubeSkew.rps > 0 && op.kubeSkew.p99Ms > 0 && op.bare.rps > 0 && op.bare.p99Ms > 0, `${op.name}: JSON figures are positive`);
   }
+  t.same(
+    report.customResources.map((o) => [o.name, o.builtIn]),
+    CR_OPERATIONS,
+    'the JSON has every custom resource operation and what it is compared with',
+  );
+  for (const op of report.customResources) t.ok(op.kubeSkew.rps > 0 && op.kubeSkew.p99Ms > 0, `${op.name}: JSON figures are positive`);
   t.ok(report.watch.p50Ms > 0 && report.watch.p99Ms >= report.watch.p50Ms, 'the JSON has the watch latency');
   t.ok(report.machine.nproc > 0 && report.machine.cpu.length > 0, 'the JSON names the machine');
 });
