@@ -20,6 +20,7 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { startCluster } from '../fixtures/cluster.js';
+import { startRecording, statusBody, waitUntil } from './client-node-helpers.js';
 
 const NS = 'default';
 const GROUP = 'cn.example.com';
@@ -70,21 +71,6 @@ const CRD: V1CustomResourceDefinition = {
   },
 };
 
-/** Poll `pred` until it is true (resolves true) or `ms` passed (resolves false). */
-async function waitUntil(pred: () => boolean | Promise<boolean>, ms = 15_000, every = 50): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, every));
-  }
-  return true;
-}
-
-/** The Status body of an ApiException (client-node hands over the raw JSON text). */
-function statusBody(err: ApiException<unknown>): any {
-  return typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
-}
-
 /** What a promise rejected with, or undefined when it resolved. */
 const rejection = (p: Promise<unknown>): Promise<unknown> =>
   p.then(
@@ -119,7 +105,7 @@ t.test('ApiextensionsV1Api creates the CRD and it becomes Established', async (t
   const established = await waitUntil(async () => {
     last = await extensions.readCustomResourceDefinition({ name: `${PLURAL}.${GROUP}` });
     return (last.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
-  });
+  }, 30_000, 100);
   t.ok(established, 'Established=True', { conditions: last?.status?.conditions });
   t.ok((last?.status?.conditions ?? []).some((c) => c.type === 'NamesAccepted' && c.status === 'True'), 'NamesAccepted=True');
   t.match(last?.status?.acceptedNames, { plural: PLURAL, kind: 'Widget', listKind: 'WidgetList' }, 'acceptedNames as asked');
@@ -132,7 +118,7 @@ t.test('ApiextensionsV1Api creates the CRD and it becomes Established', async (t
     if (err === undefined) return true;
     seen.add(err instanceof ApiException ? err.code : -1);
     return false;
-  });
+  }, 30_000, 100);
   t.ok(serving, 'custom objects are served');
   t.ok([...seen].every((c) => c === 404), 'the window before is a 404 only', { seen: [...seen] });
 });
@@ -256,18 +242,9 @@ t.test('makeInformer over the custom objects sees add/update/delete', async (t) 
     () => custom.listNamespacedCustomObject({ ...where, labelSelector: 'suite=cn-inf' }) as Promise<KubernetesListObject<Widget>>,
     'suite=cn-inf',
   );
-  const seen: string[] = [];
-  const errors: unknown[] = [];
-  let connected = false;
-  informer.on('add', (o) => seen.push(`add ${o.metadata?.name} ${o.spec?.size}`));
-  informer.on('update', (o) => seen.push(`update ${o.metadata?.name} ${o.spec?.size}`));
-  informer.on('delete', (o) => seen.push(`delete ${o.metadata?.name}`));
-  informer.on('connect', () => (connected = true));
-  informer.on('error', (e) => errors.push(e));
-  t.teardown(() => informer.stop());
-  await informer.start();
+  const { seen, errors, connected } = await startRecording(t, informer, (o) => o.spec?.size);
 
-  t.ok(await waitUntil(() => connected && seen.includes('add cn-inf-pre 1')), 'initial list delivered the existing object');
+  t.ok(await waitUntil(() => connected() && seen.includes('add cn-inf-pre 1')), 'initial list delivered the existing object');
   t.same(
     informer.list(NS).map((o) => o.metadata?.name),
     ['cn-inf-pre'],

@@ -20,23 +20,9 @@ import {
   type V1Deployment,
 } from '@kubernetes/client-node';
 import { startCluster } from '../fixtures/cluster.js';
+import { startRecording, statusBody, waitUntil } from './client-node-helpers.js';
 
 const NS = 'default';
-
-/** Poll `pred` until it is true (resolves true) or `ms` passed (resolves false). */
-async function waitUntil(pred: () => boolean, ms = 10_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return true;
-}
-
-/** The Status body of an ApiException (client-node hands over the raw JSON text). */
-function statusBody(err: ApiException<unknown>): any {
-  return typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
-}
 
 const cluster = await startCluster(t, '1.32');
 const kc = new KubeConfig();
@@ -280,18 +266,9 @@ t.test('makeInformer add/update/delete callbacks', async (t) => {
     () => core.listNamespacedConfigMap({ namespace: NS, labelSelector: 'suite=cn-inf' }),
     'suite=cn-inf',
   );
-  const seen: string[] = [];
-  const errors: unknown[] = [];
-  let connected = false;
-  informer.on('add', (o) => seen.push(`add ${o.metadata?.name} ${o.data?.v}`));
-  informer.on('update', (o) => seen.push(`update ${o.metadata?.name} ${o.data?.v}`));
-  informer.on('delete', (o) => seen.push(`delete ${o.metadata?.name}`));
-  informer.on('connect', () => (connected = true));
-  informer.on('error', (e) => errors.push(e));
-  t.teardown(() => informer.stop());
-  await informer.start();
+  const { seen, errors, connected } = await startRecording(t, informer, (o) => o.data?.v);
 
-  t.ok(await waitUntil(() => connected && seen.includes('add cn-inf-pre 0')), 'initial list delivered the existing object');
+  t.ok(await waitUntil(() => connected() && seen.includes('add cn-inf-pre 0')), 'initial list delivered the existing object');
   t.same(
     informer.list(NS).map((o) => o.metadata?.name),
     ['cn-inf-pre'],
