@@ -9,7 +9,7 @@
  */
 import type { FieldError } from '../../../errors/status.js';
 import { additionalSchema, childPath, isJsonObject, type JsonSchemaProps } from '../structural.js';
-import { compileRules, type CompiledRule } from './compile.js';
+import { compileRules, rulesOf, type CompiledRule } from './compile.js';
 import { toCel } from './values.js';
 import { isCelError } from '@bufbuild/cel';
 
@@ -31,6 +31,24 @@ interface Walk {
   errors: FieldError[];
   budget: number;
   opts: RuleOptions;
+}
+
+const hasRulesCache = new WeakMap<JsonSchemaProps, boolean>();
+
+/**
+ * Whether any node of `schema` (properties, items, additionalProperties, recursively) has
+ * `x-kubernetes-validations`, as upstream's hasXValidations: without any, upstream builds no CEL
+ * validator at all, and nothing about rules is reported.
+ */
+export function hasRules(schema: JsonSchemaProps | undefined): boolean {
+  if (!schema) return false;
+  let found = hasRulesCache.get(schema);
+  if (found === undefined) {
+    const children = [...Object.values(schema.properties ?? {}), schema.items, additionalSchema(schema)];
+    found = rulesOf(schema).length > 0 || children.some((child) => isJsonObject(child) && hasRules(child as JsonSchemaProps));
+    hasRulesCache.set(schema, found);
+  }
+  return found;
 }
 
 /** Evaluate every rule of `schema` against `obj` (and `old` on update); returns field errors. */

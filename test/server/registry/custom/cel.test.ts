@@ -79,6 +79,19 @@ t.test('a blocking schema error skips the rules', async (t) => {
   t.same(e, ['spec.min: Invalid value: "string": spec.min in body must be of type integer: "string"', '<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation']);
 });
 
+t.test('a schema without rules reports only its own errors', async (t) => {
+  const plain = {
+    type: 'object',
+    properties: { spec: { type: 'object', properties: { color: { type: 'string', enum: ['red', 'blue'] }, items: { type: 'array', items: { type: 'object', additionalProperties: { type: 'string' } } } } } },
+  };
+  const info = { crdName: 'widgets.example.com', crdUid: '', schema: plain, printerColumns: [], terminating: false };
+  const e = validateCustomResource(info, obj({ color: 'green' }, 'x1')).map(fieldErrorString);
+  t.same(e, ['spec.color: Unsupported value: "green": supported values: "red", "blue"'], 'no rule validator, so no "rules were not checked" error');
+  const nested = { ...plain, properties: { spec: { ...plain.properties.spec, properties: { ...plain.properties.spec.properties, items: { type: 'array', items: { type: 'object', additionalProperties: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self != ""' }] } } } } } } };
+  const withRule = validateCustomResource({ ...info, schema: nested }, obj({ color: 'green' }, 'x1')).map(fieldErrorString);
+  t.equal(withRule.length, 2, 'a rule deep in map values of list items counts: the "not checked" error is there');
+});
+
 t.test('a rule that does not compile refuses the CRD', async (t) => {
   const crd = {
     apiVersion: 'apiextensions.k8s.io/v1',
