@@ -40,7 +40,10 @@ t.test('up under a wrapper that does not forward signals stops when the wrapper 
     for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
   });
   const lines = createInterface({ input: child.stdout! });
-  const [line] = (await Promise.race([once(lines, 'line'), sleep(90_000).then(() => ['{}'])])) as [string];
+  // The timer is cancelled once up is ready: a pending 90 s timer would keep this file's process alive.
+  const giveUp = new AbortController();
+  const [line] = (await Promise.race([once(lines, 'line'), sleep(90_000, undefined, { signal: giveUp.signal }).then(() => ['{}'])])) as [string];
+  giveUp.abort();
   const upPid = (JSON.parse(line) as { up?: number }).up;
   t.ok(upPid, 'up started and printed ready');
   if (!upPid) return;
