@@ -7,8 +7,8 @@
  * - 1.35 and 1.36 exclude the CRD's group/version from peer data and serve it locally.
  * - Merged `/apis` lists the CRD while it exists and drops it once it is deleted; after the grace
  *   period the 1.36 manager refilters from its raw cache, so the stale peer data of the deleted CRD
- *   comes back in its merged discovery and routing, while the 1.35 map keeps the live cache filtered
- *   until the next peer lease event.
+ *   comes back in its merged discovery and routing (unless a fetch after the deletion refreshed that
+ *   cache), while the 1.35 map keeps the live cache filtered until the next peer lease event.
  */
 import t from 'tap';
 import { api, startCluster, urlOf } from '../fixtures/cluster.js';
@@ -92,6 +92,7 @@ t.test('custom resources and the MVP: 1.34 proxies, 1.35 and 1.36 exclude', asyn
   const gone = await poll(() => api(cluster, url.a36, 'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.${GROUP}`), (r) => r.status === 404, 60_000);
   t.ok(gone.ok, 'the CRD is gone');
   const deletedAt = Date.now();
+  const fetchedAtDeletion = await fetches('a36');
   const absent = await poll(async () => [lists(await merged('a35')), lists(await merged('a36'))], ([x, y]) => !x && !y, 5_000);
   t.ok(absent.ok, 'within the grace period merged /apis of 1.35 and 1.36 drop the deleted CRD');
   if (Date.now() - deletedAt < (GRACE_SECONDS - 2) * 1000) {
@@ -99,11 +100,20 @@ t.test('custom resources and the MVP: 1.34 proxies, 1.35 and 1.36 exclude', asyn
     t.same(r, { status: 404, by: 'a36' }, 'and 1.36 answers its custom resource locally: 404');
   }
 
+  // The stale data can only come back from a raw cache filled while the CRD existed: a fetch of the
+  // peers' discovery after the deletion (a retry of the join's fetches, say, on a loaded machine)
+  // legitimately replaces it with data that no longer lists the CRD.
   const back = await poll(() => merged('a36'), lists, (GRACE_SECONDS + 30) * 1000, 250);
-  t.ok(back.ok, 'after the grace period 1.36 refilters from its raw cache: the stale peer data of the CRD is back');
-  const stale = await servedBy('a36');
-  t.equal(stale.status, 404, 'a request for the deleted kind is routed by that stale data');
-  t.not(stale.by, 'a36', 'to a peer, which answers 404');
+  const refetched = (await fetches('a36')) > fetchedAtDeletion;
+  if (back.ok) {
+    t.pass('after the grace period 1.36 refilters from its raw cache: the stale peer data of the CRD is back');
+    const stale = await servedBy('a36');
+    t.equal(stale.status, 404, 'a request for the deleted kind is routed by that stale data');
+    t.not(stale.by, 'a36', 'to a peer, which answers 404');
+  } else {
+    t.ok(refetched, 'the stale peer data stays away after the grace period only because 1.36 fetched its peers again after the deletion');
+    t.same(await servedBy('a36'), { status: 404, by: 'a36' }, 'and 1.36 answers the deleted kind locally');
+  }
   t.notOk(lists(await merged('a35')), '1.35 keeps its live cache filtered until the next peer lease event');
   t.equal((await servedBy('a35')).by, 'a35');
 });
