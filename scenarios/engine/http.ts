@@ -24,7 +24,10 @@ export function targetURL(cluster: Cluster, via: string | undefined): string {
   return proc.info.url;
 }
 
-/** Send one request; rejects only on a transport failure. */
+/**
+ * Send one request on a connection of its own, so the front door spreads the runner's requests as
+ * it spreads clients; rejects only on a transport failure.
+ */
 export async function send(
   cluster: Cluster,
   via: string | undefined,
@@ -41,6 +44,7 @@ export async function send(
     body,
     tls: cluster.tls,
     timeoutMs,
+    freshConnection: true,
   });
   const servedBy = res.headers['x-kube-skew-served-by'];
   return { ...res, ...(typeof servedBy === 'string' ? { servedBy } : {}), ms: performance.now() - started };

@@ -22,6 +22,11 @@ export interface HttpsRequest {
   timeoutMs?: number;
   /** The TLS server name to verify when it differs from the URL's host (a Service's DNS name). */
   servername?: string;
+  /**
+   * Open a connection of its own instead of reusing a kept-alive one (Node's global agent keeps
+   * connections alive), so a load balancer in front sees each request as a new client.
+   */
+  freshConnection?: boolean;
 }
 
 /** An answer read in full. */
@@ -43,7 +48,7 @@ export function httpsRequest(url: string, req: HttpsRequest): Promise<HttpsRespo
   }
   const timeoutMs = req.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
-    const r = request(url, { method: req.method ?? 'GET', headers, ca: req.tls.ca, cert: req.tls.cert, key: req.tls.key, timeout: timeoutMs, ...(req.servername ? { servername: req.servername } : {}) }, (res) => {
+    const r = request(url, { method: req.method ?? 'GET', headers, ca: req.tls.ca, cert: req.tls.cert, key: req.tls.key, timeout: timeoutMs, ...(req.servername ? { servername: req.servername } : {}), ...(req.freshConnection ? { agent: false } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
