@@ -3,6 +3,7 @@
  * `kind: Scenario`) describing a cluster and the steps played against it. The published JSON Schema
  * is scenarios/schema.json; these types mirror it.
  */
+import { SAMPLE_APISERVER_NAME } from '../../server/cluster/sample-apiserver.js';
 
 /** One server of the scenario's cluster. */
 export interface ScenarioServer {
@@ -24,7 +25,18 @@ export interface ScenarioCluster {
   runtimeConfig?: string;
   args?: string[];
   timeScale?: number;
+  /**
+   * Start kube-skew's sample aggregated API server (wardle.example.com) beside the servers, as
+   * `up --with-sample-apiserver` does; server steps address it as {@link SAMPLE_APISERVER}.
+   */
+  sampleApiServer?: boolean;
 }
+
+/** The name by which start, stop, kill, pause and resume steps address the sample-apiserver (its name in `cluster.json`). */
+export const SAMPLE_APISERVER = SAMPLE_APISERVER_NAME;
+
+/** The server steps that may address the sample-apiserver. */
+export const SAMPLE_APISERVER_STEPS = ['start', 'stop', 'kill', 'pause', 'resume'] as const;
 
 /** Expectations on a piece of text. */
 export interface TextExpect {

@@ -8,7 +8,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { STEP_KINDS, type Scenario, type Step } from './format.js';
+import { SAMPLE_APISERVER, SAMPLE_APISERVER_STEPS, STEP_KINDS, type Scenario, type Step } from './format.js';
 import { variablesUsed } from './vars.js';
 import { MAX_NESTING_DEPTH, yamlNestingExceeds } from '../../server/http/nesting.js';
 import { MAX_ALIAS_COUNT, selfReferencingAlias } from '../../server/http/yaml.js';
@@ -180,15 +180,21 @@ function schemaProblems(errors: ErrorObject[], at: Locator): ScenarioProblem[] {
   return out;
 }
 
-/** Checks the schema cannot express: one action per step, server names, version directions, loads. */
+/**
+ * Checks the schema cannot express: one action per step, server names (the sample-apiserver only in
+ * a cluster that starts it, and only for start/stop/kill/pause/resume), version directions, loads.
+ */
 function semanticProblems(scenario: Scenario, at: Locator): ScenarioProblem[] {
   const out: ScenarioProblem[] = [];
   const servers = new Map<string, string>();
+  const sample = scenario.spec.cluster.sampleApiServer === true;
   scenario.spec.cluster.servers.forEach((s, i) => {
     if (servers.has(s.name)) out.push(at.problem(['spec', 'cluster', 'servers', i, 'name'], `server name "${s.name}" is used twice`));
+    if (sample && s.name === SAMPLE_APISERVER) out.push(at.problem(['spec', 'cluster', 'servers', i, 'name'], `server name "${s.name}" is the sample-apiserver's (spec.cluster.sampleApiServer is true)`));
     servers.set(s.name, s.minor);
   });
   const known = (name: string): boolean => servers.has(name);
+  const sampleStep = (kind: string): boolean => (SAMPLE_APISERVER_STEPS as readonly string[]).includes(kind);
   const minorNumber = (m: string): number => Number(m.split('.')[1]);
   const loads = new Set<string>();
   const captured = new Set<string>();
@@ -206,7 +212,12 @@ function semanticProblems(scenario: Scenario, at: Locator): ScenarioProblem[] {
       if (allowFrontDoor && name === 'front-door') return;
       if (!known(name)) out.push(at.problem([...base, kind, field], `no server named "${name}" (servers: ${[...servers.keys()].join(', ')}${allowFrontDoor ? ', front-door' : ''})`));
     };
-    if ('server' in body) ref('server', body.server);
+    if ('server' in body) {
+      if (body.server === SAMPLE_APISERVER && !known(SAMPLE_APISERVER)) {
+        if (!sample) out.push(at.problem([...base, kind, 'server'], `no ${SAMPLE_APISERVER} in this cluster: set spec.cluster.sampleApiServer to true to start it`));
+        else if (!sampleStep(kind)) out.push(at.problem([...base, kind, 'server'], `the ${SAMPLE_APISERVER} can only be addressed by ${SAMPLE_APISERVER_STEPS.join(', ')} steps, not ${kind}`));
+      } else ref('server', body.server);
+    }
     if ('via' in body) ref('via', body.via, true);
     if (kind === 'upgrade' || kind === 'downgrade' || kind === 'restart') {
       const name = body.server as string;

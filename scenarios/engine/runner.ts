@@ -117,6 +117,7 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
       ...(spec.runtimeConfig ? { runtimeConfig: spec.runtimeConfig } : {}),
       ...(spec.args ? { args: spec.args } : {}),
       ...(spec.timeScale ? { timeScale: spec.timeScale } : {}),
+      ...(spec.sampleApiServer ? { sampleApiServer: true } : {}),
       seed,
       logLevel: 'error',
       ...(opts.onServerLog ? { onServerLog: opts.onServerLog } : {}),

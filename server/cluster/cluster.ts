@@ -332,29 +332,29 @@ export class Cluster {
     return proc;
   }
 
-  /** The server process named `name`. */
+  /** The server process named `name`, or the sample-apiserver's when the name is its own and it has been started. */
   server(name: string): ServerProcess {
-    const proc = this.servers.get(name);
+    const proc = this.servers.get(name) ?? (name === SAMPLE_APISERVER_NAME ? this.sample?.proc : undefined);
     if (!proc) throw new Error(`no server named ${name}`);
     return proc;
   }
 
-  /** Stop one server gracefully. */
+  /** Stop one server (or the sample-apiserver) gracefully. */
   async stopServer(name: string): Promise<void> {
     await this.server(name).stop();
   }
 
-  /** Kill one server with SIGKILL. */
+  /** Kill one server (or the sample-apiserver) with SIGKILL. */
   async killServer(name: string): Promise<void> {
     await this.server(name).kill();
   }
 
-  /** Pause one server with SIGSTOP. */
+  /** Pause one server (or the sample-apiserver) with SIGSTOP. */
   pauseServer(name: string): void {
     this.server(name).pause();
   }
 
-  /** Resume one paused server. */
+  /** Resume one paused server (or the sample-apiserver). */
   resumeServer(name: string): void {
     this.server(name).resume();
   }

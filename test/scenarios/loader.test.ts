@@ -107,6 +107,19 @@ for (const c of CASES) {
   });
 }
 
+t.test('the sample-apiserver: addressed by name in a cluster that starts it, by server steps only', async (t) => {
+  const withSample = HEAD.replace('  cluster:\n', '  cluster:\n    sampleApiServer: true\n');
+  t.same(problems(`${withSample}    - kill: {server: sample-apiserver}\n    - start: {server: sample-apiserver}\n    - pause: {server: sample-apiserver}\n    - resume: {server: sample-apiserver}\n    - stop: {server: sample-apiserver}\n`), [], 'start, stop, kill, pause and resume');
+  t.same(problems(`${HEAD}    - kill: {server: sample-apiserver}\n`), ['demo.yaml:11:14: spec.steps[0].kill.server: no sample-apiserver in this cluster: set spec.cluster.sampleApiServer to true to start it (step 1)']);
+  t.same(problems(`${withSample}    - restart: {server: sample-apiserver}\n`), ['demo.yaml:12:17: spec.steps[0].restart.server: the sample-apiserver can only be addressed by start, stop, kill, pause, resume steps, not restart (step 1)']);
+  t.same(problems(`${withSample}    - request: {via: sample-apiserver, path: /version}\n`), ['demo.yaml:12:17: spec.steps[0].request.via: no server named "sample-apiserver" (servers: a, b, front-door) (step 1)'], 'requests go through the servers, as clients reach it');
+  t.same(
+    problems(withSample.replace('{name: b, minor: "1.36"}', '{name: sample-apiserver, minor: "1.36"}') + '    - kill: {server: a}\n'),
+    ['demo.yaml:10:10: spec.cluster.servers[1].name: server name "sample-apiserver" is the sample-apiserver\'s (spec.cluster.sampleApiServer is true)'],
+  );
+  t.same(problems(withSample.replace('sampleApiServer: true', 'sampleApiServer: yes please') + '    - kill: {server: a}\n'), ['demo.yaml:7:5: spec.cluster.sampleApiServer: must be a boolean, not "yes please" (Start the sample aggregated API server beside the servers (default false); server steps name it sample-apiserver.)']);
+});
+
 t.test('invalid YAML gives its position', async (t) => {
   const out = problems(`${HEAD}    - request: {path: /version\n`);
   t.equal(out.length, 1);
