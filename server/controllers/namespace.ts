@@ -15,6 +15,8 @@
  *   namespace is not finalized while any error remains (it stays Terminating);
  * - remaining content and finalizers are reported as NamespaceContentRemaining and
  *   NamespaceFinalizersRemaining, and the namespace is looked at again after estimate/2 + 1 s;
+ * - any other failure retries the namespace with a backoff of 5 ms doubling up to 60 s, so a
+ *   namespace held by a failing API is finished within a minute of its recovery;
  * - once empty, the `kubernetes` finalizer is removed with PUT …/finalize.
  */
 import type { Logger } from 'pino';
@@ -51,6 +53,11 @@ export const FINALIZER_KUBERNETES = 'kubernetes';
 export const FINALIZER_ESTIMATE_SECONDS = 15;
 /** kube-controller-manager's `--concurrent-namespace-syncs` default. */
 export const NAMESPACE_WORKERS = 10;
+/**
+ * The cap of a failing namespace's backoff (`nsControllerRateLimiter`): a deletion that keeps failing,
+ * say while an aggregated API is down, is retried at least once a minute, never less often.
+ */
+export const NAMESPACE_MAX_BACKOFF_MS = 60_000;
 const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
 /** The condition types the deleter maintains, in upstream's order. */
@@ -192,7 +199,7 @@ export class NamespaceController {
   private opCache: Set<string> | undefined;
 
   constructor(private readonly deps: NamespaceControllerDeps) {
-    this.queue = new WorkQueue<string>(deps.clock);
+    this.queue = new WorkQueue<string>(deps.clock, NAMESPACE_MAX_BACKOFF_MS);
     const enqueue = (obj: ApiObject): void => {
       if (!obj.metadata?.deletionTimestamp || !obj.metadata.name) return;
       // delay so that every HA apiserver sees the deletion before content is removed

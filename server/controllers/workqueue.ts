@@ -3,8 +3,9 @@
  * being processed that is added again is processed once more after `done`, `addAfter` delays an
  * item, and `addRateLimited` delays it as `DefaultControllerRateLimiter` does: the longer of the
  * item's exponential backoff (5 ms doubling up to 1000 s, until `forget`) and the queue's token
- * bucket (10 per second, bursts of 100). Delays run on the injected clock, so a time scale shortens
- * them.
+ * bucket (10 per second, bursts of 100). A controller whose upstream queue caps the backoff lower
+ * passes its cap (the namespace controller's 60 s). Delays run on the injected clock, so a time
+ * scale shortens them.
  *
  * A controller runs on the server's one event loop, where client-go's run on goroutines of their
  * own; so that no controller can starve the server whatever its objects look like, an item that
@@ -50,7 +51,11 @@ export class WorkQueue<T> {
   private shutDown = false;
   private readonly bucket: TokenBucket;
 
-  constructor(private readonly clock: Clock) {
+  /** `maxBackoffMs` caps the per-item exponential backoff (default {@link RATE_LIMIT_MAX_MS}). */
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxBackoffMs = RATE_LIMIT_MAX_MS,
+  ) {
     this.bucket = new TokenBucket(clock);
   }
 
@@ -78,11 +83,16 @@ export class WorkQueue<T> {
     else this.schedule(item, ms);
   }
 
-  /** Queue `item` after its backoff, which doubles with every call until `forget`, or the bucket's delay if longer. */
+  /** Queue `item` after its backoff, which doubles with every call until `forget` (up to the cap), or the bucket's delay if longer. */
   addRateLimited(item: T): void {
+    this.schedule(item, this.nextDelay(item));
+  }
+
+  /** The delay `addRateLimited` gives `item` now, counting the call as one more failure. */
+  private nextDelay(item: T): number {
     const n = this.failures.get(item) ?? 0;
     this.failures.set(item, n + 1);
-    this.schedule(item, Math.max(Math.min(RATE_LIMIT_BASE_MS * 2 ** n, RATE_LIMIT_MAX_MS), this.bucket.reserve()));
+    return Math.max(Math.min(RATE_LIMIT_BASE_MS * 2 ** n, this.maxBackoffMs), this.bucket.reserve());
   }
 
   private schedule(item: T, ms: number): void {
