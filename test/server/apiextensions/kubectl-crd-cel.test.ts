@@ -6,7 +6,8 @@
  * names the storage version.
  */
 import t from 'tap';
-import { api, kubectl, kubectlBinary, startCluster, urlOf } from '../../fixtures/cluster.js';
+import { api } from '../../fixtures/cluster.js';
+import { forEachKubectlCase } from './kubectl-cases.js';
 
 const SCHEMA = `        openAPIV3Schema:
           type: object
@@ -59,49 +60,43 @@ spec: {group: example.com, scope: Namespaced, names: {plural: bads, kind: Bad}, 
 const widget = (version: string, name: string, spec: string) => `apiVersion: example.com/${version}\nkind: Widget\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
 
 t.test('CEL rules and CRD versions with real kubectl', async (t) => {
-  const binary = kubectlBinary('1.33');
-  if (!binary) {
-    t.plan(0, 'kubectl 1.33 is not installed on this machine');
-    return;
-  }
-  const cluster = await startCluster(t, [{ name: 's1', minor: '1.33' }], { mvp: false });
-  const run = (args: string[], stdin?: string) => kubectl(t, binary, cluster, args, { context: 'skew-s1', ...(stdin ? { stdin } : {}) });
-  const url = urlOf(cluster, 's1');
+  await forEachKubectlCase(t, async (t, { cluster, url, run }) => {
 
-  const applied = await run(['apply', '-f', '-'], CRD);
-  t.equal(applied.code, 0, `apply the CRD: ${applied.stderr}`);
-  t.equal((await run(['wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=60s'])).code, 0, 'Established');
+    const applied = await run(['apply', '-f', '-'], CRD);
+    t.equal(applied.code, 0, `apply the CRD: ${applied.stderr}`);
+    t.equal((await run(['wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=60s'])).code, 0, 'Established');
 
-  const bad = await run(['apply', '-f', '-'], BAD_CRD);
-  t.not(bad.code, 0, 'a rule that does not compile refuses the CRD');
-  t.match(bad.stderr, /spec\.versions\[0\]\.schema\.openAPIV3Schema\.x-kubernetes-validations\[0\]\.rule: Invalid value: apiextensions\.ValidationRule\{Rule:"nope == 1".*compilation failed: ERROR: <input>:1:1: undeclared reference to 'nope' \(in container ''\)/);
+    const bad = await run(['apply', '-f', '-'], BAD_CRD);
+    t.not(bad.code, 0, 'a rule that does not compile refuses the CRD');
+    t.match(bad.stderr, /spec\.versions\[0\]\.schema\.openAPIV3Schema\.x-kubernetes-validations\[0\]\.rule: Invalid value: apiextensions\.ValidationRule\{Rule:"nope == 1".*compilation failed: ERROR: <input>:1:1: undeclared reference to 'nope' \(in container ''\)/);
 
-  const failed = await run(['apply', '-n', 'default', '-f', '-'], widget('v2', 'w1', '  min: 3\n  max: 1\n'));
-  t.not(failed.code, 0, 'a failed rule is refused');
-  t.match(failed.stderr, /The Widget "w1" is invalid: spec: Invalid value: "object": min must not exceed max/);
-  const raw = await api(cluster, url, 'POST', '/apis/example.com/v2/namespaces/default/widgets', { body: { apiVersion: 'example.com/v2', kind: 'Widget', metadata: { name: 'w1' }, spec: { min: 3, max: 1 } } });
-  t.equal(raw.status, 422);
-  t.match(raw.json, { reason: 'Invalid', details: { causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "object": min must not exceed max', field: 'spec' }] } });
+    const failed = await run(['apply', '-n', 'default', '-f', '-'], widget('v2', 'w1', '  min: 3\n  max: 1\n'));
+    t.not(failed.code, 0, 'a failed rule is refused');
+    t.match(failed.stderr, /The Widget "w1" is invalid: spec: Invalid value: "object": min must not exceed max/);
+    const raw = await api(cluster, url, 'POST', '/apis/example.com/v2/namespaces/default/widgets', { body: { apiVersion: 'example.com/v2', kind: 'Widget', metadata: { name: 'w1' }, spec: { min: 3, max: 1 } } });
+    t.equal(raw.status, 422);
+    t.match(raw.json, { reason: 'Invalid', details: { causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "object": min must not exceed max', field: 'spec' }] } });
 
-  const created = await run(['apply', '-n', 'default', '-f', '-'], widget('v2', 'w1', '  min: 1\n  max: 2\n  immutable: a\n'));
-  t.equal(created.code, 0, `a valid Widget: ${created.stderr}`);
-  const changed = await run(['patch', 'widget', 'w1', '-n', 'default', '--type=merge', '-p', '{"spec":{"immutable":"b"}}']);
-  t.not(changed.code, 0, 'a failed transition rule is refused');
-  t.match(changed.stderr, /The Widget "w1" is invalid: spec.immutable: Invalid value: "string": Value is immutable/);
-  const same = await run(['patch', 'widget', 'w1', '-n', 'default', '--type=merge', '-p', '{"spec":{"max":3}}']);
-  t.equal(same.code, 0, `an update keeping the value passes: ${same.stderr}`);
+    const created = await run(['apply', '-n', 'default', '-f', '-'], widget('v2', 'w1', '  min: 1\n  max: 2\n  immutable: a\n'));
+    t.equal(created.code, 0, `a valid Widget: ${created.stderr}`);
+    const changed = await run(['patch', 'widget', 'w1', '-n', 'default', '--type=merge', '-p', '{"spec":{"immutable":"b"}}']);
+    t.not(changed.code, 0, 'a failed transition rule is refused');
+    t.match(changed.stderr, /The Widget "w1" is invalid: spec.immutable: Invalid value: "string": Value is immutable/);
+    const same = await run(['patch', 'widget', 'w1', '-n', 'default', '--type=merge', '-p', '{"spec":{"max":3}}']);
+    t.equal(same.code, 0, `an update keeping the value passes: ${same.stderr}`);
 
-  const v1 = await run(['get', 'widgets.v1.example.com', 'w1', '-n', 'default', '-o', 'json']);
-  t.equal(v1.code, 0, `get through the deprecated version: ${v1.stderr}`);
-  t.equal(JSON.parse(v1.stdout).apiVersion, 'example.com/v1', 'conversion None rewrites apiVersion');
-  t.match(v1.stderr, /Warning: example.com\/v1 Widget is deprecated; use example.com\/v2 Widget/);
-  const v2 = await api(cluster, url, 'GET', '/apis/example.com/v2/namespaces/default/widgets/w1');
-  t.equal(v2.json.apiVersion, 'example.com/v2');
-  t.notOk(v2.headers.warning, 'no warning for the served, non-deprecated version');
-  const unserved = await api(cluster, url, 'GET', '/apis/example.com/v3alpha1/namespaces/default/widgets/w1');
-  t.equal(unserved.status, 404, 'served: false is not served');
+    const v1 = await run(['get', 'widgets.v1.example.com', 'w1', '-n', 'default', '-o', 'json']);
+    t.equal(v1.code, 0, `get through the deprecated version: ${v1.stderr}`);
+    t.equal(JSON.parse(v1.stdout).apiVersion, 'example.com/v1', 'conversion None rewrites apiVersion');
+    t.match(v1.stderr, /Warning: example.com\/v1 Widget is deprecated; use example.com\/v2 Widget/);
+    const v2 = await api(cluster, url, 'GET', '/apis/example.com/v2/namespaces/default/widgets/w1');
+    t.equal(v2.json.apiVersion, 'example.com/v2');
+    t.notOk(v2.headers.warning, 'no warning for the served, non-deprecated version');
+    const unserved = await api(cluster, url, 'GET', '/apis/example.com/v3alpha1/namespaces/default/widgets/w1');
+    t.equal(unserved.status, 404, 'served: false is not served');
 
-  const crd = JSON.parse((await run(['get', 'crd', 'widgets.example.com', '-o', 'json'])).stdout);
-  t.same(crd.status.storedVersions, ['v2'], 'stored versions');
-  t.equal((await run(['delete', 'crd', 'widgets.example.com', '--timeout=90s'])).code, 0);
+    const crd = JSON.parse((await run(['get', 'crd', 'widgets.example.com', '-o', 'json'])).stdout);
+    t.same(crd.status.storedVersions, ['v2'], 'stored versions');
+    t.equal((await run(['delete', 'crd', 'widgets.example.com', '--timeout=90s'])).code, 0);
+  });
 });
