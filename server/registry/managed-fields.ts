@@ -288,7 +288,8 @@ export function recordWrite(
   trackUpdate(old, next, opts.fieldManager.manager, scopeOf(type, opts.subresource ?? '', hasStatus), now);
 }
 
-/** The tracking scope of a write to `type` (or its subresource). */
+/** The tracking scope of a write to `type` (or its subresource); a custom resource's markers come from its CRD's schema. */
 export function scopeOf(type: ResourceType, subresource: string, hasStatus: boolean): TrackingScope {
-  return { apiVersion: type.groupVersion, subresource, hasStatus, lookup: patchMeta({ group: type.group, version: type.version, kind: type.kind }) };
+  const lookup = type.custom?.patchMeta ?? patchMeta({ group: type.group, version: type.version, kind: type.kind });
+  return { apiVersion: type.groupVersion, subresource, hasStatus, lookup };
 }

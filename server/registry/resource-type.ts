@@ -8,6 +8,7 @@ import type { GroupKind, GroupResource } from '../errors/status.js';
 import type { CrdPrinterColumn, CrdScale } from './custom/crd.js';
 import type { JsonSchemaProps } from './custom/structural.js';
 import type { CustomResourceConversion } from './custom/conversion/converter.js';
+import type { PatchMetaLookup } from './patch-meta.js';
 
 /** What a custom resource's type carries from its CustomResourceDefinition. */
 export interface CustomResourceInfo {
@@ -26,6 +27,8 @@ export interface CustomResourceInfo {
   deprecationWarning?: string;
   /** How objects are stored in the CRD's storage version and read back in this one. */
   conversion?: CustomResourceConversion;
+  /** The version's list and map markers for server-side apply and managed fields. */
+  patchMeta?: PatchMetaLookup;
 }
 
 /** A resource as this server serves it. */

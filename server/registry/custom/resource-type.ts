@@ -10,6 +10,8 @@ import { crdDeprecationWarning } from './deprecation.js';
 import { isConditionTrue, storageVersionOf, type Crd, type CrdVersion } from './crd.js';
 import { converterFor } from './conversion/factory.js';
 import type { ServiceDialer } from './conversion/webhook-converter.js';
+import { patchMeta } from '../patch-meta.js';
+import { customPatchMeta } from './patch-meta.js';
 
 /** Upstream's verbs of a custom resource, in its order. */
 const VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
@@ -80,6 +82,7 @@ export function customResourceTypes(crd: Crd, options: CustomResourceOptions = {
         printerColumns: v.additionalPrinterColumns ?? [],
         terminating: isConditionTrue(crd, 'Terminating'),
         optionalOldSelf: options.optionalOldSelf === true,
+        patchMeta: customPatchMeta(v.schema?.openAPIV3Schema, patchMeta({ group, version: v.name, kind: manifest.kind })),
         ...(crdDeprecationWarning(crd, v) !== undefined ? { deprecationWarning: crdDeprecationWarning(crd, v)! } : {}),
         ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}),
         ...(conversion ? { conversion } : {}),
