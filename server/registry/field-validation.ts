@@ -24,6 +24,7 @@ import { definition, definitionNameOf, schemaForKind, refName, type GroupVersion
 import type { KubeObject } from './object.js';
 import { warningHeaderValue } from '../endpoints/warnings.js';
 import { pruneObject } from './custom/prune.js';
+import { coerceEmbedded } from './custom/embedded.js';
 import type { JsonSchemaProps } from './custom/structural.js';
 
 /** The three directives. */
@@ -416,9 +417,15 @@ export interface FieldValidationContext {
   custom?: { schema: JsonSchemaProps | undefined };
 }
 
-/** The issues of a decoded object: its kind's OpenAPI walk, or a custom resource's pruning. */
+/** The issues of a decoded object: its kind's OpenAPI walk, or a custom resource's pruning and embedded-resource coercion. */
 function objectIssues(fv: FieldValidationContext, obj: KubeObject): FieldIssues {
-  if (fv.custom) return { strict: pruneObject(obj, fv.custom.schema).map((p) => `unknown field ${JSON.stringify(p)}`) };
+  if (fv.custom) {
+    // Upstream's decoder prunes, then coerces embedded resources: their metadata's unknown fields come after.
+    const pruned = pruneObject(obj, fv.custom.schema);
+    const coerced = coerceEmbedded(obj, fv.custom.schema, false);
+    const strict = [...pruned, ...coerced.unknown].map((p) => `unknown field ${JSON.stringify(p)}`);
+    return coerced.error ? { strict, typeError: coerced.error } : { strict };
+  }
   return checkObject(fv.minor, fv.gvk, obj);
 }
 
@@ -434,7 +441,7 @@ export function validateWriteBody(fv: FieldValidationContext, obj: KubeObject, r
   let errors: string[];
   if (mediaType === 'application/json' && raw && fv.custom) {
     const unknown = objectIssues(fv, obj);
-    issues = { strict: [...jsonDuplicateFields(raw.toString('utf8')), ...unknown.strict] };
+    issues = { ...unknown, strict: [...jsonDuplicateFields(raw.toString('utf8')), ...unknown.strict] };
     errors = issues.strict;
   } else if (mediaType === 'application/json' && raw) {
     issues = checkJsonBody(fv.minor, fv.gvk, raw.toString('utf8'), obj);

@@ -1,14 +1,15 @@
 /**
  * The strategy of custom resources, as apiextensions-apiserver's customResourceStrategy: generation
  * starts at 1 and increments on any change outside `metadata`; with the status subresource, create
- * drops `status` and updates keep the stored one; no create on update; every write is pruned and
- * defaulted against the version's structural schema first.
+ * drops `status` and updates keep the stored one; no create on update; every write is pruned,
+ * its embedded resources coerced, and defaulted against the version's structural schema first.
  */
 import type { KubeObject } from '../object.js';
 import type { ResourceType } from '../resource-type.js';
 import type { Strategy } from '../strategy.js';
 import { applyDefaults } from './default.js';
 import { pruneObject } from './prune.js';
+import { coerceEmbedded } from './embedded.js';
 
 const cache = new WeakMap<ResourceType, Strategy>();
 
@@ -30,6 +31,7 @@ export function customResourceStrategy(type: ResourceType): Strategy {
     hasStatus: type.subresources.has('status'),
     canonicalize(obj) {
       pruneObject(obj, schema);
+      coerceEmbedded(obj, schema, true);
       applyDefaults(obj, schema);
     },
     generationSubject: nonMetadata,
