@@ -6,7 +6,8 @@
  * granular map and a granular struct, each owning its own items; an `atomic` list, a list with no
  * list type, an `x-kubernetes-map-type: atomic` map and struct are replaced whole, so changing
  * them is a 409 with upstream's text until `force=true` takes them; an applier that stops applying
- * an item removes it unless another manager owns it.
+ * an item removes it unless another manager owns it. A set or map list with repeated values or keys
+ * is upstream's 422 `Duplicate value`.
  */
 import t from 'tap';
 import { api, startCluster, urlOf, type ApiOptions } from '../../fixtures/cluster.js';
@@ -168,6 +169,15 @@ t.test('server-side apply of custom resources follows the schema markers', async
   t.equal(shared.status, 200, 'applying a value another manager applies too is no conflict');
   t.same(shared.json.spec.ports, [{ port: 80, name: 'http', protocol: 'TCP' }, { port: 8080, protocol: 'TCP' }]);
   t.same(fieldsOf(shared.json, 'beta')['f:spec'], { 'f:ports': { 'k:{"port":8080,"protocol":"TCP"}': { '.': {}, 'f:port': {} } }, 'f:tags': { 'v:"a"': {} } });
+
+  const duplicates = await call('POST', `/apis/${GROUP}/v1/namespaces/default/gizmos`, {
+    body: { ...gizmo({ tags: ['a', 'b', 'a', 'a'], ports: [{ port: 80 }, { port: 80, protocol: 'TCP', name: 'again' }, { port: 80, protocol: 'UDP' }], plain: ['p', 'p'] }), metadata: { name: 'g2' } },
+  });
+  t.equal(duplicates.status, 422, 'set and map lists must be unique');
+  t.same(duplicates.json.details.causes, [
+    { reason: 'FieldValueDuplicate', message: 'Duplicate value: map[string]interface {}{"port":80, "protocol":"TCP"}', field: 'spec.ports[1]' },
+    { reason: 'FieldValueDuplicate', message: 'Duplicate value: "a"', field: 'spec.tags[2]' },
+  ], 'the first repeat of each key (defaults applied first) or value; a list without a list type may repeat');
 
   t.equal((await call('DELETE', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gizmos.${GROUP}`)).status, 200);
 });
