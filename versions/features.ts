@@ -92,6 +92,14 @@ export const FEATURE_GATES: Readonly<Record<string, FeatureGateHistory>> = Objec
       { since: '1.33', stage: GA, default: true, lockToDefault: true },
     ],
   },
+  // apiextensions-apiserver's gate, relisted in pkg/features' versioned specs.
+  CustomResourceFieldSelectors: {
+    specs: [
+      { since: '1.30', stage: A, default: false },
+      { since: '1.31', stage: B, default: true },
+      { since: '1.32', stage: GA, default: true, lockToDefault: true },
+    ],
+  },
   APIPriorityAndFairness: {
     specs: [
       { since: '1.18', stage: A, default: false },

@@ -29,6 +29,8 @@ export interface CustomResourceInfo {
   conversion?: CustomResourceConversion;
   /** The version's list and map markers for server-side apply and managed fields. */
   patchMeta?: PatchMetaLookup;
+  /** Field labels field selectors may name besides metadata's (`spec.color`), when CustomResourceFieldSelectors is on. */
+  selectableFields?: string[];
 }
 
 /** A resource as this server serves it. */
@@ -53,6 +55,8 @@ export interface ResourceType {
   manifest: ResourceManifest;
   /** Set for a custom resource served from a CustomResourceDefinition. */
   custom?: CustomResourceInfo;
+  /** The serving minor's feature gates, for strategies a gate changes. */
+  featureGates?: ReadonlyMap<string, boolean>;
 }
 
 /** The storage group segment: the core group is spelled `core`, as upstream's StorageVersion names do. */
@@ -107,7 +111,7 @@ export class ResourceTypes {
   constructor(profile: VersionProfile) {
     for (const gv of profile.groups) {
       this.gvs.add(`${gv.group}/${gv.version}`);
-      for (const r of gv.resources) this.byKey.set(`${gv.group}/${gv.version}/${r.name}`, toResourceType(gv.group, gv.version, gv.groupVersion, r));
+      for (const r of gv.resources) this.byKey.set(`${gv.group}/${gv.version}/${r.name}`, { ...toResourceType(gv.group, gv.version, gv.groupVersion, r), featureGates: profile.featureGates });
     }
   }
 

@@ -49,8 +49,9 @@ const GENERATION_CORE = new Set(['replicationcontrollers']);
 /** `AllowCreateOnUpdate` is true upstream for these group/resources. */
 const CREATE_ON_UPDATE = new Set(['/endpoints', '/events', 'events.k8s.io/events', 'coordination.k8s.io/leases', 'discovery.k8s.io/endpointslices', 'apiregistration.k8s.io/apiservices']);
 
+const CRDS = 'apiextensions.k8s.io/customresourcedefinitions';
+
 const EXTRA: Record<string, Pick<Strategy, 'prepareForCreate' | 'prepareForUpdate' | 'markForDeletion'>> = {
-  'apiextensions.k8s.io/customresourcedefinitions': crdStrategy,
   '/namespaces': {
     prepareForCreate(obj) {
       const spec = (obj.spec ??= {}) as Record<string, unknown>;
@@ -77,7 +78,7 @@ export function strategyFor(type: ResourceType): Strategy {
     allowCreateOnUpdate: CREATE_ON_UPDATE.has(key),
     hasStatus: type.subresources.has('status'),
   };
-  return { ...strategy, ...EXTRA[key] };
+  return { ...strategy, ...(key === CRDS ? crdStrategy(type.featureGates) : EXTRA[key]) };
 }
 
 /** Fields other than metadata and status: what a spec change compares. */

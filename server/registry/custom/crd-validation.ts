@@ -2,13 +2,14 @@
  * The part of upstream's ValidateCustomResourceDefinition kube-skew checks, with its field paths and
  * messages: the name is `<plural>.<group>`, group, plural and kind are required, the scope is
  * `Cluster` or `Namespaced`, there are versions and exactly one of them is the storage version.
- * A CEL rule that does not compile refuses the CRD too. Schemas are not checked for being
+ * A CEL rule that does not compile refuses the CRD too, and so do selectable fields upstream refuses. Schemas are not checked for being
  * structural (see the report of issue 11).
  */
 import type { FieldError } from '../../errors/status.js';
 import type { KubeObject } from '../object.js';
 import type { Crd } from './crd.js';
 import { validateSchemaRules } from './cel/crd-rules.js';
+import { validateSelectableFields } from './selectable-fields.js';
 
 /** The field errors of a CRD on create and update. */
 export function validateCrd(obj: KubeObject): FieldError[] {
@@ -31,6 +32,9 @@ export function validateCrd(obj: KubeObject): FieldError[] {
   else if (versions.filter((v) => v?.storage === true).length !== 1) {
     errs.push({ type: 'FieldValueInvalid', field: 'spec.versions', value: versions.map((v) => v?.name ?? ''), detail: 'must have exactly one version marked as storage version' });
   }
-  versions.forEach((v, i) => errs.push(...validateSchemaRules(v?.schema?.openAPIV3Schema, `spec.versions[${i}].schema.openAPIV3Schema`)));
+  versions.forEach((v, i) => {
+    errs.push(...validateSchemaRules(v?.schema?.openAPIV3Schema, `spec.versions[${i}].schema.openAPIV3Schema`));
+    errs.push(...validateSelectableFields(v?.selectableFields, v?.schema?.openAPIV3Schema, `spec.versions[${i}].selectableFields`));
+  });
   return errs;
 }

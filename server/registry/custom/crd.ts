@@ -51,6 +51,8 @@ export interface CrdVersion {
   schema?: { openAPIV3Schema?: JsonSchemaProps };
   subresources?: { status?: Record<string, never>; scale?: CrdScale };
   additionalPrinterColumns?: CrdPrinterColumn[];
+  /** Fields of the version's custom resources that field selectors may name (CustomResourceFieldSelectors). */
+  selectableFields?: Array<{ jsonPath: string }>;
 }
 
 /** `status.conditions[]`, in upstream's field order. */
