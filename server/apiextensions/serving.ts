@@ -12,6 +12,7 @@ import { customOpenApiDocs } from '../endpoints/custom-openapi.js';
 import type { ResourceTypes } from '../registry/resource-type.js';
 import { customGroupVersions } from '../registry/custom/group-versions.js';
 import { customResourceTypes } from '../registry/custom/resource-type.js';
+import { FIELD_SELECTORS_GATE } from '../registry/custom/crd-strategy.js';
 import type { CrdInformer } from './crd-informer.js';
 import type { ServiceDialer } from '../registry/custom/conversion/webhook-converter.js';
 
@@ -28,7 +29,12 @@ export interface CustomServingTargets {
 
 /** Keep the targets in line with the informer; returns nothing to stop (the informer stops). */
 export function serveCustomResources(informer: CrdInformer, targets: CustomServingTargets): void {
-  const options = { optionalOldSelf: targets.profile.featureGates.get('CRDValidationRatcheting') === true, ...(targets.serviceDialer ? { serviceDialer: targets.serviceDialer } : {}) };
+  const gates = targets.profile.featureGates;
+  const options = {
+    optionalOldSelf: gates.get('CRDValidationRatcheting') === true,
+    fieldSelectors: gates.get(FIELD_SELECTORS_GATE) === true,
+    ...(targets.serviceDialer ? { serviceDialer: targets.serviceDialer } : {}),
+  };
   const rebuild = (): void => {
     const crds = informer.list();
     targets.types.setCustom(crds.flatMap((crd) => customResourceTypes(crd, options)));

@@ -15,6 +15,8 @@ import type { JsonSchemaProps } from '../registry/custom/structural.js';
 import { isDiscoverable } from '../registry/custom/resource-type.js';
 import { customGroupVersions } from '../registry/custom/group-versions.js';
 import { addResourcePaths, componentSchemas, type Builder } from './openapi.js';
+import { FIELD_SELECTORS_GATE } from '../registry/custom/crd-strategy.js';
+import { selectableFieldLabel } from '../registry/custom/selectable-fields.js';
 
 type Json = Record<string, any>;
 
@@ -108,7 +110,10 @@ function customGroupVersionDoc(profile: VersionProfile, gv: ServedGroupVersion, 
     const kindName = customDefinitionName(gv.group, gv.version, r.kind);
     const listKind = crd.status?.acceptedNames?.listKind || crd.spec.names.listKind || `${r.kind}List`;
     const listName = customDefinitionName(gv.group, gv.version, listKind);
-    own.set(kindName, customKindSchema(profile.minor, version.schema?.openAPIV3Schema));
+    const kindSchema = customKindSchema(profile.minor, version.schema?.openAPIV3Schema);
+    // The builder lists the selectable fields on the kind while CustomResourceFieldSelectors is on.
+    const selectable = profile.featureGates.get(FIELD_SELECTORS_GATE) === true ? (version.selectableFields ?? []) : [];
+    own.set(kindName, selectable.length ? { ...kindSchema, 'x-kubernetes-selectable-fields': selectable.map((f) => ({ fieldPath: selectableFieldLabel(f.jsonPath) })) } : kindSchema);
     own.set(listName, customListSchema(profile.minor, kindName, listKind, r.kind, r.name));
     gvks.set(kindName, [{ group: gv.group, kind: r.kind, version: gv.version }]);
     gvks.set(listName, [{ group: gv.group, kind: listKind, version: gv.version }]);

@@ -18,7 +18,8 @@ export interface Selection {
 export function selectionFor(type: ResourceType, labelSelector: string, fieldSelector: string, minor?: number): Selection {
   const labels = parseLabelSelector(labelSelector);
   const fields = parseFieldSelector(fieldSelector);
-  const matcher = fieldSelectorMatcher(type.gr, fields, minor === undefined ? {} : { minor });
+  const custom = type.custom ? { custom: { namespaced: type.namespaced, selectableFields: type.custom.selectableFields ?? [] } } : {};
+  const matcher = fieldSelectorMatcher(type.gr, fields, { ...(minor === undefined ? {} : { minor }), ...custom });
   const noLabels = labelSelectorIsEmpty(labels);
   const noFields = fieldSelectorIsEmpty(fields);
   return {

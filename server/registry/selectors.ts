@@ -12,6 +12,7 @@
  */
 import { badRequest, type GroupResource } from '../errors/status.js';
 import { isQualifiedName, isValidLabelValue } from './validation.js';
+import { selectableFieldValue } from './custom/selectable-fields.js';
 
 // ---------------------------------------------------------------------------------------------
 // Label selectors
@@ -752,10 +753,31 @@ function resourceKeyString(resourceKey: GroupResource | string): string {
   return resourceKey.group ? `${resourceKey.resource}.${resourceKey.group}` : resourceKey.resource;
 }
 
+/**
+ * The field label contract of custom resources, upstream's crConverter.ConvertFieldLabel:
+ * metadata.name, metadata.namespace for namespaced kinds, and the version's selectable fields;
+ * anything else is `field label not supported: <label>`.
+ */
+function customRules(custom: CustomFieldLabels): FieldRules {
+  const labels = ['metadata.name', ...(custom.namespaced ? ['metadata.namespace'] : [])];
+  const readers = new Map<string, FieldReader>(labels.map((l) => [l, META_READERS[l]]));
+  for (const label of custom.selectableFields) readers.set(label, (o) => selectableFieldValue(o, label));
+  return { accepted: new Map([...readers.keys()].map((l) => [l, l])), readers, reject: notSupported };
+}
+
+/** What a custom resource's field labels depend on. */
+export interface CustomFieldLabels {
+  namespaced: boolean;
+  /** The version's selectable fields as labels (`spec.color`); empty while CustomResourceFieldSelectors is off. */
+  selectableFields: readonly string[];
+}
+
 /** Options of {@link fieldSelectorMatcher}. */
 export interface FieldMatcherOptions {
   /** The simulated minor; field labels added in later minors are refused. Defaults to the newest. */
   minor?: number;
+  /** The resource is a custom resource with these field labels. */
+  custom?: CustomFieldLabels;
 }
 
 /** A validated field selector bound to one resource: the canonical selector and its predicate. */
@@ -779,7 +801,7 @@ export function fieldSelectorMatcher(
   selector: FieldSelector,
   options: FieldMatcherOptions = {},
 ): FieldMatcher {
-  const rules = rulesFor(resourceKeyString(resourceKey), options.minor ?? Number.MAX_SAFE_INTEGER);
+  const rules = options.custom ? customRules(options.custom) : rulesFor(resourceKeyString(resourceKey), options.minor ?? Number.MAX_SAFE_INTEGER);
   const requirements = selector.requirements.map((r) => {
     const canonical = rules.accepted.get(r.field);
     if (canonical === undefined) throw badRequest(rules.reject(r.field));

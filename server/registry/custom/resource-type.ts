@@ -12,6 +12,7 @@ import { converterFor } from './conversion/factory.js';
 import type { ServiceDialer } from './conversion/webhook-converter.js';
 import { patchMeta } from '../patch-meta.js';
 import { customPatchMeta } from './patch-meta.js';
+import { selectableFieldLabel } from './selectable-fields.js';
 
 /** Upstream's verbs of a custom resource, in its order. */
 const VERBS = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
@@ -59,6 +60,8 @@ export interface CustomResourceOptions {
   optionalOldSelf?: boolean;
   /** Resolves a conversion webhook's `clientConfig.service` (the aggregator's Service resolver). */
   serviceDialer?: ServiceDialer;
+  /** CustomResourceFieldSelectors is on: a version's selectable fields are field labels. */
+  fieldSelectors?: boolean;
 }
 
 /** The ResourceTypes of every served version of a served CRD (none otherwise). */
@@ -85,6 +88,7 @@ export function customResourceTypes(crd: Crd, options: CustomResourceOptions = {
         patchMeta: customPatchMeta(v.schema?.openAPIV3Schema, patchMeta({ group, version: v.name, kind: manifest.kind })),
         ...(crdDeprecationWarning(crd, v) !== undefined ? { deprecationWarning: crdDeprecationWarning(crd, v)! } : {}),
         ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}),
+        ...(options.fieldSelectors && v.selectableFields?.length ? { selectableFields: v.selectableFields.map((f) => selectableFieldLabel(f.jsonPath)) } : {}),
         ...(conversion ? { conversion } : {}),
       };
       return type;
