@@ -48,10 +48,17 @@ export interface PhaseResult {
   cpuUsPerRequest: number;
 }
 
-/** Runs the phase's warm-up and then its measured run; throws when any request failed or was not 2xx. */
+/**
+ * Runs the phase's warm-up and then its measured run; throws when any request failed or was not 2xx.
+ * A timed run too short for every connection to complete a request (a slow request on a busy
+ * machine: autocannon drops what is in flight when the time is up) is measured again by count
+ * instead, two requests per connection, so a slow row is measured rather than lost.
+ */
 export async function runPhase(phase: Phase): Promise<PhaseResult> {
   await run(phase, phase.warmup);
-  return run(phase, phase.measure);
+  const measured = await run(phase, phase.measure);
+  if ('seconds' in phase.measure && measured.requests < phase.connections) return run(phase, { requests: phase.connections * 2 });
+  return measured;
 }
 
 async function run(phase: Phase, length: PhaseLength): Promise<PhaseResult> {
@@ -77,6 +84,8 @@ async function run(phase: Phase, length: PhaseLength): Promise<PhaseResult> {
   const result = await instance;
   const ticks = ((await cpuTicks(phase.pid)) ?? Number.NaN) - ticksBefore;
   const seconds = (lastResponse - started) / 1000;
+  const tooSlowForTheWindow = 'seconds' in length && result.errors === 0 && result.non2xx === 0 && latencies.length === 0;
+  if (tooSlowForTheWindow) return { rps: 0, p50Ms: Number.NaN, p99Ms: Number.NaN, requests: 0, cpuUsPerRequest: Number.NaN };
   if (result.errors > 0 || result.non2xx > 0 || latencies.length === 0) {
     const codes = Object.entries(result.statusCodeStats).map(([code, s]) => `${code}×${s.count}`).join(', ');
     throw new Error(`${phase.request.method ?? 'GET'} ${phase.url}${phase.request.path ?? ''}: ${result.errors} errors, ${result.timeouts} timeouts, status codes ${codes || 'none'}`);
