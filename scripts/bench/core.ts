@@ -8,7 +8,7 @@
  * (autocannon in this process, each server in its own).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AutocannonRequest } from 'autocannon';
 import { Cluster, type ClusterPKI } from '../../server/cluster/cluster.js';
@@ -119,6 +119,7 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
     return results;
   };
 
+  const loadAtStart = loadavg()[0]!;
   const dir = await mkdtemp(join(tmpdir(), 'kube-skew-bench-'));
   try {
     const { pki, customResults, ...kubeSkew } = await benchKubeSkew(dir, ops, crOps, measureAll, progress);
@@ -133,6 +134,7 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
       customResources: crOps.map((op, i): CustomResourceFigures => ({ name: op.name, builtIn: op.builtIn!, kubeSkew: customResults[i]! })),
       watch,
       rssMiB: { ...(kubeSkew.rss === undefined ? {} : { kubeSkew: kubeSkew.rss }), ...(bare.rss === undefined ? {} : { bare: bare.rss }) },
+      loadAverage: { start: loadAtStart, end: loadavg()[0]! },
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -39,6 +39,8 @@ export interface CoreReport {
   watch: WatchLatency;
   /** Resident set size after the load phases, in MiB (absent where /proc cannot tell). */
   rssMiB: { kubeSkew?: number; bare?: number };
+  /** The 1-minute load average when the run started and when it ended: other work on the machine skews every figure. */
+  loadAverage: { start: number; end: number };
 }
 
 /** One row of the table: a metric with its kube-skew figure and, where there is one, the bare figure. */
@@ -48,12 +50,13 @@ export interface TableRow {
   bare?: number | undefined;
 }
 
-/** The table's rows, in order: req/s and p99 for each operation, watch latency, server RSS. */
+/** The table's rows, in order: req/s, p99 and CPU per request for each operation, watch latency, server RSS. */
 export function tableRows(report: CoreReport): TableRow[] {
   const rows: TableRow[] = [];
   for (const op of report.operations) {
     rows.push({ metric: `${op.name}  req/s`, kubeSkew: op.kubeSkew.rps, bare: op.bare.rps });
     rows.push({ metric: `${op.name}  p99 ms`, kubeSkew: op.kubeSkew.p99Ms, bare: op.bare.p99Ms });
+    rows.push({ metric: `${op.name}  CPU us/req`, kubeSkew: op.kubeSkew.cpuUsPerRequest, bare: op.bare.cpuUsPerRequest });
   }
   rows.push({ metric: `watch latency p50 ms (${report.watch.writes} writes, cross-process)`, kubeSkew: report.watch.p50Ms });
   rows.push({ metric: `watch latency p99 ms (${report.watch.writes} writes, cross-process)`, kubeSkew: report.watch.p99Ms });
@@ -68,13 +71,14 @@ export interface CustomResourceRow {
   configMap: number | undefined;
 }
 
-/** The custom resource table's rows, in order: req/s and p99 for each custom resource operation. */
+/** The custom resource table's rows, in order: req/s, p99 and CPU per request for each custom resource operation. */
 export function customResourceRows(report: CoreReport): CustomResourceRow[] {
   const rows: CustomResourceRow[] = [];
   for (const cr of report.customResources) {
     const builtIn = report.operations.find((op) => op.name === cr.builtIn)?.kubeSkew;
     rows.push({ metric: `${cr.name}  req/s`, customResource: cr.kubeSkew.rps, configMap: builtIn?.rps });
     rows.push({ metric: `${cr.name}  p99 ms`, customResource: cr.kubeSkew.p99Ms, configMap: builtIn?.p99Ms });
+    rows.push({ metric: `${cr.name}  CPU us/req`, customResource: cr.kubeSkew.cpuUsPerRequest, configMap: builtIn?.cpuUsPerRequest });
   }
   return rows;
 }
@@ -92,6 +96,7 @@ export function formatTable(report: CoreReport): string {
   const { machine, settings } = report;
   return [
     `kube-skew bench core: ${machine.nproc} × ${machine.cpu}, Node ${machine.node}, ${settings.quick ? 'quick mode' : `${settings.durationSeconds} s per run`}, ${settings.connections} connections, kube-skew ${settings.kubeSkewMinor} over mTLS`,
+    `load average (1 min) ${report.loadAverage.start.toFixed(2)} at start, ${report.loadAverage.end.toFixed(2)} at end`,
     ...main,
     ...(report.customResources.length > 0 ? ['', ...custom] : []),
   ].join('\n');

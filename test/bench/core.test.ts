@@ -37,11 +37,16 @@ t.test('bench core --quick prints every row with positive numbers and writes the
     if (cells.length === 4) rows.set(cells[0]!, cells.slice(1));
   }
   const positive = (cell: string | undefined): boolean => cell !== undefined && Number(cell.replace(/,/g, '')) > 0;
+  // CPU is read in 10 ms ticks: a quick run may spend none on a cheap operation.
+  const cpu = (cell: string | undefined): boolean => cell !== undefined && Number(cell.replace(/,/g, '')) >= 0;
+  t.match(stdout, /^load average \(1 min\) \d+\.\d\d at start, \d+\.\d\d at end$/m, 'the header gives the load average at start and end');
   for (const op of OPERATIONS) {
     for (const metric of ['req/s', 'p99 ms']) {
       const cells = rows.get(`${op}  ${metric}`);
       t.ok(cells && cells.every(positive), `${op} ${metric}: kube-skew, bare and ratio are positive (${cells?.join(' | ')})`);
     }
+    const cpuCells = rows.get(`${op}  CPU us/req`);
+    t.ok(cpuCells && cpu(cpuCells[0]) && cpu(cpuCells[1]), `${op} CPU us/req of both servers (${cpuCells?.join(' | ')})`);
   }
   for (const p of ['p50', 'p99']) {
     const cells = [...rows.entries()].find(([metric]) => metric.startsWith(`watch latency ${p} ms`))?.[1];
@@ -54,6 +59,9 @@ t.test('bench core --quick prints every row with positive numbers and writes the
       t.ok(cells && cells.every(positive), `${cr} ${metric}: CR, ConfigMap and ratio are positive (${cells?.join(' | ')})`);
       t.equal(cells?.[1], rows.get(`${builtIn}  ${metric}`)?.[0], `${cr} ${metric} is compared with kube-skew's ${builtIn} of the same run`);
     }
+    const cpuCells = rows.get(`${cr}  CPU us/req`);
+    t.ok(cpuCells && cpu(cpuCells[0]), `${cr} CPU us/req (${cpuCells?.join(' | ')})`);
+    t.equal(cpuCells?.[1], rows.get(`${builtIn}  CPU us/req`)?.[0], `${cr} CPU us/req is compared with kube-skew's ${builtIn} of the same run`);
   }
   const rss = rows.get('server RSS MiB (after load)');
   t.ok(rss && positive(rss[0]) && positive(rss[1]), `server RSS of both sides is positive (${rss?.join(' | ')})`);
