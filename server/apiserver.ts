@@ -35,6 +35,7 @@ import { createPeers } from './peers/peers.js';
 import { startApiExtensions } from './apiextensions/apiextensions.js';
 import { seededRandom } from './random.js';
 import { createAggregator } from './aggregator/aggregator.js';
+import { apiServiceExtensions, crdExtensions } from './peers/peer-cache-filter.js';
 import { publishesUidHeaders } from '../versions/authentication.js';
 
 /** Things a caller may inject instead of the defaults (tests fix the clock, share a store, …). */
@@ -221,7 +222,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const autoregisterHook = health.postStartHook('kube-apiserver-autoregistration');
   await aggregator?.start(extensions?.crds);
   autoregisterHook();
-  await peers.start(extensions?.crds);
+  await peers.start([...(extensions ? [crdExtensions(extensions.crds)] : []), ...(aggregator ? [apiServiceExtensions(aggregator.apiServices)] : [])]);
 
   const url = listener.url;
   // kube-controller-manager's controllers, run while this server holds the controller-manager lease.

@@ -46,6 +46,8 @@ export interface Aggregator {
   /** Start the informer and the controllers; resolves after the informer's first LIST. */
   start(crds?: CrdInformer): Promise<void>;
   stop(): void;
+  /** The APIService informer (the MVP's exclusion follows aggregated APIServices through it). */
+  apiServices: RegistryInformer<APIService>;
 }
 
 /** The APIServices kube-apiserver registers for the built-in group/versions it serves. */
@@ -93,6 +95,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator | undefined {
   });
   return {
     filter,
+    apiServices: informer,
     async start(crds) {
       await informer.start();
       if (crds) registerCrdApiServices(crds, autoregister);

@@ -2,14 +2,14 @@
  * The 1.35 exclusion of CRD (and aggregated API) group/versions from peer data: one map, group/version
  * → active or the time it stopped being used. A CRD added or updated marks its group/versions active
  * and filters the live peer cache at once; a deleted CRD's group/versions go through a deletion queue
- * that stamps them only when no other CRD still uses them; a reaper every minute drops stamps older
+ * that stamps them only when no other CRD or APIService still uses them; a reaper every minute drops stamps older
  * than the grace period (5 minutes). Each peer cache rebuild is filtered with the map as it is. A
  * reaped group/version comes back into peer data only with the next rebuild, which only a peer lease
  * event starts. Timings run on the injected clock.
  */
 import type { Clock, ClockTimer } from '../clock.js';
 import type { PeerDiscovery } from './discovery-router.js';
-import { crdGroupVersions, filterPeerCache, type CrdSource, type PeerCacheFilter } from './peer-cache-filter.js';
+import { filterPeerCache, usedGroupVersions, type ExtensionSource, type PeerCacheFilter } from './peer-cache-filter.js';
 
 /** What the exclusion map needs. */
 export interface ExclusionMapDeps {
@@ -27,7 +27,7 @@ export class ExclusionMap implements PeerCacheFilter {
   /** Group/version → undefined while used, else the clock time (ms) it stopped being used. */
   private readonly excluded = new Map<string, number | undefined>();
   private cache: ReadonlyMap<string, PeerDiscovery> = new Map();
-  private crds: CrdSource | undefined;
+  private sources: readonly ExtensionSource[] = [];
   private reaper: ClockTimer | undefined;
   private stopped = false;
 
@@ -47,20 +47,21 @@ export class ExclusionMap implements PeerCacheFilter {
     return this.cache;
   }
 
-  start(crds: CrdSource | undefined): void {
-    this.crds = crds;
+  start(sources: readonly ExtensionSource[]): void {
+    this.sources = sources;
     this.reaper = this.deps.clock.setInterval(() => this.reap(), this.deps.reaperIntervalMs);
-    if (!crds) return;
-    crds.addHandlers({
-      onAdd: (crd) => this.markActive(crdGroupVersions(crd)),
-      onUpdate: (_old, crd) => this.markActive(crdGroupVersions(crd)),
-      // The deletion queue: its worker runs after the informer's handlers.
-      onDelete: (crd) => {
-        for (const gv of crdGroupVersions(crd)) setImmediate(() => this.markDeletedIfUnused(gv));
-      },
-    });
-    // AddEventHandler replays the informer's store as adds.
-    for (const crd of crds.list()) this.markActive(crdGroupVersions(crd));
+    for (const { informer, groupVersions } of sources) {
+      informer.addHandlers({
+        onAdd: (obj) => this.markActive(groupVersions(obj)),
+        onUpdate: (_old, obj) => this.markActive(groupVersions(obj)),
+        // The deletion queue: its worker runs after the informer's handlers.
+        onDelete: (obj) => {
+          for (const gv of groupVersions(obj)) setImmediate(() => this.markDeletedIfUnused(gv));
+        },
+      });
+      // AddEventHandler replays the informer's store as adds.
+      for (const obj of informer.list()) this.markActive(groupVersions(obj));
+    }
   }
 
   stop(): void {
@@ -80,7 +81,7 @@ export class ExclusionMap implements PeerCacheFilter {
 
   private markDeletedIfUnused(gv: string): void {
     if (this.stopped) return;
-    if ((this.crds?.list() ?? []).some((crd) => crdGroupVersions(crd).includes(gv))) return;
+    if (usedGroupVersions(this.sources).has(gv)) return;
     if (this.excluded.has(gv) && this.excluded.get(gv) === undefined) this.excluded.set(gv, this.deps.clock.now().getTime());
   }
 

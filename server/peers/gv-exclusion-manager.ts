@@ -1,7 +1,7 @@
 /**
  * The 1.36 GVExclusionManager: the exclusion set is the group/versions of every CRD (and aggregated
  * APIService) in the informer's store, plus those that left it less than the grace period (5 minutes)
- * ago. Two single workers: the active-GV tracker rebuilds the active set on every CRD event, stamps
+ * ago. Two single workers: the active-GV tracker rebuilds the active set on every CRD or APIService event, stamps
  * the group/versions that left it, reaps stamps past the grace period and schedules itself again
  * after the grace period; the refilter turns the raw peer cache (written only by the lease worker)
  * into the filtered cache that routing and peer-aggregated discovery read. Until the first refilter
@@ -9,7 +9,7 @@
  */
 import type { Clock, ClockTimer } from '../clock.js';
 import type { PeerDiscovery } from './discovery-router.js';
-import { crdGroupVersions, filterPeerCache, type CrdSource, type PeerCacheFilter } from './peer-cache-filter.js';
+import { filterPeerCache, usedGroupVersions, type ExtensionSource, type PeerCacheFilter } from './peer-cache-filter.js';
 
 /** What the manager needs. */
 export interface GVExclusionManagerDeps {
@@ -43,7 +43,7 @@ export class GVExclusionManager implements PeerCacheFilter {
   private deleted = new Map<string, number>();
   private raw: ReadonlyMap<string, PeerDiscovery> = new Map();
   private filtered: ReadonlyMap<string, PeerDiscovery> = new Map();
-  private crds: CrdSource | undefined;
+  private sources: readonly ExtensionSource[] = [];
   private readonly timers = new Set<ClockTimer>();
   private stopped = false;
   private readonly activeQueue = new SyncQueue(() => this.reconcileActive());
@@ -65,9 +65,9 @@ export class GVExclusionManager implements PeerCacheFilter {
     return this.filtered;
   }
 
-  start(crds: CrdSource | undefined): void {
-    this.crds = crds;
-    crds?.addHandlers({ onAdd: () => this.activeQueue.add(), onUpdate: () => this.activeQueue.add(), onDelete: () => this.activeQueue.add() });
+  start(sources: readonly ExtensionSource[]): void {
+    this.sources = sources;
+    for (const { informer } of sources) informer.addHandlers({ onAdd: () => this.activeQueue.add(), onUpdate: () => this.activeQueue.add(), onDelete: () => this.activeQueue.add() });
     this.activeQueue.add();
   }
 
@@ -78,7 +78,7 @@ export class GVExclusionManager implements PeerCacheFilter {
 
   private reconcileActive(): void {
     if (this.stopped) return;
-    const fresh = new Set((this.crds?.list() ?? []).flatMap(crdGroupVersions));
+    const fresh = usedGroupVersions(this.sources);
     const gone = [...this.active].filter((gv) => !fresh.has(gv));
     const activeChanged = fresh.size !== this.active.size || gone.length > 0;
     const deletedChanged = this.updateDeleted(gone);

@@ -2,16 +2,49 @@
  * What stands between the peer discovery cache the lease worker rebuilds and the cache that routing
  * and peer-aggregated discovery read: nothing in 1.33–1.34, the CRD/APIService exclusion of 1.35 and
  * 1.36 (exclusion-map.ts, gv-exclusion-manager.ts). Also the pieces both exclusions share: the
- * group/versions a CRD contributes, and upstream's filter of one peer's entry.
+ * extension sources (CRDs, aggregated APIServices) with the group/versions each object contributes,
+ * and upstream's filter of one peer's entry.
  */
 import type { APIGroupDiscovery } from '../endpoints/discovery-docs.js';
 import type { Crd } from '../registry/custom/crd.js';
+import type { APIService } from '../aggregator/apiservice.js';
 import type { PeerDiscovery } from './discovery-router.js';
 
+/** An informer's store and events, as the exclusions read them. */
+export interface InformerSource<T> {
+  list(): T[];
+  addHandlers(handlers: { onAdd?(obj: T): void; onUpdate?(oldObj: T, newObj: T): void; onDelete?(obj: T): void }): void;
+}
+
 /** A source of CRDs and their events (the server's CRD informer). */
-export interface CrdSource {
-  list(): Crd[];
-  addHandlers(handlers: { onAdd?(crd: Crd): void; onUpdate?(oldCrd: Crd, newCrd: Crd): void; onDelete?(crd: Crd): void }): void;
+export type CrdSource = InformerSource<Crd>;
+
+/**
+ * One kind of extension the exclusions follow, as kube-apiserver wires them: an informer (CRDs,
+ * APIServices) and its extractor, the group/versions one object contributes.
+ */
+export interface ExtensionSource {
+  informer: InformerSource<unknown>;
+  groupVersions(obj: unknown): string[];
+}
+
+/** The CRD informer as an extension source. */
+export function crdExtensions(crds: CrdSource): ExtensionSource {
+  return { informer: crds as InformerSource<unknown>, groupVersions: (obj) => crdGroupVersions(obj as Crd) };
+}
+
+/**
+ * The APIService informer as an extension source: only aggregated APIServices (with a
+ * `spec.service`) contribute; a Local APIService names a built-in group/version, which the proxy
+ * must go on routing.
+ */
+export function apiServiceExtensions(apiServices: InformerSource<APIService>): ExtensionSource {
+  return { informer: apiServices as InformerSource<unknown>, groupVersions: (obj) => aggregatedGroupVersions(obj as APIService) };
+}
+
+/** The group/versions every extension in the sources uses now. */
+export function usedGroupVersions(sources: readonly ExtensionSource[]): Set<string> {
+  return new Set(sources.flatMap((s) => s.informer.list().flatMap((obj) => s.groupVersions(obj))));
 }
 
 /** The peer cache as routing sees it. */
@@ -20,8 +53,8 @@ export interface PeerCacheFilter {
   rebuilt(raw: ReadonlyMap<string, PeerDiscovery>): void;
   /** The cache routing and peer-aggregated discovery read. */
   view(): ReadonlyMap<string, PeerDiscovery>;
-  /** Start following CRDs (the exclusions need the informer; the pass-through ignores it). */
-  start(crds: CrdSource | undefined): void;
+  /** Start following CRDs and aggregated APIServices (the exclusions need them; the pass-through ignores them). */
+  start(sources: readonly ExtensionSource[]): void;
   /** Stop timers and queues. */
   stop(): void;
 }
@@ -58,6 +91,11 @@ export function gvKey(group: string, version: string): string {
  */
 export function crdGroupVersions(crd: Crd): string[] {
   return (crd.spec?.versions ?? []).map((v) => gvKey(crd.spec.group, v.name));
+}
+
+/** The group/version an aggregated APIService contributes (none for a Local one). */
+export function aggregatedGroupVersions(svc: APIService): string[] {
+  return svc.spec?.service && svc.spec.group !== undefined && svc.spec.version ? [gvKey(svc.spec.group, svc.spec.version)] : [];
 }
 
 /** The group/version of a routing key (`group/version/resource`; 1.35+ spell core `""`). */

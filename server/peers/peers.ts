@@ -26,7 +26,7 @@ import type { AggregatedApisHook, DiscoveryDocs } from '../endpoints/discovery.j
 import { PeerTransport } from './transport.js';
 import { faultFor } from './faults.js';
 import type { PeerRouter } from './routing.js';
-import { PassThroughPeerCache, type CrdSource, type PeerCacheFilter } from './peer-cache-filter.js';
+import { PassThroughPeerCache, type ExtensionSource, type PeerCacheFilter } from './peer-cache-filter.js';
 import { ExclusionMap } from './exclusion-map.js';
 import { GVExclusionManager } from './gv-exclusion-manager.js';
 
@@ -43,10 +43,10 @@ export interface Peers {
   /** Peer-aggregated `/apis` (1.35+ with the proxy). */
   aggregatedApis?: AggregatedApisHook;
   /**
-   * Start the leases and caches (call once the server is listening and ready); `crds` is the
-   * server's CRD informer, which the 1.35+ exclusion of CRD group/versions follows.
+   * Start the leases and caches (call once the server is listening and ready); `extensions` are the
+   * server's CRD and APIService informers, which the 1.35+ exclusion of extension group/versions follows.
    */
-  start(crds?: CrdSource): Promise<void>;
+  start(extensions?: readonly ExtensionSource[]): Promise<void>;
   /** Pre-shutdown: stop everything and delete what upstream deletes. */
   stop(): Promise<void>;
 }
@@ -181,11 +181,11 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
   const filter = router && transport ? withPeerProxy({ router, transport, metrics: mvpMetrics, random: deps.random }) : undefined;
   const peers: Peers = {
     id,
-    async start(crds) {
+    async start(extensions = []) {
       await identity?.start();
       await endpointLease?.start();
       await router?.start();
-      if (discoveryRouter) peerCache.start(crds);
+      if (discoveryRouter) peerCache.start(extensions);
     },
     async stop() {
       router?.stop();

@@ -11,7 +11,8 @@ import type { Crd } from '../../server/registry/custom/crd.js';
 import type { PeerDiscovery } from '../../server/peers/discovery-router.js';
 import { ExclusionMap } from '../../server/peers/exclusion-map.js';
 import { GVExclusionManager } from '../../server/peers/gv-exclusion-manager.js';
-import { filterPeerEntry, type CrdSource } from '../../server/peers/peer-cache-filter.js';
+import type { APIService } from '../../server/aggregator/apiservice.js';
+import { apiServiceExtensions, crdExtensions, filterPeerEntry, type InformerSource } from '../../server/peers/peer-cache-filter.js';
 
 /** A clock that moves only when told to. */
 class ManualClock implements Clock {
@@ -44,26 +45,34 @@ class ManualClock implements Clock {
   }
 }
 
-/** A CRD informer stand-in. */
-class Crds implements CrdSource {
-  items: Crd[] = [];
-  private handlers: Array<Parameters<CrdSource['addHandlers']>[0]> = [];
-  list(): Crd[] {
+/** An informer stand-in (CRDs, APIServices). */
+class Informer<T extends { metadata?: { name?: string } }> implements InformerSource<T> {
+  items: T[] = [];
+  private handlers: Array<Parameters<InformerSource<T>['addHandlers']>[0]> = [];
+  list(): T[] {
     return [...this.items];
   }
-  addHandlers(h: Parameters<CrdSource['addHandlers']>[0]): void {
+  addHandlers(h: Parameters<InformerSource<T>['addHandlers']>[0]): void {
     this.handlers.push(h);
   }
-  add(crd: Crd): void {
-    this.items.push(crd);
-    for (const h of this.handlers) h.onAdd?.(crd);
+  add(obj: T): void {
+    this.items.push(obj);
+    for (const h of this.handlers) h.onAdd?.(obj);
   }
   remove(name: string): void {
-    const crd = this.items.find((c) => c.metadata?.name === name)!;
-    this.items = this.items.filter((c) => c !== crd);
-    for (const h of this.handlers) h.onDelete?.(crd);
+    const obj = this.items.find((c) => c.metadata?.name === name)!;
+    this.items = this.items.filter((c) => c !== obj);
+    for (const h of this.handlers) h.onDelete?.(obj);
   }
 }
+class Crds extends Informer<Crd> {}
+class ApiServices extends Informer<APIService> {}
+
+/** An aggregated APIService (with a Service), or a Local one. */
+const apiService = (group: string, version: string, aggregated = true): APIService => ({
+  metadata: { name: `${version}.${group}` },
+  spec: { group, version, groupPriorityMinimum: 1000, versionPriority: 15, ...(aggregated ? { service: { namespace: 'wardle', name: 'api', port: 443 } } : {}) },
+});
 
 const crd = (plural: string, group = 'example.com', versions = ['v1']): Crd => ({
   metadata: { name: `${plural}.${group}` },
@@ -99,7 +108,7 @@ t.test('1.35 exclusion map', async (t) => {
   crds.items.push(crd('widgets'));
   let changes = 0;
   const map = new ExclusionMap({ clock, gracePeriodMs: 300_000, reaperIntervalMs: 60_000, onChange: () => changes++ });
-  map.start(crds);
+  map.start([crdExtensions(crds)]);
   map.rebuilt(raw());
   t.same(gvrsOf(map.view()), ['/v1/pods', 'other.io/v1/things'], 'a CRD in the informer excludes its group/version from the rebuilt cache');
   t.same(groupsOf(map.view()), ['other.io']);
@@ -132,7 +141,7 @@ t.test('1.36 GVExclusionManager', async (t) => {
   crds.items.push(crd('widgets'));
   let changes = 0;
   const mgr = new GVExclusionManager({ clock, gracePeriodMs: 300_000, onChange: () => changes++ });
-  mgr.start(crds);
+  mgr.start([crdExtensions(crds)]);
   mgr.rebuilt(raw());
   t.same(gvrsOf(mgr.view()), [], 'nothing is routed to peers before the first refilter');
   await settle();
@@ -157,5 +166,42 @@ t.test('1.36 GVExclusionManager', async (t) => {
   await settle();
   t.same(mgr.view().size, 0, 'an empty raw cache empties the filtered one');
   t.equal(changes, before, 'without the invalidation callback');
+  mgr.stop();
+});
+
+t.test('aggregated APIServices are excluded too; Local ones are not', async (t) => {
+  const clock = new ManualClock();
+  const crds = new Crds();
+  const apiServices = new ApiServices();
+  apiServices.items.push(apiService('other.io', 'v1'), apiService('', 'v1', false));
+
+  const map = new ExclusionMap({ clock, gracePeriodMs: 300_000, reaperIntervalMs: 60_000, onChange: () => undefined });
+  map.start([crdExtensions(crds), apiServiceExtensions(apiServices)]);
+  map.rebuilt(raw());
+  t.same(gvrsOf(map.view()), ['/v1/pods', 'example.com/v1/gadgets', 'example.com/v1/widgets'], '1.35: the aggregated group/version is left out, the Local core/v1 is not');
+  apiServices.add(apiService('example.com', 'v1'));
+  crds.add(crd('widgets'));
+  crds.remove('widgets.example.com');
+  await settle();
+  t.same([...map.excludedGroupVersions()].sort(), ['example.com/v1', 'other.io/v1'], '1.35: a group/version an APIService still uses is not stamped when its CRD goes');
+  apiServices.remove('v1.example.com');
+  await settle();
+  clock.advance(361_000);
+  t.same([...map.excludedGroupVersions()], ['other.io/v1'], '1.35: once no APIService uses it either, it is stamped and reaped');
+  map.stop();
+
+  const apiServices36 = new ApiServices();
+  apiServices36.items.push(apiService('other.io', 'v1'), apiService('', 'v1', false));
+  const mgr = new GVExclusionManager({ clock, gracePeriodMs: 300_000, onChange: () => undefined });
+  mgr.start([crdExtensions(new Crds()), apiServiceExtensions(apiServices36)]);
+  mgr.rebuilt(raw());
+  await settle();
+  t.same(gvrsOf(mgr.view()), ['/v1/pods', 'example.com/v1/gadgets', 'example.com/v1/widgets'], '1.36: the aggregated group/version is active, the Local one is not');
+  apiServices36.remove('v1.other.io');
+  await settle();
+  t.same([...mgr.exclusionSet()], ['other.io/v1'], '1.36: a deleted APIService group/version is recently deleted');
+  clock.advance(300_001);
+  await settle();
+  t.same([...mgr.exclusionSet()], [], '1.36: and reaped after the grace period');
   mgr.stop();
 });
