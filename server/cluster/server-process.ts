@@ -110,9 +110,13 @@ export class ServerProcess {
     }
   }
 
-  /** Stop gracefully with SIGTERM (SIGKILL after `graceMs`); resolves with the exit code. */
+  /** Stop gracefully with SIGTERM (SIGKILL after `graceMs`), out of the front door's rotation at once; resolves with the exit code. */
   async stop(graceMs = 10_000): Promise<number | null> {
     if (!this.alive) return this.exited;
+    // /readyz fails from the first moment of a graceful shutdown: the front door, like a
+    // health-checking load balancer, sends no new connection to a server on its way out (a real one
+    // notices within its probe interval, which upstream covers with --shutdown-delay-duration).
+    this.ready = false;
     this.child.kill('SIGCONT');
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);

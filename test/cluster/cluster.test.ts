@@ -53,3 +53,18 @@ t.test('the front door only sends connections to servers that have answered /rea
   cluster.server('b').ready = true;
   t.same(new Set(await servedBy()), new Set(['a', 'b']));
 });
+
+t.test('a server on its way out gets no new connections from the front door', async (t) => {
+  const cluster = await startCluster(t, [
+    { name: 'a', minor: '1.33' },
+    { name: 'b', minor: '1.33' },
+  ]);
+  const stopping = cluster.stopServer('b');
+  const answers: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const res = await api(cluster, cluster.frontDoorURL, 'GET', '/version', { headers: { [TRACE_HEADER]: '1', connection: 'close' } }).catch((err: Error) => ({ status: 0, headers: { [SERVED_BY_HEADER]: `error: ${err.message}` } }));
+    answers.push(`${res.status} ${String(res.headers[SERVED_BY_HEADER])}`);
+  }
+  t.same(answers, Array(6).fill('200 a'), `every connection goes to the server that stays (${answers.join(', ')})`);
+  await stopping;
+});
