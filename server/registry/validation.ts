@@ -203,6 +203,9 @@ const NAME_VALIDATORS: Record<string, NameValidator> = {
   'rbac.authorization.k8s.io/rolebindings': nameIsPathSegment,
   'rbac.authorization.k8s.io/clusterrolebindings': nameIsPathSegment,
   'certificates.k8s.io/certificatesigningrequests': nameIsAnything,
+  // kube-aggregator's ValidateAPIService: a path segment (then `<version>.<group>`), so the core
+  // group's APIService can be named `v1.`.
+  'apiregistration.k8s.io/apiservices': nameIsPathSegment,
 };
 
 /**
