@@ -4,6 +4,12 @@
  * group/version. A group/version missing from the table gets no APIService (upstream logs
  * "Skipping APIService creation"). The table is the union of the entries upstream has carried from
  * 1.25 to 1.36 (no entry was ever renumbered); which minor added which entry is not recorded here.
+ *
+ * The aggregator lists in legacy `/apis` only group/versions that have an APIService, so a served
+ * group/version without an entry would be missing there. The entries marked "not read upstream"
+ * fill such gaps for group/versions the manifests serve: their group priority is the group's, their
+ * version priority keeps upstream's order (GA over beta over alpha), but the numbers themselves
+ * were not read from upstream's table.
  */
 
 /** One entry: `groupPriorityMinimum` and `versionPriority`. */
@@ -45,9 +51,12 @@ const TABLE: Array<[string, string, number, number]> = [
   ['admissionregistration.k8s.io', 'v1beta1', 16700, 12],
   ['admissionregistration.k8s.io', 'v1alpha1', 16700, 9],
   ['scheduling.k8s.io', 'v1', 16600, 15],
+  ['scheduling.k8s.io', 'v1alpha2', 16600, 10], // not read upstream
+  ['scheduling.k8s.io', 'v1alpha1', 16600, 9], // not read upstream
   ['coordination.k8s.io', 'v1', 16500, 15],
   ['coordination.k8s.io', 'v1beta1', 16500, 13],
   ['coordination.k8s.io', 'v1alpha2', 16500, 12],
+  ['coordination.k8s.io', 'v1alpha1', 16500, 9], // not read upstream
   ['node.k8s.io', 'v1', 16300, 15],
   ['node.k8s.io', 'v1beta1', 16300, 9],
   ['node.k8s.io', 'v1alpha1', 16300, 1],
@@ -59,9 +68,17 @@ const TABLE: Array<[string, string, number, number]> = [
   ['flowcontrol.apiserver.k8s.io', 'v1beta1', 16100, 12],
   ['flowcontrol.apiserver.k8s.io', 'v1alpha1', 16100, 9],
   ['internal.apiserver.k8s.io', 'v1alpha1', 16000, 9],
+  // resource.k8s.io v1beta1 and later: the golden discovery documents of 1.32 and 1.33 put the
+  // group between discovery.k8s.io (16200) and flowcontrol (16100), so its group priority is in
+  // (16100, 16200]; the numbers were not read upstream.
+  ['resource.k8s.io', 'v1', 16200, 15],
+  ['resource.k8s.io', 'v1beta2', 16200, 12],
+  ['resource.k8s.io', 'v1beta1', 16200, 9],
+  ['resource.k8s.io', 'v1alpha1', 15900, 9], // not read upstream
   ['resource.k8s.io', 'v1alpha2', 15900, 9],
   ['resource.k8s.io', 'v1alpha3', 15900, 9],
   ['storagemigration.k8s.io', 'v1beta1', 15800, 9],
+  ['storagemigration.k8s.io', 'v1alpha1', 15800, 9],
 ];
 
 const BY_GV = new Map(TABLE.map(([g, v, group, version]) => [`${g}/${v}`, { group, version }]));
