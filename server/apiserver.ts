@@ -147,6 +147,12 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     // kube-skew has no --requestheader-uid-headers: the list is empty, as upstream's default.
     trust: { ...authentication, ...(publishesUidHeaders(profile.minorNumber) ? { uidHeaders: [] } : {}) },
   });
+  if (aggregator) {
+    health.add('autoregister-completion', () => {
+      const missing = aggregator.pendingApiServices();
+      return missing.length > 0 ? `missing APIService: [${missing.join(' ')}]` : undefined;
+    });
+  }
   const routes = buildRoutes({
     version: versionDocument(profile) as unknown as Record<string, unknown>,
     health,

@@ -1,8 +1,9 @@
 /**
  * The kube-aggregator part of one server: its APIService informer, the autoregister controller with
  * the server's built-in group/versions (on start) and its CRD group/versions (always), the local
- * and remote availability controllers, the remote group/versions in discovery, and the proxy filter
- * the chain installs below the mixed version proxy.
+ * and remote availability controllers, discovery built from APIServices (legacy `/apis` and
+ * `/apis/<group>`, the remote group/versions), the `autoregister-completion` check, and the proxy
+ * filter the chain installs below the mixed version proxy.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -13,10 +14,10 @@ import type { DiscoveryDocs } from '../endpoints/discovery.js';
 import type { VersionProfile } from '../../versions/types.js';
 import { apiServicePriority } from '../../versions/apiservice-priorities.js';
 import { RegistryInformer, type CrdInformer } from '../apiextensions/crd-informer.js';
-import { apiServiceName, type APIService } from './apiservice.js';
+import { apiServiceName, isAvailable, type APIService } from './apiservice.js';
 import { AutoRegisterController } from './autoregister.js';
 import { registerCrdApiServices } from './crd-registration.js';
-import { remoteGroupVersions } from './discovery.js';
+import { legacyGroupsFromApiServices, remoteGroupVersions } from './discovery.js';
 import { LocalAvailableController } from './local-available.js';
 import { RemoteAvailableController } from './remote-available.js';
 import { ServiceResolver } from './service-resolver.js';
@@ -45,6 +46,12 @@ export interface Aggregator {
   filter: Filter;
   /** Start the informer and the controllers; resolves after the informer's first LIST. */
   start(crds?: CrdInformer): Promise<void>;
+  /**
+   * The built-in APIServices this server registers that have not yet been seen `Available`, as
+   * upstream's `autoregister-completion` check: once seen, a name never comes back, so an
+   * APIService deleted later does not make the server unready.
+   */
+  pendingApiServices(): string[];
   stop(): void;
   /** The APIService informer (the MVP's exclusion follows aggregated APIServices through it). */
   apiServices: RegistryInformer<APIService>;
@@ -83,10 +90,23 @@ export function createAggregator(deps: AggregatorDeps): Aggregator | undefined {
     deps.trust && configMaps
       ? new AuthenticationTrustPublisher({ registry: deps.registry, configMaps, info: deps.trust, clock: deps.clock, log: log.child({ controller: 'cluster-authentication-trust' }) })
       : undefined;
-  const publish = (): void => deps.docs.setAggregatedGroups(remoteGroupVersions(informer.list(), remote.resources));
-  informer.addHandlers({ onAdd: publish, onUpdate: publish, onDelete: publish });
+  let synced = false;
+  const publish = (): void => {
+    deps.docs.setAggregatedGroups(remoteGroupVersions(informer.list(), remote.resources));
+    if (synced) deps.docs.setLegacyGroups(legacyGroupsFromApiServices(informer.list()));
+  };
+  const builtIns = builtInApiServices(deps.profile);
+  const pending = new Set(builtIns.map((s) => s.metadata?.name ?? ''));
+  const seen = (svc: APIService): void => {
+    if (isAvailable(svc)) pending.delete(svc.metadata?.name ?? '');
+  };
+  informer.addHandlers({
+    onAdd: (s) => (seen(s), publish()),
+    onUpdate: (_o, s) => (seen(s), publish()),
+    onDelete: publish,
+  });
   remote.onChange(publish);
-  for (const svc of builtInApiServices(deps.profile)) autoregister.addOnStart(svc);
+  for (const svc of builtIns) autoregister.addOnStart(svc);
   const filter = withAggregatorProxy({
     apiService: (name) => informer.get(name),
     resolver,
@@ -98,12 +118,16 @@ export function createAggregator(deps: AggregatorDeps): Aggregator | undefined {
     apiServices: informer,
     async start(crds) {
       await informer.start();
+      synced = true;
+      for (const svc of informer.list()) seen(svc);
+      publish();
       if (crds) registerCrdApiServices(crds, autoregister);
       autoregister.start();
       local.start();
       remote.start();
       trust?.start();
     },
+    pendingApiServices: () => [...pending].sort(),
     stop() {
       trust?.stop();
       autoregister.stop();

@@ -1,13 +1,64 @@
 /**
- * The discovery entries of remote APIServices: each remote group/version is listed in `/apis`
- * (legacy and aggregated) with the resources its server last answered; while the APIService is not
- * available it stays listed, `Stale` in aggregated discovery, and its `/apis/<g>/<v>` is proxied
- * (so answered with the 503), which is how kubectl comes to print
- * `unable to retrieve the complete list of server APIs`.
+ * Discovery as kube-aggregator builds it from APIService objects:
+ *
+ * - Legacy `/apis` and `/apis/<group>` list only the group/versions that have an APIService
+ *   (kube-aggregator's apisHandler and apiGroupHandler read the APIService lister), groups by
+ *   descending group priority, versions by descending version priority, apiregistration.k8s.io
+ *   always first. A group with no APIService at all is answered by the delegate (the server's
+ *   own group document); `/apis/<g>/<v>` without an APIService is the delegate's too. So deleting
+ *   the Local APIService of a group/version the server serves drops it from legacy discovery while
+ *   its resources are still served (kubernetes/kubernetes#96486).
+ * - Aggregated discovery is not built here for Local APIServices: upstream's discovery manager
+ *   ignores APIServices without `spec.service`, and the built-in and CRD group/versions reach the
+ *   shared aggregated document directly, so they stay listed whatever happens to their APIService.
+ * - Remote APIServices: each remote group/version is listed (legacy and aggregated) with the
+ *   resources its server last answered; while the APIService is not available it stays listed,
+ *   `Stale` in aggregated discovery, and its `/apis/<g>/<v>` is proxied (so answered with the 503),
+ *   which is how kubectl comes to print `unable to retrieve the complete list of server APIs`.
  */
 import type { ResourceManifest, ServedGroupVersion } from '../../versions/types.js';
+import { compareVersionPriority } from '../../versions/version-order.js';
+import type { LegacyGroup } from '../endpoints/discovery-docs.js';
 import { isAvailable, isLocal, type APIService } from './apiservice.js';
 import type { RemoteResources } from './remote-available.js';
+
+/** The aggregator's own group, which legacy `/apis` lists first whatever APIServices exist. */
+export const APIREGISTRATION_GROUP: LegacyGroup = { name: 'apiregistration.k8s.io', versions: ['v1'] };
+
+function byGroupPriority(a: APIService, b: APIService): number {
+  const d = (b.spec?.groupPriorityMinimum ?? 0) - (a.spec?.groupPriorityMinimum ?? 0);
+  if (d !== 0) return d;
+  const an = a.metadata?.name ?? '';
+  const bn = b.metadata?.name ?? '';
+  return an < bn ? -1 : an > bn ? 1 : 0;
+}
+
+function byVersionPriority(a: APIService, b: APIService): number {
+  const d = (b.spec?.versionPriority ?? 0) - (a.spec?.versionPriority ?? 0);
+  return d !== 0 ? d : compareVersionPriority(a.spec?.version ?? '', b.spec?.version ?? '');
+}
+
+/**
+ * The legacy groups of `/apis` built from APIServices, as upstream's SortedByGroupAndVersion: a
+ * group takes the place of its first APIService by descending group priority (then name), its
+ * versions go by descending version priority (then kube-aware version order, preferred first). The
+ * aggregator's own group comes first; APIServices of the core group (`v1.`) are left out.
+ */
+export function legacyGroupsFromApiServices(apiServices: APIService[]): LegacyGroup[] {
+  const groups = new Map<string, APIService[]>();
+  for (const svc of [...apiServices].sort(byGroupPriority)) {
+    const group = svc.spec?.group ?? '';
+    const list = groups.get(group) ?? [];
+    list.push(svc);
+    groups.set(group, list);
+  }
+  const out: LegacyGroup[] = [APIREGISTRATION_GROUP];
+  for (const [name, list] of groups) {
+    if (name === '') continue;
+    out.push({ name, versions: list.sort(byVersionPriority).map((s) => s.spec?.version ?? '') });
+  }
+  return out;
+}
 
 function manifest(r: Record<string, unknown>): ResourceManifest | undefined {
   const name = String(r.name ?? '');

@@ -102,9 +102,29 @@ export function legacyAPIVersions(profile: VersionProfile, serverAddress: string
   return { kind: 'APIVersions', versions, serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
 }
 
+/** A group of legacy discovery given by name and versions (preferred first), not by served resources. */
+export interface LegacyGroup {
+  name: string;
+  versions: string[];
+}
+
+function apiGroupOf(group: LegacyGroup): Record<string, unknown> {
+  const versions = group.versions.map((version) => ({ groupVersion: `${group.name}/${version}`, version }));
+  return { name: group.name, versions, preferredVersion: versions[0] };
+}
+
 function apiGroup(group: string, gvs: ServedGroupVersion[]): Record<string, unknown> {
-  const versions = gvs.map((gv) => ({ groupVersion: gv.groupVersion, version: gv.version }));
-  return { name: group, versions, preferredVersion: versions[0] };
+  return apiGroupOf({ name: group, versions: gvs.map((gv) => gv.version) });
+}
+
+/** Legacy `GET /apis` (`APIGroupList`) of the given groups, in their order. */
+export function legacyAPIGroupListOf(groups: LegacyGroup[]): Record<string, unknown> {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map(apiGroupOf) };
+}
+
+/** Legacy `GET /apis/<group>` (`APIGroup`) of one given group. */
+export function legacyAPIGroupOf(group: LegacyGroup): Record<string, unknown> {
+  return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroupOf(group) };
 }
 
 /** Legacy `GET /apis`: `APIGroupList`. */

@@ -13,9 +13,12 @@ import {
   aggregatedDiscovery,
   legacyAPIGroup,
   legacyAPIGroupList,
+  legacyAPIGroupListOf,
+  legacyAPIGroupOf,
   legacyAPIResourceList,
   legacyAPIVersions,
   type APIGroupDiscoveryList,
+  type LegacyGroup,
 } from './discovery-docs.js';
 
 /** The media types a discovery endpoint can produce, as upstream lists them in a 406. */
@@ -81,6 +84,19 @@ export class DiscoveryDocs {
 
   private custom: ServedGroupVersion[] = [];
   private aggregatedGroups: ServedGroupVersion[] = [];
+  private legacyGroups: LegacyGroup[] | undefined;
+
+  /**
+   * Replace the groups legacy `/apis` lists, and `/apis/<group>` for those groups (the aggregator
+   * builds them from APIServices); undefined lists what the server serves. A group left out is
+   * answered from what the server serves, as kube-aggregator hands it to its delegate. `/api`,
+   * `/apis/<g>/<v>` and aggregated discovery are not affected.
+   */
+  setLegacyGroups(groups: LegacyGroup[] | undefined): void {
+    this.legacyGroups = groups;
+    this.cache.delete('legacy:apis');
+    for (const key of [...this.cache.keys()]) if (key.startsWith('group:')) this.cache.delete(key);
+  }
 
   /** Replace the custom resource group/versions (in discovery order) and forget every built document. */
   setCustomGroups(groups: ServedGroupVersion[]): void {
@@ -148,12 +164,15 @@ export class DiscoveryDocs {
 
   /** Legacy `/apis`. */
   groupListText(): string {
-    return this.memo('legacy:apis', () => legacyAPIGroupList(this.served))!;
+    return this.memo('legacy:apis', () => (this.legacyGroups ? legacyAPIGroupListOf(this.legacyGroups) : legacyAPIGroupList(this.served)))!;
   }
 
-  /** `/apis/<g>`, or undefined when not served. */
+  /** `/apis/<g>`, or undefined when neither listed nor served. */
   groupText(group: string): string | undefined {
-    return this.memo(`group:${group}`, () => legacyAPIGroup(this.served, group));
+    return this.memo(`group:${group}`, () => {
+      const listed = group === '' ? undefined : this.legacyGroups?.find((g) => g.name === group);
+      return listed ? legacyAPIGroupOf(listed) : legacyAPIGroup(this.served, group);
+    });
   }
 
   /** `/api/v1` or `/apis/<g>/<v>`, or undefined when not served. */
