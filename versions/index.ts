@@ -9,6 +9,7 @@ export {
   versionDocument,
   type AggregatedDiscoveryRule,
   type BuildInfo,
+  type GarbageCollectorFacts,
   type MinorInfo,
   type VersionDocument,
 } from './minors.js';

@@ -47,6 +47,24 @@ export interface MinorInfo {
   mvp: MvpFacts;
   /** Whether `/apis` v2 can be merged across peers (1.35+). */
   peerAggregatedDiscovery: boolean;
+  /** The garbage collector of this minor's kube-controller-manager. */
+  garbageCollector: GarbageCollectorFacts;
+}
+
+/**
+ * How the garbage collector treats resource monitors that cannot sync
+ * (pkg/controller/garbagecollector/garbagecollector.go):
+ * - up to 1.31, `Run` waits for every monitor to sync before starting the workers, and `Sync`
+ *   holds `workerLock` (workers paused) while it retries, every 100 ms and rereading discovery, until
+ *   every monitor has synced: one resource whose LIST keeps failing stops all collection;
+ * - from 1.32 (kubernetes/kubernetes#125796), `Run` starts the workers after an initial sync
+ *   timeout whether or not the monitors synced, and `Sync` no longer pauses the workers: it resyncs
+ *   the monitors once, waits up to one sync period only to log "timed out waiting for dependency
+ *   graph builder sync during GC sync", and records the new resources either way.
+ */
+export interface GarbageCollectorFacts {
+  /** True when the workers wait (paused) until every monitor has synced (≤1.31). */
+  workersWaitForMonitorSync: boolean;
 }
 
 /*
@@ -144,6 +162,8 @@ const MVP_BY_MINOR: Record<string, MvpFacts> = {
 const COMPATIBILITY_VERSION_SINCE = 33;
 /** First minor that merges `/apis` across peers (KEP-4020 peer-aggregated discovery). */
 const PEER_AGGREGATED_DISCOVERY_SINCE = 35;
+/** First minor whose garbage collector no longer pauses its workers for unsynced monitors (PR #125796). */
+const GC_WORKERS_IGNORE_MONITOR_SYNC_SINCE = 32;
 
 function buildInfo(minor: string): MinorInfo {
   const row = TABLE[minor];
@@ -160,6 +180,7 @@ function buildInfo(minor: string): MinorInfo {
     mvpGeneration: row.mvp,
     mvp: Object.freeze({ ...MVP_BY_MINOR[minor]! }),
     peerAggregatedDiscovery: n >= PEER_AGGREGATED_DISCOVERY_SINCE,
+    garbageCollector: Object.freeze({ workersWaitForMonitorSync: n < GC_WORKERS_IGNORE_MONITOR_SYNC_SINCE }),
   });
 }
 

@@ -15,11 +15,15 @@
  *   dependents with `blockOwnerDeletion` deleted first, then the finalizer removed. Orphan: an owner
  *   being deleted with `orphan` has its ownerReference removed from every dependent, then the
  *   finalizer removed.
- * - Every sync period discovery is read again; when the deletable resources changed, workers pause,
- *   the RESTMapper is reset and monitors are added or stopped until every monitor has synced.
+ * - Every sync period discovery is read again; when the deletable resources changed, the
+ *   RESTMapper is reset and monitors are added or stopped. What a monitor that cannot sync does to
+ *   the workers is a per-minor fact (versions/minors.ts, `garbageCollector`): up to 1.31 the
+ *   workers wait, paused, until every monitor has synced (at start and on every change); from 1.32
+ *   they start after the initial sync timeout and are never paused again.
  */
 import type { Logger } from 'pino';
 import type { Clock, ClockTimer } from '../clock.js';
+import type { GarbageCollectorFacts } from '../../versions/index.js';
 import { gvString, isConflict, isNotFound, isUnsupportedMediaType, type ApiClient, type ApiObject, type GVR, type OwnerReference } from './client.js';
 import { parseGroupVersion, serverPreferredResources, withVerbs, GroupDiscoveryFailedError } from './discovery.js';
 import { Informer } from './informer.js';
@@ -120,6 +124,13 @@ export interface GarbageCollectorDeps {
   log: Logger;
   /** How often discovery is read again (`GarbageCollector.Sync` period). */
   syncPeriodMs: number;
+  /** The minor's behaviour towards monitors that cannot sync. */
+  facts: GarbageCollectorFacts;
+  /**
+   * When the workers start anyway if the monitors have not synced (1.32+ `initialSyncTimeout`);
+   * one sync period by default.
+   */
+  initialSyncTimeoutMs?: number;
   workers?: number;
 }
 
@@ -178,6 +189,14 @@ export class GarbageCollector {
     };
     tick();
     this.syncTimer = this.deps.clock.setInterval(tick, this.deps.syncPeriodMs);
+    if (!this.deps.facts.workersWaitForMonitorSync) {
+      // Run: wait for the monitors up to the initial sync timeout, then proceed anyway.
+      void this.waitForSync(this.deps.initialSyncTimeoutMs ?? this.deps.syncPeriodMs).then((synced) => {
+        if (this.stopped) return;
+        if (!synced) this.deps.log.info('Garbage collector: not all resource monitors could be synced, proceeding anyways');
+        this.setPaused(false);
+      });
+    }
     const workers = this.deps.workers ?? GC_WORKERS;
     void runWorkers(this.attemptToDelete, workers, (n) => this.gated(() => this.processAttemptToDelete(n)));
     void runWorkers(this.attemptToOrphan, workers, (n) => this.gated(() => this.processAttemptToOrphan(n)));
@@ -252,6 +271,7 @@ export class GarbageCollector {
     };
     keepFailed();
     if (resources.size === this.oldResources.size && [...resources.keys()].every((k) => this.oldResources.has(k))) return;
+    if (!this.deps.facts.workersWaitForMonitorSync) return this.syncWithoutPause(resources);
     this.setPaused(true);
     try {
       for (let attempt = 1; !this.stopped; attempt++) {
@@ -273,6 +293,28 @@ export class GarbageCollector {
     } finally {
       if (!this.stopped) this.setPaused(false);
     }
+  }
+
+  /** Up to `timeoutMs` for every monitor to sync; true when they did. */
+  private async waitForSync(timeoutMs: number): Promise<boolean> {
+    const deadline = this.deps.clock.now().getTime() + timeoutMs;
+    while (!this.stopped && !this.isSynced() && this.deps.clock.now().getTime() < deadline) await new Promise((r) => this.deps.clock.setTimeout(() => r(undefined), 100));
+    return this.isSynced();
+  }
+
+  /**
+   * The 1.32+ sync: resync the monitors once with the workers running; a monitor that cannot be
+   * made leaves the old resources in place (retried next period); a monitor that does not sync
+   * within one period is only logged, and the new resources are recorded either way.
+   */
+  private async syncWithoutPause(resources: Map<string, GVR>): Promise<void> {
+    this.deps.mapper.reset();
+    if (!(await this.resyncMonitors(resources))) {
+      this.deps.log.debug('failed to sync resource monitors');
+      return;
+    }
+    if (!(await this.waitForSync(this.deps.syncPeriodMs))) this.deps.log.debug('timed out waiting for dependency graph builder sync during GC sync');
+    this.oldResources = resources;
   }
 
   /** syncMonitors + startMonitors; false when some monitor could not be made. */

@@ -20,6 +20,7 @@ import { GarbageCollector } from './garbage-collector.js';
 import { LeaderElector } from './leader-election.js';
 import { NamespaceController } from './namespace.js';
 import { RestMapper } from './rest-mapper.js';
+import { minorInfo } from '../../versions/index.js';
 
 /** The identity the controllers present as front-proxy headers. */
 export const CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
@@ -115,7 +116,14 @@ export class ControllerManager {
         c.start();
         this.running.push(c);
       } else if (name === 'garbagecollector') {
-        const c = new GarbageCollector({ client, mapper, clock, log: log.child({ controller: 'garbagecollector' }), syncPeriodMs: d.garbageCollectorSyncPeriodSeconds * 1000 });
+        const c = new GarbageCollector({
+          client,
+          mapper,
+          clock,
+          log: log.child({ controller: 'garbagecollector' }),
+          syncPeriodMs: d.garbageCollectorSyncPeriodSeconds * 1000,
+          facts: minorInfo(this.deps.minor).garbageCollector,
+        });
         c.start();
         this.running.push(c);
       } else if (name === 'deployment') {
