@@ -17,6 +17,13 @@ export function pruneObject(obj: Record<string, unknown>, schema: JsonSchemaProp
   return pruned.sort();
 }
 
+/** Prune any JSON value in place against `schema`, `isResourceRoot` keeping apiVersion/kind/metadata at its top; returns the pruned paths. */
+export function pruneValue(x: unknown, schema: JsonSchemaProps | undefined, isResourceRoot: boolean): string[] {
+  const pruned: string[] = [];
+  prune(x, schema, '', isResourceRoot, pruned);
+  return pruned.sort();
+}
+
 function prune(x: unknown, s: JsonSchemaProps | undefined, path: string, isResourceRoot: boolean, pruned: string[]): void {
   if (s && preservesUnknown(s)) {
     skipPrune(x, s, path, pruned);

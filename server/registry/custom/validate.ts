@@ -16,6 +16,13 @@ export function validateAgainstSchema(obj: unknown, schema: JsonSchemaProps | un
   return errors;
 }
 
+/** Validate any JSON value (a schema's default) against `schema`, with paths relative to the value. */
+export function validateValue(x: unknown, schema: JsonSchemaProps): FieldError[] {
+  const errors: FieldError[] = [];
+  validate(x, schema, '', errors);
+  return errors;
+}
+
 /** The JSON type name kube-openapi infers for a decoded value. */
 function jsonTypeOf(v: unknown): string {
   if (v === null || v === undefined) return 'null';
