@@ -68,7 +68,7 @@ t.test('CEL rules and CRD versions with real kubectl', async (t) => {
 
     const bad = await run(['apply', '-f', '-'], BAD_CRD);
     t.not(bad.code, 0, 'a rule that does not compile refuses the CRD');
-    t.match(bad.stderr, /spec\.versions\[0\]\.schema\.openAPIV3Schema\.x-kubernetes-validations\[0\]\.rule: Invalid value: apiextensions\.ValidationRule\{Rule:"nope == 1".*compilation failed: ERROR: <input>:1:1: undeclared reference to 'nope' \(in container ''\)/);
+    t.match(bad.stderr, /spec\.validation\.openAPIV3Schema\.x-kubernetes-validations\[0\]\.rule: Invalid value: apiextensions\.ValidationRule\{Rule:"nope == 1".*compilation failed: ERROR: <input>:1:1: undeclared reference to 'nope' \(in container ''\)/);
 
     const failed = await run(['apply', '-n', 'default', '-f', '-'], widget('v2', 'w1', '  min: 3\n  max: 1\n'));
     t.not(failed.code, 0, 'a failed rule is refused');
