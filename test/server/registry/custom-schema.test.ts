@@ -84,10 +84,12 @@ t.test('validation messages', async (t) => {
 });
 
 t.test('CRD rules', async (t) => {
-  const crd = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec });
-  const ok = { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget' }, versions: [{ name: 'v1', served: true, storage: true }] };
+  // As the strategy leaves it: names defaulted, the storage version recorded.
+  const crd = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec, status: { storedVersions: ['v1'] } });
+  const schema = { openAPIV3Schema: SCHEMA };
+  const ok = { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' }, versions: [{ name: 'v1', served: true, storage: true, schema }] };
   t.same(validateCrd(crd('widgets.example.com', ok)), []);
   t.same(validateCrd(crd('gadgets.example.com', ok)).map(fieldErrorString), ['metadata.name: Invalid value: "gadgets.example.com": must be spec.names.plural+"."+spec.group']);
   t.same(validateCrd(crd('widgets.example.com', { ...ok, scope: 'Global' })).map(fieldErrorString), ['spec.scope: Unsupported value: "Global": supported values: "Cluster", "Namespaced"']);
-  t.match(validateCrd(crd('widgets.example.com', { ...ok, versions: [{ name: 'v1', storage: false }] })).map(fieldErrorString), [/^spec.versions: Invalid value: .*must have exactly one version marked as storage version$/]);
+  t.match(validateCrd(crd('widgets.example.com', { ...ok, versions: [{ name: 'v1', storage: false, schema }] })).map(fieldErrorString), [/^spec.versions: Invalid value: .*must have exactly one version marked as storage version$/]);
 });
