@@ -34,6 +34,23 @@ export interface ServerSpec {
   deferred?: boolean;
 }
 
+/**
+ * The servers in the order they start: servers that serve the same APIs (same minor, gates and
+ * runtime config) together, each such wave once the one before is ready. Started at the same moment,
+ * two servers that serve different group/versions can leave one of them unready for good, as in
+ * upstream: each deletes the other's `onstart` APIServices it found at its start (#96486), and the
+ * `autoregister-completion` check waits for an APIService that is gone before it was seen Available.
+ * A real cluster reaches mixed minors one server at a time.
+ */
+export function startWaves(servers: readonly ServerSpec[]): ServerSpec[][] {
+  const waves = new Map<string, ServerSpec[]>();
+  for (const s of servers) {
+    const surface = JSON.stringify([s.minor, s.featureGates ?? '', s.runtimeConfig ?? '', s.args ?? []]);
+    waves.set(surface, [...(waves.get(surface) ?? []), s]);
+  }
+  return [...waves.values()];
+}
+
 /** Options of a cluster. */
 export interface ClusterOptions {
   dataDir: string;
@@ -183,7 +200,7 @@ export class Cluster {
         options.lbPolicy ?? { kind: 'round-robin' },
         options.seed !== undefined ? { random: seededRandom(options.seed) } : {},
       );
-      await Promise.all(options.servers.filter((s) => !s.deferred).map((s) => cluster.startServer(s.name)));
+      for (const wave of startWaves(options.servers.filter((s) => !s.deferred))) await Promise.all(wave.map((s) => cluster.startServer(s.name)));
       await cluster.writeFiles();
       if (options.sampleApiServer) await cluster.startSampleApiServer();
     } catch (err) {

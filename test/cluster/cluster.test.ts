@@ -6,6 +6,7 @@
 import t from 'tap';
 import { probe } from '../../server/cluster/server-process.js';
 import { api, startCluster, urlOf } from '../fixtures/cluster.js';
+import { startWaves } from '../../server/cluster/cluster.js';
 import { SERVED_BY_HEADER, TRACE_HEADER } from '../../server/filters/served-by.js';
 
 t.test('pause, resume, restart at another minor, kill', async (t) => {
@@ -67,4 +68,18 @@ t.test('a server on its way out gets no new connections from the front door', as
   }
   t.same(answers, Array(6).fill('200 a'), `every connection goes to the server that stays (${answers.join(', ')})`);
   await stopping;
+});
+
+t.test('servers that serve different APIs start one wave after another', async (t) => {
+  const waves = startWaves([
+    { name: 'a', minor: '1.29' },
+    { name: 'b', minor: '1.32' },
+    { name: 'c', minor: '1.29' },
+    { name: 'd', minor: '1.32', runtimeConfig: 'batch/v1=false' },
+  ]);
+  t.same(
+    waves.map((w) => w.map((s) => s.name)),
+    [['a', 'c'], ['b'], ['d']],
+    'same minor and settings together, in the order they first appear',
+  );
 });
