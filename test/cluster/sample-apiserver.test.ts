@@ -117,9 +117,12 @@ t.test('up --with-sample-apiserver: flunders through kube-apiserver, failure and
   t.equal(refused.status, 503);
   t.equal(refused.text, 'service unavailable\n');
 
-  // Legacy discovery (the 1.26 server): kubectl asks for the group/version and warns.
+  // Legacy discovery (the 1.26 server): kubectl asks for the group/version and warns. Its /apis
+  // also lists the group/versions the 1.33 server registered APIServices for (#96486), which the
+  // 1.26 server does not serve: kubectl names those too, before the aggregated one.
   const legacy = await kubectl('skew-a', ['api-resources']);
-  t.match(legacy.stderr, /unable to retrieve the complete list of server APIs: wardle\.example\.com\/v1alpha1: the server is currently unable to handle the request/);
+  t.match(legacy.stderr, /unable to retrieve the complete list of server APIs: .*wardle\.example\.com\/v1alpha1: the server is currently unable to handle the request/);
+  t.match(legacy.stderr, /flowcontrol\.apiserver\.k8s\.io\/v1: the server could not find the requested resource/, "the 1.33 server's flowcontrol v1, which 1.26 does not serve");
   // Aggregated discovery (the 1.33 server): the version is Stale, client-go leaves it out of the group and kubectl stays silent, as against kube-apiserver.
   const aggregated = await kubectl('skew-b', ['api-resources']);
   t.equal(aggregated.code, 0, `api-resources against 1.33: ${aggregated.stderr}`);
