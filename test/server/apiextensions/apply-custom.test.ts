@@ -11,57 +11,30 @@
  */
 import t from 'tap';
 import { api, startCluster, urlOf, type ApiOptions } from '../../fixtures/cluster.js';
-import { poll } from '../../peers/helpers.js';
+import { createCrd, specCrd } from '../../fixtures/crd.js';
 
 type Obj = Record<string, any>;
 
 const GROUP = 'apply.example.com';
-const CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: `gizmos.${GROUP}` },
-  spec: {
-    group: GROUP,
-    scope: 'Namespaced',
-    names: { plural: 'gizmos', singular: 'gizmo', kind: 'Gizmo' },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: {
-              spec: {
-                type: 'object',
-                properties: {
-                  tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
-                  ports: {
-                    type: 'array',
-                    'x-kubernetes-list-type': 'map',
-                    'x-kubernetes-list-map-keys': ['port', 'protocol'],
-                    items: {
-                      type: 'object',
-                      required: ['port'],
-                      properties: { port: { type: 'integer' }, protocol: { type: 'string', default: 'TCP' }, name: { type: 'string' } },
-                    },
-                  },
-                  args: { type: 'array', 'x-kubernetes-list-type': 'atomic', items: { type: 'string' } },
-                  plain: { type: 'array', items: { type: 'string' } },
-                  labels: { type: 'object', additionalProperties: { type: 'string' } },
-                  selector: { type: 'object', 'x-kubernetes-map-type': 'atomic', additionalProperties: { type: 'string' } },
-                  settings: { type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } } },
-                  config: { type: 'object', 'x-kubernetes-map-type': 'atomic', properties: { a: { type: 'string' }, b: { type: 'string' } } },
-                },
-              },
-            },
-          },
-        },
-      },
-    ],
+const CRD = specCrd(GROUP, 'gizmos', 'Gizmo', {
+  tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+  ports: {
+    type: 'array',
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['port', 'protocol'],
+    items: {
+      type: 'object',
+      required: ['port'],
+      properties: { port: { type: 'integer' }, protocol: { type: 'string', default: 'TCP' }, name: { type: 'string' } },
+    },
   },
-};
+  args: { type: 'array', 'x-kubernetes-list-type': 'atomic', items: { type: 'string' } },
+  plain: { type: 'array', items: { type: 'string' } },
+  labels: { type: 'object', additionalProperties: { type: 'string' } },
+  selector: { type: 'object', 'x-kubernetes-map-type': 'atomic', additionalProperties: { type: 'string' } },
+  settings: { type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } } },
+  config: { type: 'object', 'x-kubernetes-map-type': 'atomic', properties: { a: { type: 'string' }, b: { type: 'string' } } },
+});
 
 const gizmo = (spec: Obj) => ({ apiVersion: `${GROUP}/v1`, kind: 'Gizmo', metadata: { name: 'g1' }, spec });
 
@@ -74,9 +47,9 @@ t.test('server-side apply of custom resources follows the schema markers', async
     call('PATCH', `${path}?fieldManager=${manager}${force ? '&force=true' : ''}`, { body: gizmo(spec), headers: { 'content-type': 'application/apply-patch+yaml' } });
   const fieldsOf = (obj: Obj, manager: string) => obj.metadata.managedFields.find((e: Obj) => e.manager === manager)?.fieldsV1;
 
-  t.equal((await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: CRD })).status, 201, 'CRD created');
-  const served = await poll(() => call('GET', `/apis/${GROUP}/v1/namespaces/default/gizmos`), (r) => r.status === 200);
-  t.ok(served.ok, 'the custom resource is served');
+  const crd = await createCrd(cluster, url, CRD, `/apis/${GROUP}/v1/namespaces/default/gizmos`);
+  t.equal(crd.status, 201, 'CRD created');
+  t.ok(crd.served, 'the custom resource is served');
 
   const first = await apply('alpha', {
     tags: ['a', 'b'],

@@ -8,46 +8,19 @@
  */
 import t from 'tap';
 import { api, startCluster, urlOf, type ApiOptions } from '../../fixtures/cluster.js';
-import { poll } from '../../peers/helpers.js';
+import { createCrd, specCrd } from '../../fixtures/crd.js';
 
 type Obj = Record<string, any>;
 
 const GROUP = 'embed.example.com';
-const CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: `wrappers.${GROUP}` },
-  spec: {
-    group: GROUP,
-    scope: 'Namespaced',
-    names: { plural: 'wrappers', singular: 'wrapper', kind: 'Wrapper' },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: {
-              spec: {
-                type: 'object',
-                properties: {
-                  template: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true },
-                  items: {
-                    type: 'array',
-                    items: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { data: { type: 'object', properties: { key: { type: 'string' } } } } },
-                  },
-                  plain: { type: 'object', properties: { name: { type: 'string' } } },
-                },
-              },
-            },
-          },
-        },
-      },
-    ],
+const CRD = specCrd(GROUP, 'wrappers', 'Wrapper', {
+  template: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true },
+  items: {
+    type: 'array',
+    items: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { data: { type: 'object', properties: { key: { type: 'string' } } } } },
   },
-};
+  plain: { type: 'object', properties: { name: { type: 'string' } } },
+});
 
 const wrapper = (name: string, spec: Obj) => ({ apiVersion: `${GROUP}/v1`, kind: 'Wrapper', metadata: { name }, spec });
 
@@ -58,8 +31,9 @@ t.test('embedded resources in custom resources', async (t) => {
   const list = `/apis/${GROUP}/v1/namespaces/default/wrappers`;
   const create = (body: Obj, query = '') => call('POST', `${list}${query}`, { body });
 
-  t.equal((await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: CRD })).status, 201, 'CRD created');
-  t.ok((await poll(() => call('GET', list), (r) => r.status === 200)).ok, 'the custom resource is served');
+  const crd = await createCrd(cluster, url, CRD, list);
+  t.equal(crd.status, 201, 'CRD created');
+  t.ok(crd.served, 'the custom resource is served');
 
   const created = await create(
     wrapper('w1', {
