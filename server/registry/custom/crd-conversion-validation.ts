@@ -22,27 +22,23 @@ interface GoUrl {
   fragment: string;
 }
 
+/** `text` before and after the first `sep` (all of it and '' without one). */
+function splitOnce(text: string, sep: string): [string, string] {
+  const at = text.indexOf(sep);
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)];
+}
+
 /** The parts of a URL as Go's url.Parse splits them (it accepts what WHATWG parsing rejects, e.g. no scheme). */
 function parseGoUrl(raw: string): GoUrl {
-  let rest = raw;
-  let fragment = '';
-  const hash = rest.indexOf('#');
-  if (hash >= 0) {
-    fragment = rest.slice(hash + 1);
-    rest = rest.slice(0, hash);
-  }
+  let [rest, fragment] = splitOnce(raw, '#');
   let scheme = '';
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(rest);
   if (m) {
     scheme = m[1]!.toLowerCase();
     rest = rest.slice(m[0].length);
   }
-  let query = '';
-  const q = rest.indexOf('?');
-  if (q >= 0) {
-    query = rest.slice(q + 1);
-    rest = rest.slice(0, q);
-  }
+  let query: string;
+  [rest, query] = splitOnce(rest, '?');
   let host = '';
   let user: string | undefined;
   if (rest.startsWith('//')) {
