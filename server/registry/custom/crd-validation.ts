@@ -3,9 +3,10 @@
  * (apiextensions-apiserver pkg/apis/apiextensions/validation/validation.go) for a v1 CRD, with
  * upstream's field paths (see crd-layout.ts for where lifted per-version fields are named) and
  * messages: the name is `<plural>.<group>`; the group is a DNS subdomain with a dot; the scope;
- * version names (DNS-1035, unique, exactly one storage version); every version has a schema, each
- * schema is structural with valid defaults, markers and rules (crd-schema-validation.ts); the
- * names (crd-names.ts); selectable fields; the conversion (crd-conversion-validation.ts);
+ * version names (DNS-1035, unique, exactly one storage version) and deprecation warnings; every
+ * version has a schema, each schema is structural with valid defaults, markers and rules
+ * (crd-schema-validation.ts); the scale subresource's paths; printer columns; the names
+ * (crd-names.ts); selectable fields; the conversion (crd-conversion-validation.ts);
  * `status.acceptedNames` and `status.storedVersions`; `spec.preserveUnknownFields` may not be true.
  * On update, group and plural are immutable, scope and kind too once the CRD is Established, and
  * a check the stored CRD already fails is relaxed as upstream relaxes it (ratcheting).
@@ -15,11 +16,14 @@ import type { KubeObject } from '../object.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../validation.js';
 import { isConditionTrue, type Crd, type CrdVersion } from './crd.js';
 import { hasValidConversionReviewVersionOrEmpty, validateCrdConversion } from './crd-conversion-validation.js';
+import { validateCrdColumns } from './crd-columns-validation.js';
+import { validateDeprecationWarning } from './crd-deprecation-validation.js';
 import { crdLayout } from './crd-layout.js';
 import { validateCrdNames } from './crd-names.js';
 import { mapListKeysMapSet, OPENAPI_V3_TYPES, STRICT_SCHEMA_OPTIONS, validateCrdSchema, type SchemaValidationOptions } from './crd-schema-validation.js';
 import { hasUnprunedDefaults } from './default-validation.js';
 import { validateSelectableFields } from './selectable-fields.js';
+import { validateCrdSubresources } from './crd-subresources-validation.js';
 import { isJsonObject, type JsonSchemaProps } from './structural.js';
 
 function str(v: unknown): string {
@@ -139,8 +143,13 @@ export function validateCrd(obj: KubeObject, oldObj?: KubeObject): FieldError[] 
     seen.add(vname);
     const bad = isDNS1035Label(vname);
     if (bad.length > 0) errs.push({ type: 'FieldValueInvalid', field: `spec.versions[${i}].name`, value: vname, detail: bad.join(',') });
+    errs.push(...validateDeprecationWarning(v, `spec.versions[${i}].deprecationWarning`));
     const own = layout.schemas.find((u) => u.version === v);
     if (own) errs.push(...validateCrdSchema(own.value, own.path, hasStatus(v), opts));
+    const subresources = layout.subresources.find((u) => u.version === v);
+    if (subresources) errs.push(...validateCrdSubresources(subresources.value, subresources.path));
+    const columns = layout.columns.find((u) => u.version === v);
+    if (columns) errs.push(...validateCrdColumns(columns.value, columns.path));
     const selectable = layout.selectableFields.find((u) => u.version === v);
     if (selectable) errs.push(...validateSelectableFields(selectable.value, own?.value?.openAPIV3Schema, selectable.path));
   });
@@ -160,6 +169,10 @@ export function validateCrd(obj: KubeObject, oldObj?: KubeObject): FieldError[] 
   }
   errs.push(...validateCrdNames(names, 'spec.names'));
   if (lifted) errs.push(...validateCrdSchema(lifted.value, lifted.path, versions.some(hasStatus), opts));
+  const liftedSubresources = layout.subresources.find((u) => !u.version);
+  if (liftedSubresources) errs.push(...validateCrdSubresources(liftedSubresources.value, liftedSubresources.path));
+  const liftedColumns = layout.columns.find((u) => !u.version);
+  if (liftedColumns) errs.push(...validateCrdColumns(liftedColumns.value, liftedColumns.path));
   const liftedSelectable = layout.selectableFields.find((u) => !u.version);
   if (liftedSelectable) errs.push(...validateSelectableFields(liftedSelectable.value, lifted?.value?.openAPIV3Schema, liftedSelectable.path));
   const requireRecognized = !old || !isJsonObject(old.spec?.conversion) || hasValidConversionReviewVersionOrEmpty(old.spec.conversion?.webhook?.conversionReviewVersions);
