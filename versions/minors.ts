@@ -49,6 +49,21 @@ export interface MinorInfo {
   peerAggregatedDiscovery: boolean;
   /** The garbage collector of this minor's kube-controller-manager. */
   garbageCollector: GarbageCollectorFacts;
+  /** What this minor's apiextensions-apiserver checks on a CustomResourceDefinition. */
+  crdValidation: CrdValidationFacts;
+}
+
+/**
+ * CRD validation that differs by release (apiextensions-apiserver
+ * pkg/apis/apiextensions/validation/validation.go):
+ * - from 1.31 (kubernetes/kubernetes#124061), a conversion webhook's `caBundle` must hold a
+ *   certificate client-go can load (webhook.ValidateCABundle), on an update of an Established CRD
+ *   whose stored caBundle is empty or valid; create, and a CRD not yet Established, may still
+ *   carry an invalid one. Before 1.31 the caBundle is not checked at all.
+ */
+export interface CrdValidationFacts {
+  /** True when an update may not make an Established CRD's conversion caBundle invalid (1.31+). */
+  validatesConversionCABundle: boolean;
 }
 
 /**
@@ -164,6 +179,7 @@ const COMPATIBILITY_VERSION_SINCE = 33;
 const PEER_AGGREGATED_DISCOVERY_SINCE = 35;
 /** First minor whose garbage collector no longer pauses its workers for unsynced monitors (PR #125796). */
 const GC_WORKERS_IGNORE_MONITOR_SYNC_SINCE = 32;
+const CRD_CA_BUNDLE_VALIDATED_SINCE = 31;
 
 function buildInfo(minor: string): MinorInfo {
   const row = TABLE[minor];
@@ -181,6 +197,7 @@ function buildInfo(minor: string): MinorInfo {
     mvp: Object.freeze({ ...MVP_BY_MINOR[minor]! }),
     peerAggregatedDiscovery: n >= PEER_AGGREGATED_DISCOVERY_SINCE,
     garbageCollector: Object.freeze({ workersWaitForMonitorSync: n < GC_WORKERS_IGNORE_MONITOR_SYNC_SINCE }),
+    crdValidation: Object.freeze({ validatesConversionCABundle: n >= CRD_CA_BUNDLE_VALIDATED_SINCE }),
   });
 }
 

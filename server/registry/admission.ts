@@ -20,7 +20,7 @@ const cache = new WeakMap<ResourceType, ObjectValidator>();
 const APIMACHINERY_META_GROUPS = new Set(['apiextensions.k8s.io', 'apiregistration.k8s.io']);
 
 /** The kind-specific rules beyond object meta, by `group/resource`. */
-const KIND_VALIDATORS: Record<string, (obj: KubeObject, old?: KubeObject) => FieldError[]> = {
+const KIND_VALIDATORS: Record<string, (obj: KubeObject, old: KubeObject | undefined, type: ResourceType) => FieldError[]> = {
   '/configmaps': validateConfigMapData,
   '/secrets': validateSecretData,
   'apiextensions.k8s.io/customresourcedefinitions': validateCrd,
@@ -38,7 +38,7 @@ export function objectValidator(type: ResourceType): ObjectValidator {
     const opts: Parameters<typeof validateObjectMeta>[1] = { namespaced: type.namespaced, nameValidator, isCreate, kubeFinalizerNames: !kubeMetaExempt };
     if (old?.metadata) opts.old = old.metadata as ValidatedMeta;
     const errs = validateObjectMeta(obj.metadata as ValidatedMeta, opts);
-    if (extra) errs.push(...extra(obj, old));
+    if (extra) errs.push(...extra(obj, old, type));
     return errs;
   };
   cache.set(type, v);

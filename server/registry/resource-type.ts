@@ -57,6 +57,8 @@ export interface ResourceType {
   custom?: CustomResourceInfo;
   /** The serving minor's feature gates, for strategies a gate changes. */
   featureGates?: ReadonlyMap<string, boolean>;
+  /** The serving minor, for validation whose rules differ by release (versions/minors.ts). */
+  minor?: string;
 }
 
 /** The storage group segment: the core group is spelled `core`, as upstream's StorageVersion names do. */
@@ -111,7 +113,7 @@ export class ResourceTypes {
   constructor(profile: VersionProfile) {
     for (const gv of profile.groups) {
       this.gvs.add(`${gv.group}/${gv.version}`);
-      for (const r of gv.resources) this.byKey.set(`${gv.group}/${gv.version}/${r.name}`, { ...toResourceType(gv.group, gv.version, gv.groupVersion, r), featureGates: profile.featureGates });
+      for (const r of gv.resources) this.byKey.set(`${gv.group}/${gv.version}/${r.name}`, { ...toResourceType(gv.group, gv.version, gv.groupVersion, r), featureGates: profile.featureGates, minor: profile.minor });
     }
   }
 

@@ -4,10 +4,15 @@
  * `spec.conversion.conversionReviewVersions`): the strategy is `None` or `Webhook`; a webhook has a
  * client config with exactly one of `url` (https, a host, no user, query or fragment) and `service`
  * (name, namespace, a valid port and path), and conversionReviewVersions naming at least one version
- * the server speaks; `None` has neither. The CA bundle is not checked.
+ * the server speaks; `None` has neither. A non-empty `caBundle` must be one client-go can load
+ * (webhook.ValidateCABundle) unless invalid ones are allowed: always on create, and on update while
+ * the stored CRD is not Established or already holds an invalid one (allowInvalidCABundle); minors
+ * before 1.31 never check it (versions/minors.ts).
  */
-import type { FieldError } from '../../errors/status.js';
+import { GoSyntax, type FieldError } from '../../errors/status.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../validation.js';
+import { caBundleError, goBytes } from './ca-bundle.js';
+import { isConditionTrue, type Crd } from './crd.js';
 
 /** The ConversionReview versions kube-apiserver understands (upstream's acceptedConversionReviewVersions). */
 export const ACCEPTED_CONVERSION_REVIEW_VERSIONS = ['v1', 'v1beta1'];
@@ -121,8 +126,24 @@ function validateReviewVersions(versions: unknown[], requireRecognized: boolean,
   return errs;
 }
 
+/** A v1 caBundle (base64 in JSON) as the bytes Go decodes it to. */
+function caBundleBytes(value: unknown): Buffer {
+  return typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.alloc(0);
+}
+
+/**
+ * Upstream's allowInvalidCABundle for an update of `old`: true while `old` is not Established, or
+ * when its own caBundle is non-empty and already invalid (so an update never breaks a CRD that is
+ * serving, and never blocks one that was already broken).
+ */
+export function allowsInvalidCABundle(old: Crd): boolean {
+  if (!isConditionTrue(old, 'Established')) return true;
+  const bundle = caBundleBytes((old.spec?.conversion?.webhook as { clientConfig?: { caBundle?: unknown } } | undefined)?.clientConfig?.caBundle);
+  return bundle.length > 0 && caBundleError(bundle) !== undefined;
+}
+
 /** The field errors of a v1 `spec.conversion` (absent: none; defaulting sets `None`). */
-export function validateCrdConversion(conversion: unknown, requireRecognizedReviewVersion: boolean): FieldError[] {
+export function validateCrdConversion(conversion: unknown, requireRecognizedReviewVersion: boolean, allowInvalidCABundle = true): FieldError[] {
   if (!conversion || typeof conversion !== 'object') return [];
   const c = conversion as { strategy?: unknown; webhook?: { clientConfig?: Record<string, unknown> | null; conversionReviewVersions?: unknown } | null };
   const errs: FieldError[] = [];
@@ -142,6 +163,9 @@ export function validateCrdConversion(conversion: unknown, requireRecognizedRevi
       if (hasUrl === Boolean(service)) errs.push({ type: 'FieldValueRequired', field: ccPath, detail: 'exactly one of url or service is required' });
       else if (hasUrl) errs.push(...validateWebhookUrl(clientConfig.url as string, `${ccPath}.url`));
       else errs.push(...validateWebhookService(service!, `${ccPath}.service`));
+      const bundle = caBundleBytes(clientConfig.caBundle);
+      const bad = bundle.length > 0 && !allowInvalidCABundle ? caBundleError(bundle) : undefined;
+      if (bad) errs.push({ type: 'FieldValueInvalid', field: `${ccPath}.caBundle`, value: new GoSyntax(goBytes(bundle)), detail: bad });
     }
     errs.push(...validateReviewVersions(reviewVersions, requireRecognizedReviewVersion, 'spec.conversion.conversionReviewVersions'));
   } else {

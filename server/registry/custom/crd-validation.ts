@@ -15,7 +15,9 @@ import { GoSyntax, type FieldError } from '../../errors/status.js';
 import type { KubeObject } from '../object.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../validation.js';
 import { isConditionTrue, type Crd, type CrdVersion } from './crd.js';
-import { hasValidConversionReviewVersionOrEmpty, validateCrdConversion } from './crd-conversion-validation.js';
+import { minorInfo } from '../../../versions/minors.js';
+import type { ResourceType } from '../resource-type.js';
+import { allowsInvalidCABundle, hasValidConversionReviewVersionOrEmpty, validateCrdConversion } from './crd-conversion-validation.js';
 import { validateCrdColumns } from './crd-columns-validation.js';
 import { validateDeprecationWarning } from './crd-deprecation-validation.js';
 import { crdLayout } from './crd-layout.js';
@@ -102,8 +104,11 @@ function immutable(path: string, now: unknown, before: unknown): FieldError[] {
   return now === before ? [] : [{ type: 'FieldValueInvalid', field: path, value: now, detail: 'field is immutable' }];
 }
 
-/** The field errors of a CRD on create (`oldObj` undefined) and update. */
-export function validateCrd(obj: KubeObject, oldObj?: KubeObject): FieldError[] {
+/**
+ * The field errors of a CRD on create (`oldObj` undefined) and update, by the rules of the minor
+ * serving `type` (the newest rules without one).
+ */
+export function validateCrd(obj: KubeObject, oldObj?: KubeObject, type?: Pick<ResourceType, 'minor'>): FieldError[] {
   const crd = obj as Crd;
   const old = oldObj as Crd | undefined;
   const errs: FieldError[] = [];
@@ -176,7 +181,9 @@ export function validateCrd(obj: KubeObject, oldObj?: KubeObject): FieldError[] 
   const liftedSelectable = layout.selectableFields.find((u) => !u.version);
   if (liftedSelectable) errs.push(...validateSelectableFields(liftedSelectable.value, lifted?.value?.openAPIV3Schema, liftedSelectable.path));
   const requireRecognized = !old || !isJsonObject(old.spec?.conversion) || hasValidConversionReviewVersionOrEmpty(old.spec.conversion?.webhook?.conversionReviewVersions);
-  errs.push(...validateCrdConversion(spec.conversion, requireRecognized));
+  const facts = type?.minor ? minorInfo(type.minor).crdValidation : undefined;
+  const checkCABundle = (facts?.validatesConversionCABundle ?? true) && old !== undefined && !allowsInvalidCABundle(old);
+  errs.push(...validateCrdConversion(spec.conversion, requireRecognized, !checkCABundle));
 
   if (old) {
     const oldSpec = (isJsonObject(old.spec) ? old.spec : {}) as Crd['spec'];
