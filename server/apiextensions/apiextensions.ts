@@ -1,7 +1,7 @@
 /**
  * The apiextensions-apiserver part of one server: its own CRD informer, the serving of custom
  * resources and their discovery from that informer, and the CRD controllers every kube-apiserver
- * runs (naming, establishing, finalizer), not leader-elected, writing through the registry as
+ * runs (naming, establishing, API approval, finalizer), not leader-elected, writing through the registry as
  * upstream's write through their loopback client.
  */
 import type { Logger } from 'pino';
@@ -12,6 +12,7 @@ import type { OpenApiV3 } from '../endpoints/openapi.js';
 import type { Registry } from '../registry/rest.js';
 import type { ResourceTypes } from '../registry/resource-type.js';
 import { CRD_GROUP, CRD_RESOURCE } from '../registry/custom/crd.js';
+import { ApiApprovalController } from './api-approval-controller.js';
 import { CrdInformer } from './crd-informer.js';
 import { EstablishingController } from './establishing-controller.js';
 import { FinalizerController } from './finalizer-controller.js';
@@ -55,6 +56,7 @@ export async function startApiExtensions(deps: ApiExtensionsDeps): Promise<ApiEx
   const controllers = [
     new NamingController({ ...common, log: log.child({ controller: 'crd-naming' }) }),
     new EstablishingController({ ...common, log: log.child({ controller: 'crd-establishing' }), delayMs: deps.establishingDelayMs }),
+    new ApiApprovalController({ ...common, log: log.child({ controller: 'crd-api-approval' }) }),
     new FinalizerController({ ...common, log: log.child({ controller: 'crd-finalizer' }) }),
   ];
   await informer.start();

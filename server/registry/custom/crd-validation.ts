@@ -7,7 +7,8 @@
  * version has a schema, each schema is structural with valid defaults, markers and rules
  * (crd-schema-validation.ts); the scale subresource's paths; printer columns; the names
  * (crd-names.ts); selectable fields; the conversion (crd-conversion-validation.ts);
- * `status.acceptedNames` and `status.storedVersions`; `spec.preserveUnknownFields` may not be true.
+ * `status.acceptedNames` and `status.storedVersions`; the API approval annotation of community
+ * groups (crd-api-approval.ts); `spec.preserveUnknownFields` may not be true.
  * On update, group and plural are immutable, scope and kind too once the CRD is Established, and
  * a check the stored CRD already fails is relaxed as upstream relaxes it (ratcheting).
  */
@@ -20,6 +21,7 @@ import type { ResourceType } from '../resource-type.js';
 import { allowsInvalidCABundle, hasValidConversionReviewVersionOrEmpty, validateCrdConversion } from './crd-conversion-validation.js';
 import { validateCrdColumns } from './crd-columns-validation.js';
 import { validateDeprecationWarning } from './crd-deprecation-validation.js';
+import { validateApiApproval } from './crd-api-approval.js';
 import { crdLayout } from './crd-layout.js';
 import { validateCrdNames } from './crd-names.js';
 import { mapListKeysMapSet, OPENAPI_V3_TYPES, STRICT_SCHEMA_OPTIONS, validateCrdSchema, type SchemaValidationOptions } from './crd-schema-validation.js';
@@ -196,6 +198,7 @@ export function validateCrd(obj: KubeObject, oldObj?: KubeObject, type?: Pick<Re
   }
   errs.push(...validateCrdNames(crd.status?.acceptedNames, 'status.acceptedNames'));
   errs.push(...validateStoredVersions(crd.status?.storedVersions, versions));
+  errs.push(...validateApiApproval(crd, old));
   if (spec.preserveUnknownFields === true && old?.spec?.preserveUnknownFields !== true) {
     errs.push({ type: 'FieldValueInvalid', field: 'spec.preserveUnknownFields', value: true, detail: 'cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead' });
   }
