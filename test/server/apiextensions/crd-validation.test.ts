@@ -3,8 +3,11 @@
  * 422 Invalid with upstream's field paths and messages for non-structural schemas, the root type,
  * metadata restrictions, x-kubernetes-* combinations, defaults (type and pruning), list-map keys,
  * the status subresource's root, missing schemas, names, versions, conversion webhooks and
- * `spec.preserveUnknownFields`; on update, the immutable group, plural and (once Established)
- * scope, and `status.storedVersions`. A CRD with every valid feature is still accepted.
+ * `spec.preserveUnknownFields`, printer columns, the scale subresource's paths, deprecation
+ * warnings and the API approval annotation of community groups (with the condition it gives); on
+ * update, the immutable group, plural and (once Established) scope, `status.storedVersions`, and
+ * a conversion caBundle that must stay loadable on 1.33 while the 1.30 server (a second process
+ * over the same store) does not check it. A CRD with every valid feature is still accepted.
  */
 import t, { type Test } from 'tap';
 import { api, startCluster, urlOf, type ApiOptions } from '../../fixtures/cluster.js';
@@ -33,8 +36,11 @@ const V = 'spec.validation.openAPIV3Schema';
 const cause = (reason: string, field: string, message: string) => ({ reason, message, field });
 
 t.test('CRD validation', async (t) => {
-  const cluster = await startCluster(t, [{ name: 'k133', minor: '1.33' }], { mvp: false });
+  const cluster = await startCluster(t, [{ name: 'k133', minor: '1.33' }, { name: 'k130', minor: '1.30' }], { mvp: false });
   const call = (method: string, path: string, opts: ApiOptions = {}) => api(cluster, urlOf(cluster, 'k133'), method, path, opts);
+  const call130 = (method: string, path: string, opts: ApiOptions = {}) => api(cluster, urlOf(cluster, 'k130'), method, path, opts);
+  const established = async (name: string) =>
+    (await poll(() => call('GET', `${CRDS}/${name}`), (r) => (r.json.status?.conditions ?? []).some((c: Obj) => c.type === 'Established' && c.status === 'True'))).value;
   const refused = async (t: Test, body: Obj, causes: Obj[], message?: string) => {
     const res = await call('POST', CRDS, { body });
     t.equal(res.status, 422, JSON.stringify(res.json));
@@ -176,6 +182,111 @@ t.test('CRD validation', async (t) => {
     await refused(t, crd('puffs', 'Puff', root({ spec: SPEC }), { spec: { preserveUnknownFields: true } }), [
       cause('FieldValueInvalid', 'spec.preserveUnknownFields', 'Invalid value: true: cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead'),
     ]);
+  });
+
+  await t.test('printer columns, the scale subresource and deprecation warnings', async (t) => {
+    const P = 'spec.additionalPrinterColumns';
+    const types = 'must be one of boolean,date,integer,number,string';
+    await refused(t, crd('cols', 'Col', root({ spec: SPEC }), { version: { additionalPrinterColumns: [{ name: '', type: 'float', format: 'uuid', jsonPath: 'spec.size' }, { name: 'B', type: '', jsonPath: '' }] } }), [
+      cause('FieldValueRequired', `${P}[0].name`, 'Required value'),
+      cause('FieldValueInvalid', `${P}[0].type`, `Invalid value: "float": ${types}`),
+      cause('FieldValueInvalid', `${P}[0].format`, 'Invalid value: "uuid": must be one of byte,date,date-time,double,float,int32,int64,password'),
+      cause('FieldValueInvalid', `${P}[0].JSONPath`, 'Invalid value: "spec.size": must be a simple json path starting with .'),
+      cause('FieldValueRequired', `${P}[1].type`, `Required value: ${types}`),
+      cause('FieldValueRequired', `${P}[1].JSONPath`, 'Required value'),
+    ]);
+    const S = 'spec.subresources.scale';
+    await refused(t, crd('scales', 'Scale', root({ spec: SPEC }), { version: { subresources: { status: {}, scale: { specReplicasPath: '.status.replicas', statusReplicasPath: 'status.replicas', labelSelectorPath: '.metadata.labels' } } } }), [
+      cause('FieldValueInvalid', `${S}.specReplicasPath`, 'Invalid value: ".status.replicas": should be a json path under .spec'),
+      cause('FieldValueInvalid', `${S}.statusReplicasPath`, 'Invalid value: "status.replicas": must be a simple json path starting with .'),
+      cause('FieldValueInvalid', `${S}.labelSelectorPath`, 'Invalid value: ".metadata.labels": should be a json path under either .spec or .status'),
+    ]);
+    // Versions with different subresources are validated each at its own path; the shared schema is lifted.
+    await refused(t, crd('vscales', 'VScale', undefined, { versions: [
+      { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: root({ spec: SPEC }) } },
+      { name: 'v2', served: true, storage: false, schema: { openAPIV3Schema: root({ spec: SPEC }) }, subresources: { scale: { specReplicasPath: '.spec.size' } } },
+    ] }), [cause('FieldValueRequired', 'spec.versions[1].subresources.scale.statusReplicasPath', 'Required value')]);
+    await refused(t, crd('deps', 'Dep', root({ spec: SPEC }), { version: { deprecationWarning: 'gone soon' } }), [
+      cause('FieldValueInvalid', 'spec.versions[0].deprecationWarning', 'Invalid value: "gone soon": can only be set for deprecated versions'),
+    ]);
+    await refused(t, crd('deps', 'Dep', root({ spec: SPEC }), { version: { deprecated: true, deprecationWarning: 'bad\tone' } }), [
+      cause('FieldValueInvalid', 'spec.versions[0].deprecationWarning', 'Invalid value: "bad\\tone": must only contain printable UTF-8 characters; non-printable character found at index 3'),
+    ]);
+  });
+
+  await t.test('community groups need the API approval annotation', async (t) => {
+    const K8S = 'example.k8s.io';
+    const approved = (annotation: string | undefined) => {
+      const body = crd('widgets', 'Widget', root({ spec: SPEC }), { spec: { group: K8S } });
+      if (annotation !== undefined) body.metadata.annotations = { 'api-approved.kubernetes.io': annotation };
+      return body;
+    };
+    const A = 'metadata.annotations[api-approved.kubernetes.io]';
+    await refused(t, approved(undefined), [
+      cause('FieldValueRequired', A, 'Required value: protected groups must have approval annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111'),
+    ]);
+    const invalid = 'Invalid value: "soon": protected groups must have approval annotation "api-approved.kubernetes.io" with either a URL or a reason starting with "unapproved", see https://github.com/kubernetes/enhancements/pull/1111';
+    await refused(t, approved('soon'), [cause('FieldValueInvalid', A, invalid)]);
+
+    const created = await call('POST', CRDS, { body: approved('unapproved, testing only') });
+    t.equal(created.status, 201, JSON.stringify(created.json));
+    const name = `widgets.${K8S}`;
+    const conditionOf = (r: { json: Obj }) => (r.json.status?.conditions ?? []).find((c: Obj) => c.type === 'KubernetesAPIApprovalPolicyConformant');
+    const bypassed = (await poll(() => call('GET', `${CRDS}/${name}`), (r) => conditionOf(r) !== undefined)).value;
+    t.match(conditionOf(bypassed), { status: 'False', reason: 'UnapprovedAnnotation', message: 'not approved: "unapproved, testing only"' });
+
+    const url = 'https://github.com/kubernetes/enhancements/pull/1111';
+    const next = structuredClone((await established(name)).json);
+    next.metadata.annotations['api-approved.kubernetes.io'] = url;
+    const approvedNow = await call('PUT', `${CRDS}/${name}`, { body: next });
+    t.equal(approvedNow.status, 200, JSON.stringify(approvedNow.json));
+    const approval = (await poll(() => call('GET', `${CRDS}/${name}`), (r) => conditionOf(r)?.status === 'True')).value;
+    t.match(conditionOf(approval), { status: 'True', reason: 'ApprovedAnnotation', message: `approved in ${url}` });
+
+    // Dropping the annotation changes the approval state: refused. A spec-only change keeps it: accepted.
+    const dropped = structuredClone(approval.json);
+    delete dropped.metadata.annotations['api-approved.kubernetes.io'];
+    const refusedDrop = await call('PUT', `${CRDS}/${name}`, { body: dropped });
+    t.equal(refusedDrop.status, 422);
+    t.same(refusedDrop.json.details.causes.map((c: Obj) => c.field), [A]);
+    const respec = structuredClone(approval.json);
+    respec.spec.names.shortNames = ['wg'];
+    t.equal((await call('PUT', `${CRDS}/${name}`, { body: respec })).status, 200);
+    t.equal((await call('DELETE', `${CRDS}/${name}`)).status, 200);
+  });
+
+  await t.test('an Established CRD keeps a loadable conversion caBundle from 1.31 on', async (t) => {
+    const name = `cabs.${GROUP}`;
+    const webhook = (caBundle: string) => ({ strategy: 'Webhook', webhook: { clientConfig: { service: { name: 'conv', namespace: 'default' }, caBundle: Buffer.from(caBundle).toString('base64') }, conversionReviewVersions: ['v1'] } });
+    // On create an invalid caBundle is allowed: the CRD is not Established yet.
+    const created = await call('POST', CRDS, { body: crd('cabs', 'Cab', root({ spec: SPEC }), { spec: { conversion: webhook('placeholder') } }) });
+    t.equal(created.status, 201, JSON.stringify(created.json));
+    await established(name);
+    t.equal((await call('DELETE', `${CRDS}/${name}`)).status, 200);
+    await poll(() => call('GET', `${CRDS}/${name}`), (r) => r.status === 404);
+
+    t.equal((await call('POST', CRDS, { body: crd('cabs', 'Cab', root({ spec: SPEC })) })).status, 201);
+    const current = (await established(name)).json;
+    const withBundle = (bundle: string, from: Obj) => {
+      const next = structuredClone(from);
+      next.spec.conversion = webhook(bundle);
+      return next;
+    };
+    const notPem = await call('PUT', `${CRDS}/${name}`, { body: withBundle('not a pem', current) });
+    t.equal(notPem.status, 422, JSON.stringify(notPem.json));
+    t.same(notPem.json.details.causes, [
+      cause('FieldValueInvalid', 'spec.conversion.webhookClientConfig.caBundle', 'Invalid value: []byte{0x6e, 0x6f, 0x74, 0x20, 0x61, 0x20, 0x70, 0x65, 0x6d}: unable to load root certificates: unable to parse bytes as PEM block'),
+    ]);
+    const garbage = '-----BEGIN CERTIFICATE-----\nYWJj\n-----END CERTIFICATE-----\n';
+    const notCert = await call('PUT', `${CRDS}/${name}`, { body: withBundle(garbage, current) });
+    t.equal(notCert.status, 422);
+    t.match(notCert.json.details.causes[0].message, /: unable to load root certificates: failed to parse certificate: x509: malformed certificate$/);
+    // 1.30 does not check the caBundle; once an invalid one is stored, 1.33 lets updates keep an invalid one.
+    const old = await call130('PUT', `${CRDS}/${name}`, { body: withBundle('not a pem', current) });
+    t.equal(old.status, 200, JSON.stringify(old.json));
+    const ratcheted = await call('PUT', `${CRDS}/${name}`, { body: withBundle('still not a pem', old.json) });
+    t.equal(ratcheted.status, 200, JSON.stringify(ratcheted.json));
+    t.equal((await call('DELETE', `${CRDS}/${name}`)).status, 200);
   });
 
   await t.test('a CRD with every valid feature is accepted, and updated under the update rules', async (t) => {
