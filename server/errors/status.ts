@@ -25,7 +25,8 @@ export interface StatusDetails {
 export interface Status {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never>;
+  /** ListMeta: only a 410 for an expired continue token fills it (`continue`). */
+  metadata: { continue?: string };
   status: 'Failure' | 'Success';
   message?: string;
   reason?: string;
@@ -278,6 +279,17 @@ export function unauthorized(): StatusError {
 /** 410 `too old resource version: 5 (10)`, reason Expired. */
 export function resourceExpired(message: string): StatusError {
   return new StatusError(failure(410, 'Expired', message));
+}
+
+/**
+ * 410 for a paged list whose continue token was compacted away, as upstream's
+ * handleCompactedErrorForPaging: the message promises a token in this response, and
+ * `metadata.continue` carries one that resumes at the latest revision.
+ */
+export function expiredWithContinue(message: string, freshContinue: string): StatusError {
+  const err = resourceExpired(message);
+  err.status.metadata.continue = freshContinue;
+  return err;
 }
 
 /** 410 reason Gone. */

@@ -79,3 +79,16 @@ export function parseListOptions(query: URLSearchParams, isWatch: boolean, watch
   if (errs.length > 0) throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errs);
   return opts;
 }
+
+/**
+ * The revision a list must be read at, or undefined when it reads the latest state (upstream's
+ * storage ValidateListOptions). `Exact` reads at `resourceVersion`; so does the legacy form that
+ * sends a non-zero `resourceVersion` and a `limit` without `resourceVersionMatch`, which etcd
+ * serves exactly and which expires (410) once the revision is compacted. `NotOlderThan`, `0`, and
+ * the legacy form without a limit read the latest state.
+ */
+export function exactListRevision(opts: ListOptions): number | undefined {
+  if (opts.resourceVersion === '' || opts.resourceVersion === '0' || opts.continue !== '') return undefined;
+  const legacyExact = opts.resourceVersionMatch === '' && opts.limit > 0;
+  return opts.resourceVersionMatch === 'Exact' || legacyExact ? Number(opts.resourceVersion) : undefined;
+}

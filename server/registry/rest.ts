@@ -26,8 +26,8 @@ import {
   type FieldError,
   type SuccessStatus,
 } from '../errors/status.js';
-import { decodeContinue, encodeContinue, continueExpired } from './continue.js';
-import type { ListOptions } from './list-options.js';
+import { decodeContinue, encodeContinue, continueExpired, listExpired } from './continue.js';
+import { exactListRevision, type ListOptions } from './list-options.js';
 import { clone, formatTime, metaOf, toStorage, toWire, type KubeObject } from './object.js';
 import { listPrefix, storageKey, storagePrefixOf, type ResourceType } from './resource-type.js';
 import { specOf, strategyFor } from './strategy.js';
@@ -188,7 +188,7 @@ export class Registry {
         const rv = Number(opts.resourceVersion);
         const current = await this.store.currentRevision();
         if (rv > current) throw timeout(`Too large resource version: ${rv}, current: ${current}`, 1);
-        if (opts.resourceVersionMatch === 'Exact') atRev = rv;
+        atRev = exactListRevision(opts);
       }
       try {
         const listOpts: Parameters<Store['list']>[1] = { filter: (v) => selection.matches(v as KubeObject) };
@@ -206,7 +206,7 @@ export class Registry {
         }
         return result;
       } catch (err) {
-        if (opts.continue && isStorageError(err, 'Expired')) throw continueExpired();
+        if (isStorageError(err, 'Expired')) throw afterKey !== undefined ? continueExpired(prefix, afterKey) : listExpired();
         throw err;
       }
     });
