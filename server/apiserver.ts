@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import type { Store } from '../storage/store.js';
 import { openSqliteStore } from '../storage/sqlite/store.js';
+import { Compactor } from '../storage/compactor.js';
 import { loadProfile } from '../versions/profile.js';
 import { versionDocument } from '../versions/minors.js';
 import type { VersionProfile } from '../versions/types.js';
@@ -93,6 +94,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const unfollowClock = ownClock && config.clockFile ? followClockFile(ownClock, config.clockFile, (err) => log.warn({ err }, 'clock file unreadable; keeping the current time')) : undefined;
   const store = deps.store ?? openSqliteStore(config.storagePath, { now: () => clock.now().getTime(), logger: log });
   const ownsStore = deps.store === undefined;
+  const compactor = new Compactor(store, clock, config.etcdCompactionIntervalMs, log);
 
   const host = publicAddress(config);
   const certDir = config.certDir || join(dirname(config.storagePath), `${config.name}-certs`);
@@ -234,6 +236,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   // kube-controller-manager's controllers, run while this server holds the controller-manager lease.
   const controllers = await ControllerManager.create({ config, clock, log, selfURL: url, servingCert: cert, minor: profile.minor });
   controllers?.start();
+  compactor.start();
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -252,6 +255,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     close() {
       closing ??= (async () => {
         shuttingDown = true;
+        compactor.stop();
         await controllers?.stop();
         extensions?.stop();
         aggregator?.stop();

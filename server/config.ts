@@ -57,6 +57,9 @@ export const DEFAULT_DURATIONS = {
 /** The durations a server runs with. */
 export type Durations = typeof DEFAULT_DURATIONS;
 
+/** kube-apiserver's `--etcd-compaction-interval` default. */
+export const DEFAULT_ETCD_COMPACTION_INTERVAL_MS = 5 * 60_000;
+
 /** A configuration error, printed as kube-apiserver prints its startup errors. */
 export class ConfigError extends Error {
   readonly code = 'CONFIG';
@@ -128,6 +131,8 @@ export interface ServerConfig {
   idleTimeoutMs: number;
   /** kube-skew `--write-stall-timeout` in milliseconds (default 60s); 0 disables it. */
   writeStallTimeoutMs: number;
+  /** `--etcd-compaction-interval` in milliseconds of the server's clock (default 5m); 0 disables compaction. */
+  etcdCompactionIntervalMs: number;
 }
 
 /** Raw flag values as the CLI parses them (strings, as on a command line). */
@@ -267,6 +272,7 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
     readHeaderTimeoutMs: parseDurationFlag(flags, 'read-header-timeout', DEFAULT_READ_HEADER_TIMEOUT_MS, true),
     idleTimeoutMs: parseDurationFlag(flags, 'idle-timeout', DEFAULT_IDLE_TIMEOUT_MS, true),
     writeStallTimeoutMs: parseDurationFlag(flags, 'write-stall-timeout', DEFAULT_WRITE_STALL_TIMEOUT_MS),
+    etcdCompactionIntervalMs: parseDurationFlag(flags, 'etcd-compaction-interval', DEFAULT_ETCD_COMPACTION_INTERVAL_MS),
   };
 }
 

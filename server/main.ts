@@ -62,6 +62,7 @@ export const APISERVER_FLAGS: FlagSpec[] = [
   { name: 'read-header-timeout', help: 'kube-skew: how long a connection may take for its TLS handshake and a request\'s headers before it is closed (upstream\'s fixed http.Server ReadHeaderTimeout). Wall time, not scaled. Default 32s.' },
   { name: 'idle-timeout', help: 'kube-skew: how long an idle keep-alive connection is kept (upstream\'s fixed http.Server IdleTimeout). Wall time, not scaled. Default 90s.' },
   { name: 'write-stall-timeout', help: 'kube-skew: close a connection whose response output has stayed unsent this long (a client that stopped reading; Node would buffer its answers in memory). 0 disables. Wall time, not scaled. Default 1m0s.' },
+  { name: 'etcd-compaction-interval', help: 'The interval of compaction requests. If 0, the compaction request from apiserver is disabled. Default 5m0s. kube-skew: on the server\'s scaled clock; the servers of a cluster take turns as kube-apiservers sharing one etcd do.' },
   ...durationFlags,
 ];
 
