@@ -20,6 +20,9 @@ import { gvrKey, resolvePeers, type GVR, type PeerRouter, type RouteDecision } f
 import type { PeerTransport } from './transport.js';
 import { PassThroughPeerCache, type PeerCacheFilter } from './peer-cache-filter.js';
 
+/** How long after a lease watch ends the router lists again. */
+const RELIST_DELAY_MS = 1000;
+
 /** One peer's entry in the peer discovery cache. */
 export interface PeerDiscovery {
   gvrs: Set<string>;
@@ -69,6 +72,7 @@ export class DiscoveryRouter implements PeerRouter {
   private synced = false;
   private watcher: Watcher | undefined;
   private localTimer: ClockTimer | undefined;
+  private relistTimer: ClockTimer | undefined;
   private queued = false;
   private running = false;
   private retries = 0;
@@ -93,7 +97,18 @@ export class DiscoveryRouter implements PeerRouter {
   async start(): Promise<void> {
     this.refreshLocal();
     this.localTimer = this.deps.clock.setInterval(() => this.refreshLocal(), this.deps.localRefreshSeconds * 1000);
+    await this.watchLeases();
+    this.synced = true;
+  }
+
+  /**
+   * List the identity leases, then watch them. A watch that ends (a process paused while the
+   * store was compacted past it) lists again after a second, as an informer does.
+   */
+  private async watchLeases(): Promise<void> {
     const list = await this.deps.registry.list(this.deps.leases, LEASE_NAMESPACE, IDENTITY_SELECTOR);
+    if (this.stopped) return;
+    this.holders.clear();
     for (const lease of list.items) this.holders.set(lease.metadata?.name ?? '', holderOf(lease));
     this.watcher = this.deps.store.watch(listPrefix(this.deps.leases, LEASE_NAMESPACE), Number(list.resourceVersion), {
       onEvent: (event) => {
@@ -110,9 +125,12 @@ export class DiscoveryRouter implements PeerRouter {
           if (event.type === 'ADDED' || changed) this.enqueue();
         }
       },
-      onError: (err) => this.deps.log.warn({ err }, 'identity lease watch ended'),
+      onError: (err) => {
+        if (this.stopped) return;
+        this.deps.log.warn({ err }, 'identity lease watch ended; listing again');
+        this.relistTimer = this.deps.clock.setTimeout(() => void this.watchLeases().catch((e: unknown) => this.deps.log.warn({ err: e }, 'identity lease list failed')), RELIST_DELAY_MS);
+      },
     });
-    this.synced = true;
     if (list.items.length > 0) this.enqueue();
   }
 
@@ -121,6 +139,7 @@ export class DiscoveryRouter implements PeerRouter {
     this.stopped = true;
     this.watcher?.stop();
     this.localTimer?.cancel();
+    this.relistTimer?.cancel();
   }
 
   hasFinishedSync(): boolean {

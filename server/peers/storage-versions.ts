@@ -7,7 +7,7 @@
  * of servers whose identity lease is gone, deleting objects left empty.
  */
 import type { Logger } from 'pino';
-import type { Store, Watcher } from '../../storage/store.js';
+import type { ChangeEvent, Store, Watcher } from '../../storage/store.js';
 import type { Clock, ClockTimer } from '../clock.js';
 import { isStatusError } from '../errors/status.js';
 import type { Registry } from '../registry/rest.js';
@@ -25,6 +25,9 @@ export interface ServerStorageVersion {
   decodableVersions: string[];
   servedVersions: string[];
 }
+
+/** How long after a watch ends the informer lists again. */
+const RELIST_DELAY_MS = 1000;
 
 const ALL: ListOptions = { labelSelector: '', fieldSelector: '', watch: false, allowWatchBookmarks: false, resourceVersion: '', resourceVersionMatch: '', limit: 0, continue: '' };
 
@@ -94,7 +97,9 @@ export interface StorageVersionDeps {
 export class StorageVersionRouter implements PeerRouter {
   private map = new Map<string, Set<string>>();
   private completed = false;
-  private watchers: Watcher[] = [];
+  private readonly watchers = new Map<string, Watcher>();
+  private readonly relistTimers = new Map<string, ClockTimer>();
+  private stopped = false;
   private timer: ClockTimer | undefined;
 
   constructor(private readonly deps: StorageVersionDeps) {}
@@ -105,25 +110,8 @@ export class StorageVersionRouter implements PeerRouter {
 
   /** Start the informer, write this server's entries, and keep both up to date. */
   async start(): Promise<void> {
-    const { registry, storageVersions, store, leases } = this.deps;
-    const list = await registry.list(storageVersions, '', ALL);
-    const svPrefix = storagePrefixOf(storageVersions.group, storageVersions.resource);
-    this.rebuild(list.items);
-    this.watchers.push(
-      store.watch(svPrefix, Number(list.resourceVersion), {
-        onEvent: () => void this.reload(),
-        onError: (err) => this.deps.log.warn({ err }, 'storage version watch ended'),
-      }),
-    );
-    const leaseList = await registry.list(leases, LEASE_NAMESPACE, ALL);
-    this.watchers.push(
-      store.watch(listPrefix(leases, LEASE_NAMESPACE), Number(leaseList.resourceVersion), {
-        onEvent: (event) => {
-          const lease = event.value as KubeObject;
-          if (event.type === 'DELETED' && lease.metadata?.labels?.[IDENTITY_LABEL] === IDENTITY_LABEL_VALUE) void this.collect();
-        },
-      }),
-    );
+    await this.watchStorageVersions();
+    await this.watchLeases();
     await this.update();
     await this.collect();
     this.completed = true;
@@ -131,8 +119,45 @@ export class StorageVersionRouter implements PeerRouter {
   }
 
   stop(): void {
-    for (const w of this.watchers) w.stop();
+    this.stopped = true;
+    for (const w of this.watchers.values()) w.stop();
+    for (const t of this.relistTimers.values()) t.cancel();
     this.timer?.cancel();
+  }
+
+  /** List StorageVersions into the map, then watch them. */
+  private async watchStorageVersions(): Promise<void> {
+    const { registry, storageVersions } = this.deps;
+    const list = await registry.list(storageVersions, '', ALL);
+    this.rebuild(list.items);
+    const svPrefix = storagePrefixOf(storageVersions.group, storageVersions.resource);
+    this.watch('storage versions', svPrefix, Number(list.resourceVersion), () => void this.reload(), () => this.watchStorageVersions());
+  }
+
+  /** Watch identity leases, so that a departed server's entries are collected. */
+  private async watchLeases(): Promise<void> {
+    const { registry, leases } = this.deps;
+    const list = await registry.list(leases, LEASE_NAMESPACE, ALL);
+    this.watch('identity leases', listPrefix(leases, LEASE_NAMESPACE), Number(list.resourceVersion), (event) => {
+      const lease = event.value as KubeObject;
+      if (event.type === 'DELETED' && lease.metadata?.labels?.[IDENTITY_LABEL] === IDENTITY_LABEL_VALUE) void this.collect();
+    }, () => this.watchLeases().then(() => this.collect()));
+  }
+
+  /**
+   * One store watch. When it ends (a process paused while the store was compacted past it), list
+   * again after a second, as an informer does.
+   */
+  private watch(what: string, prefix: string, afterRev: number, onEvent: (event: ChangeEvent) => void, relist: () => Promise<void>): void {
+    if (this.stopped) return;
+    this.watchers.set(what, this.deps.store.watch(prefix, afterRev, {
+      onEvent,
+      onError: (err) => {
+        if (this.stopped) return;
+        this.deps.log.warn({ err }, `${what} watch ended; listing again`);
+        this.relistTimers.set(what, this.deps.clock.setTimeout(() => void relist().catch((e: unknown) => this.deps.log.warn({ err: e }, `${what} list failed`)), RELIST_DELAY_MS));
+      },
+    }));
   }
 
   private async reload(): Promise<void> {
