@@ -34,6 +34,8 @@ export interface HttpsResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  /** The body as received (for binary answers such as protobuf). */
+  raw: Buffer;
   /** The body parsed as JSON, or undefined. */
   json: any;
 }
@@ -52,14 +54,15 @@ export function httpsRequest(url: string, req: HttpsRequest): Promise<HttpsRespo
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const raw = Buffer.concat(chunks);
+        const text = raw.toString('utf8');
         let json: unknown;
         try {
           json = JSON.parse(text);
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, raw, json });
       });
       res.on('error', reject);
     });

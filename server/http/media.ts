@@ -59,3 +59,30 @@ export function contentTypeOf(header: string | undefined): string {
 export function rangeMatches(range: MediaType, type: string, subtype: string): boolean {
   return (range.type === '*' || range.type === type) && (range.subtype === '*' || range.subtype === subtype);
 }
+
+/** How a Status can be written. */
+export type StatusFormat = 'json' | 'yaml' | 'protobuf';
+
+/** The serializers an error can be written with, in upstream's order (JSON, YAML, protobuf). */
+const STATUS_SERIALIZERS: Array<{ format: StatusFormat; type: string; subtype: string }> = [
+  { format: 'json', type: 'application', subtype: 'json' },
+  { format: 'yaml', type: 'application', subtype: 'yaml' },
+  { format: 'protobuf', type: 'application', subtype: 'vnd.kubernetes.protobuf' },
+];
+
+/**
+ * The format of an error Status, as upstream's `ErrorNegotiated` picks it: the first Accept clause
+ * (best first) that a serializer matches, clauses asking for a transformation (`as`, `g`, `v`)
+ * skipped because the default endpoint restrictions allow none; JSON when no header is sent or
+ * nothing matches (an error is never hidden behind a 406).
+ */
+export function statusFormat(accept: string | undefined): StatusFormat {
+  for (const clause of parseAccept(accept)) {
+    if ('as' in clause.params || 'g' in clause.params || 'v' in clause.params) continue;
+    for (const s of STATUS_SERIALIZERS) {
+      const matches = (clause.type === s.type && (clause.subtype === s.subtype || clause.subtype === '*')) || (clause.type === '*' && clause.subtype === '*');
+      if (matches) return s.format;
+    }
+  }
+  return 'json';
+}

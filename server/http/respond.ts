@@ -4,7 +4,10 @@
  * encoder writes it.
  */
 import type { RequestContext } from './context.js';
+import { stringify as toYaml } from 'yaml';
 import { StatusError, type Status } from '../errors/status.js';
+import { statusFormat } from './media.js';
+import { encodeStatus, PROTOBUF_TYPE } from '../protobuf/encode-status.js';
 
 /** `application/json` */
 export const JSON_TYPE = 'application/json';
@@ -43,9 +46,19 @@ export async function writeRaw(
   await ctx.reply.code(code).send(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
 }
 
-/** Answer with a Status object (its code is the HTTP status). */
+/**
+ * Answer with a Status object (its code is the HTTP status), in the media type the client's Accept
+ * header negotiates (JSON, YAML or protobuf), as upstream's `ErrorNegotiated`.
+ */
 export async function writeStatus(ctx: RequestContext, status: Status, headers: Record<string, string> = {}): Promise<void> {
-  await writeJson(ctx, status.code, status, JSON_TYPE, headers);
+  switch (statusFormat(ctx.req.headers.accept)) {
+    case 'yaml':
+      return writeRaw(ctx, status.code, toYaml(status), 'application/yaml', headers);
+    case 'protobuf':
+      return writeRaw(ctx, status.code, encodeStatus(status), PROTOBUF_TYPE, headers);
+    default:
+      return writeJson(ctx, status.code, status, JSON_TYPE, headers);
+  }
 }
 
 /** Answer with the Status a {@link StatusError} carries, with its extra headers. */

@@ -7,7 +7,7 @@ import t from 'tap';
 import { request } from 'node:https';
 import type { Cluster } from '../../server/cluster/cluster.js';
 import { api, startCluster, urlOf } from '../fixtures/cluster.js';
-import { envelope, message, objectMeta, mapEntry, str, sub } from '../fixtures/protobuf.js';
+import { decodeStatus, envelope, message, objectMeta, mapEntry, str, sub } from '../fixtures/protobuf.js';
 
 /** Send `body` with no Content-Type header at all, as kubectl's `PUT …/scale` does. */
 function withoutContentType(cluster: Cluster, url: string, method: string, path: string, body: string): Promise<{ status: number; text: string }> {
@@ -42,14 +42,15 @@ t.test('client fidelity over HTTP', async (t) => {
     t.same(cm.json.data, { k: 'v' });
     const garbage = await call('POST', '/api/v1/namespaces/pb/configmaps', { raw: Buffer.from('k8s\0\x0a\xff\xff'), headers: PROTOBUF });
     t.equal(garbage.status, 400);
-    t.equal(garbage.json.kind, 'Status');
-    t.match(garbage.json.message, /^the object provided is unrecognized \(must be of type ConfigMap\): /);
+    t.equal(garbage.headers['content-type'], 'application/vnd.kubernetes.protobuf', 'errors are negotiated: protobuf for a client that prefers it');
+    t.equal(decodeStatus(garbage.raw).kind, 'Status');
+    t.match(decodeStatus(garbage.raw).message, /^the object provided is unrecognized \(must be of type ConfigMap\): /);
     const json = await call('POST', '/api/v1/namespaces/pb/configmaps', { raw: '{"metadata":{"name":"j"}}', headers: PROTOBUF });
     t.equal(json.status, 400, 'JSON sent as protobuf');
-    t.match(json.json.message, 'provided data does not appear to be a protobuf message, expected prefix [107 56 115 0] ({"metadata":{"name":"j"}})');
+    t.match(decodeStatus(json.raw).message, 'provided data does not appear to be a protobuf message, expected prefix [107 56 115 0] ({"metadata":{"name":"j"}})');
     const sc = await call('POST', '/apis/storage.k8s.io/v1/storageclasses', { raw: envelope('storage.k8s.io/v1', 'StorageClass', message(objectMeta('sc'), str(2, 'x'))), headers: PROTOBUF });
     t.equal(sc.status, 415, 'no tables for StorageClass');
-    t.equal(sc.json.reason, 'UnsupportedMediaType');
+    t.equal(decodeStatus(sc.raw).reason, 'UnsupportedMediaType');
     const empty = await call('POST', '/api/v1/namespaces/pb/configmaps', { raw: '{"metadata":{"name":"empty-ct"}}', headers: { 'content-type': '' } });
     t.equal(empty.status, 201, `an empty Content-Type is read as JSON: ${empty.text}`);
     const none = await withoutContentType(cluster, url, 'POST', '/api/v1/namespaces/pb/configmaps', '{"metadata":{"name":"no-ct"}}');
