@@ -1,7 +1,8 @@
 /**
  * The sample-apiserver beside a cluster (`up --with-sample-apiserver`): a serving certificate for
  * `api.wardle.svc` signed by the cluster CA, the `kube-skew sample-apiserver` child (trusting the
- * front-proxy CA through the cluster's `extension-apiserver-authentication` ConfigMap), and its
+ * front-proxy CA through the cluster's `extension-apiserver-authentication` ConfigMap, and asking the
+ * cluster's SubjectAccessReviews through the same admin kubeconfig), and its
  * Namespace `wardle`, Service `api`, Endpoints (127.0.0.1 and its port) and APIService
  * `v1alpha1.wardle.example.com` with the cluster CA as `caBundle`, as upstream's sample-apiserver
  * manifests register it.
@@ -44,6 +45,7 @@ export function sampleArgs(serving: { certFile: string; keyFile: string }, kubec
     `--tls-cert-file=${serving.certFile}`,
     `--tls-private-key-file=${serving.keyFile}`,
     `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
     `--storage-path=${storagePath}`,
   ];
 }

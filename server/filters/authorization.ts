@@ -1,15 +1,20 @@
 /**
  * The authorization filter. kube-skew's servers run with `--authorization-mode=AlwaysAllow` unless a
  * policy file is configured (`--authorization-policy-file`); the authorizer is injected so a policy
- * can replace it. A denial answers upstream's 403 with its `forbiddenMessage` text.
+ * (or, in the sample-apiserver, SubjectAccessReviews to the cluster) can replace it. A denial answers
+ * upstream's 403 with its `forbiddenMessage` text; an authorizer that failed without allowing answers
+ * upstream's 500 InternalError with its error, as `WithAuthorization` does.
  */
 import type { Filter, UserInfo } from '../http/context.js';
 import type { RequestInfo } from '../request-info.js';
-import { forbidden } from '../errors/status.js';
+import { forbidden, internalError } from '../errors/status.js';
 import { attributesOf, type AuthorizationPolicy } from '../authz/policy.js';
 
+/** An authorizer's answer: allowed, or refused with a reason (and an error when it could not decide). */
+export type AuthorizerResult = { allowed: true } | { allowed: false; reason: string; error?: string };
+
 /** Decides whether `user` may do what `info` describes; returns a reason when denied. */
-export type Authorizer = (user: UserInfo, info: RequestInfo) => { allowed: true } | { allowed: false; reason: string };
+export type Authorizer = (user: UserInfo, info: RequestInfo) => AuthorizerResult | Promise<AuthorizerResult>;
 
 /** The AlwaysAllow authorizer. */
 export const alwaysAllow: Authorizer = () => ({ allowed: true });
@@ -34,8 +39,9 @@ export function forbiddenMessage(user: string, info: RequestInfo): string {
 export function withAuthorization(authorizer: Authorizer): Filter {
   return (next) => async (ctx) => {
     const user = ctx.user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'], extra: {} };
-    const decision = authorizer(user, ctx.info);
+    const decision = await authorizer(user, ctx.info);
     if (!decision.allowed) {
+      if (decision.error) throw internalError(decision.error);
       const info = ctx.info;
       const message = forbiddenMessage(user.name, info);
       throw forbidden({ group: info.apiGroup, resource: info.resource }, info.name, decision.reason ? `${message}: ${decision.reason}` : message);

@@ -1,6 +1,7 @@
 /**
  * `kube-skew sample-apiserver <flags>`: the flags of upstream's sample-apiserver that kube-skew
- * honours (serving, request-header trust, `--authentication-kubeconfig`) and kube-skew's own
+ * honours (serving, request-header trust, `--authentication-kubeconfig`, the delegated authorization
+ * flags) and kube-skew's own
  * storage and lifeline flags; prints one JSON line when it listens and stops on SIGTERM/SIGINT.
  */
 import { hostname } from 'node:os';
@@ -8,7 +9,10 @@ import { resolve } from 'node:path';
 import { APISERVER_FLAGS, FlagError, parseFlags } from '../main.js';
 import { selfSignedServing } from '../cluster/pki.js';
 import { startSampleApiServer } from './server.js';
-import { fetchTrust, type RequestHeaderTrust } from './trust.js';
+import { fetchTrust, readKubeconfig, type RequestHeaderTrust } from './trust.js';
+import type { DelegatedAuthorization } from './server.js';
+import { parseGoDuration } from '../http/duration.js';
+import { DEFAULT_ALWAYS_ALLOW_PATHS } from '../authz/delegating.js';
 import { readFile } from 'node:fs/promises';
 
 /** The flags it shares with `kube-skew apiserver`, with the same help. */
@@ -20,6 +24,10 @@ export const SAMPLE_APISERVER_FLAGS = [
   { name: 'cert-dir', help: 'The directory where the self-signed serving certificate is written when --tls-cert-file is absent. Default apiserver.local.config/certificates.' },
   { name: 'authentication-kubeconfig', help: 'kubeconfig of the cluster whose kube-system/extension-apiserver-authentication ConfigMap gives the front-proxy trust.' },
   { name: 'requestheader-client-ca-file', help: 'Front-proxy CA bundle; when given, the ConfigMap is not read.' },
+  { name: 'authorization-kubeconfig', help: "kubeconfig file pointing at the 'core' kubernetes server with enough rights to create subjectaccessreviews.authorization.k8s.io." },
+  { name: 'authorization-webhook-cache-authorized-ttl', help: "The duration to cache 'authorized' responses from the webhook authorizer. Default 10s." },
+  { name: 'authorization-webhook-cache-unauthorized-ttl', help: "The duration to cache 'unauthorized' responses from the webhook authorizer. Default 10s." },
+  { name: 'authorization-always-allow-paths', help: `A list of HTTP paths to skip during authorization, i.e. these are authorized without contacting the 'core' kubernetes server. Default ${DEFAULT_ALWAYS_ALLOW_PATHS.join(',')}.` },
   { name: 'storage-path', help: 'kube-skew: the SQLite file of flunders and fischers. Default :memory: (nothing kept).' },
   ...APISERVER_FLAGS.filter((f) => SHARED_FLAGS.includes(f.name)),
 ];
@@ -48,6 +56,35 @@ async function trustFrom(flags: Record<string, string | undefined>): Promise<Req
   return trust;
 }
 
+function ttl(flags: Record<string, string | undefined>, name: string): number | undefined {
+  const value = flags[name];
+  if (value === undefined) return undefined;
+  try {
+    return parseGoDuration(value);
+  } catch (err) {
+    throw new FlagError(`invalid argument "${value}" for "--${name}" flag: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The delegated authorization settings. Without `--authorization-kubeconfig` upstream falls back to
+ * the in-cluster configuration, which a process outside a Pod does not have: it fails to start with
+ * client-go's message, and so does this one.
+ */
+async function authorizationFrom(flags: Record<string, string | undefined>): Promise<DelegatedAuthorization> {
+  const kubeconfig = flags['authorization-kubeconfig'];
+  if (!kubeconfig) throw new FlagError('failed to get delegated authorization kubeconfig: unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined');
+  const allowTtlMs = ttl(flags, 'authorization-webhook-cache-authorized-ttl');
+  const denyTtlMs = ttl(flags, 'authorization-webhook-cache-unauthorized-ttl');
+  const paths = flags['authorization-always-allow-paths'];
+  return {
+    target: await readKubeconfig(kubeconfig),
+    ...(allowTtlMs !== undefined ? { allowTtlMs } : {}),
+    ...(denyTtlMs !== undefined ? { denyTtlMs } : {}),
+    ...(paths !== undefined ? { alwaysAllowPaths: list(paths, []) } : {}),
+  };
+}
+
 /** Run the sample-apiserver command; resolves with the exit code once it has stopped. */
 export async function runSampleApiserver(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -71,6 +108,7 @@ export async function runSampleApiserver(argv: string[]): Promise<number> {
       ...serving,
       storagePath: flags['storage-path'] ?? ':memory:',
       trust: await trustFrom(flags),
+      authorization: await authorizationFrom(flags),
       logLevel: flags['log-level'] ?? 'warn',
     });
   } catch (err) {

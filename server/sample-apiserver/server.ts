@@ -5,8 +5,10 @@
  * chain, served over HTTPS with its own serving certificate. Requests are authenticated only by
  * request headers from a client certificate the front-proxy CA signed with an allowed CN (or by a
  * client certificate of the client CA, when the trust names one); anonymous requests get 401.
- * Everyone authenticated is allowed (upstream delegates authorization to kube-apiserver with
- * SubjectAccessReviews). Namespaces are not checked: they live in the cluster, not in this store.
+ * Authorization is delegated to the cluster as upstream's: SubjectAccessReviews through
+ * `--authorization-kubeconfig`, cached, with `system:masters` and the health paths allowed without
+ * asking (server/authz/delegating.ts). Namespaces are not checked: they live in the cluster, not in
+ * this store.
  */
 import { readFile } from 'node:fs/promises';
 import { pino, type Logger } from 'pino';
@@ -19,13 +21,15 @@ import { HealthChecks } from '../health.js';
 import { ServerMetrics } from '../metrics.js';
 import { buildRoutes } from '../routes.js';
 import { DiscoveryDocs } from '../endpoints/discovery.js';
-import { alwaysAllow } from '../filters/authorization.js';
+import { delegatingAuthorizer } from '../authz/delegating.js';
+import { webhookAuthorizer } from '../authz/webhook.js';
+import { httpsSubjectAccessReviewer } from '../authz/sar-client.js';
 import { Registry } from '../registry/rest.js';
 import { ResourceTypes } from '../registry/resource-type.js';
 import { listenHttps } from '../http/https-listener.js';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_READ_HEADER_TIMEOUT_MS, DEFAULT_WRITE_STALL_TIMEOUT_MS } from '../http/serving.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../filters/request-timeout.js';
-import type { RequestHeaderTrust } from './trust.js';
+import type { KubeconfigTarget, RequestHeaderTrust } from './trust.js';
 import { wardleProfile } from './wardle.js';
 
 /** How one sample-apiserver runs. */
@@ -39,7 +43,17 @@ export interface SampleApiServerConfig {
   /** The SQLite file of its own objects, or `:memory:`. */
   storagePath: string;
   trust: RequestHeaderTrust;
+  authorization: DelegatedAuthorization;
   logLevel: string;
+}
+
+/** Where and how authorization is delegated (`--authorization-*` flags). */
+export interface DelegatedAuthorization {
+  /** The cluster that answers SubjectAccessReviews (`--authorization-kubeconfig`). */
+  target: KubeconfigTarget;
+  allowTtlMs?: number;
+  denyTtlMs?: number;
+  alwaysAllowPaths?: string[];
 }
 
 /** A running sample-apiserver. */
@@ -74,7 +88,14 @@ export async function startSampleApiServer(config: SampleApiServerConfig, deps: 
     clock,
     limits: { maxRequestsInFlight: 400, maxMutatingRequestsInFlight: 200, maxWatchesPerUser: 0, requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS },
     authentication: { ...config.trust, anonymous: false },
-    authorizer: alwaysAllow,
+    authorizer: delegatingAuthorizer({
+      ...(config.authorization.alwaysAllowPaths ? { alwaysAllowPaths: config.authorization.alwaysAllowPaths } : {}),
+      webhook: webhookAuthorizer(httpsSubjectAccessReviewer(config.authorization.target, { clock }), {
+        clock,
+        ...(config.authorization.allowTtlMs !== undefined ? { allowTtlMs: config.authorization.allowTtlMs } : {}),
+        ...(config.authorization.denyTtlMs !== undefined ? { denyTtlMs: config.authorization.denyTtlMs } : {}),
+      }),
+    }),
   });
   const [cert, key] = await Promise.all([readFile(config.certFile, 'utf8'), readFile(config.keyFile, 'utf8')]);
   const listener = await listenHttps({

@@ -4,17 +4,21 @@
  * through kube-apiserver, the published extension-apiserver-authentication ConfigMap; the
  * sample-apiserver killed by its pid: 503, `Available=False`, and kubectl's discovery warning where
  * upstream prints it (legacy discovery, a 1.26 server); started again on its port: recovery, its
- * flunder still there.
+ * flunder still there. Delegated authorization: the sample-apiserver asks the cluster with
+ * SubjectAccessReviews, caches the answers, and its 403 reaches the caller through the aggregator.
  */
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { httpsRequest } from '../../server/cluster/https-client.js';
+import { writeKubeconfig } from '../../server/cluster/kubeconfig.js';
+import { signCert } from '../../server/cluster/pki.js';
+import { registerSampleApiServer, sampleArgs, sampleServingCert, startSampleProcess } from '../../server/cluster/sample-apiserver.js';
 import { alive, CLI } from '../fixtures/cli.js';
-import { KUBECTL_DIR, kubectlBinary, tempDir, type KubectlResult } from '../fixtures/cluster.js';
-import { poll } from '../peers/helpers.js';
+import { KUBECTL_DIR, kubectlBinary, startCluster, tempDir, urlOf, type KubectlResult } from '../fixtures/cluster.js';
+import { metricSum, metricsOf, poll } from '../peers/helpers.js';
 
 const FLUNDER = `apiVersion: wardle.example.com/v1alpha1
 kind: Flunder
@@ -162,4 +166,81 @@ t.test('up stops the sample-apiserver when its parent goes away', async (t) => {
   wrapper.kill('SIGKILL');
   const gone = await poll(async () => alive(sample), (a) => !a, 30_000, 200);
   t.ok(gone.ok, 'the sample-apiserver stops once up loses its parent');
+});
+
+t.test('the sample-apiserver asks the cluster with SubjectAccessReviews', async (t) => {
+  // Two servers with different policies, so that the answer shows who decided: "front" (where the
+  // callers send their requests) lets everyone at wardle.example.com, and "authz" (the only server
+  // the sample-apiserver's --authorization-kubeconfig names) lets only the group wardle-readers list
+  // flunders, in namespace default. A 403 for jane can then only come from the sample-apiserver.
+  const policyDir = await tempDir(t, 'policy-');
+  const frontPolicy = join(policyDir, 'front.yaml');
+  const authzPolicy = join(policyDir, 'authz.yaml');
+  await writeFile(frontPolicy, '- {user: "*", verbs: ["*"], apiGroups: [wardle.example.com], resources: ["*"]}\n');
+  await writeFile(authzPolicy, '- {group: wardle-readers, verbs: [get, list], apiGroups: [wardle.example.com], resources: [flunders], namespaces: [default]}\n');
+  const cluster = await startCluster(t, [
+    { name: 'front', minor: '1.33', args: [`--authorization-policy-file=${frontPolicy}`, '--controllers='] },
+    { name: 'authz', minor: '1.33', args: [`--authorization-policy-file=${authzPolicy}`, '--controllers='] },
+  ], { mvp: false });
+  const front = urlOf(cluster, 'front');
+  const authz = urlOf(cluster, 'authz');
+
+  const authzKubeconfig = join(cluster.options.dataDir, 'authz-kubeconfig');
+  await writeKubeconfig(authzKubeconfig, [{ name: 'skew-authz', server: authz }], 'skew-authz', cluster.tls as { ca: string; cert: string; key: string });
+  const serving = await sampleServingCert(cluster.pki.dir, cluster.pki.ca);
+  const args = [
+    ...sampleArgs(serving, cluster.kubeconfigPath, ':memory:', 0).filter((a) => !a.startsWith('--authorization-kubeconfig=')),
+    `--authorization-kubeconfig=${authzKubeconfig}`,
+    // Denials are kept for an hour, so that the second identical request shows the cache whatever the machine's load.
+    '--authorization-webhook-cache-unauthorized-ttl=1h',
+  ];
+  const sample = await startSampleProcess(args);
+  t.teardown(() => sample.stop());
+  await registerSampleApiServer(front, cluster.tls, sample.info!.port, cluster.pki.ca.cert);
+
+  const flunders = (ns: string): string => `/apis/wardle.example.com/v1alpha1/namespaces/${ns}/flunders`;
+  const asAdmin = await poll(() => httpsRequest(`${front}${flunders('default')}`, { tls: cluster.tls }), (r) => r.status === 200, 60_000, 500);
+  t.equal(asAdmin.value.status, 200, `system:masters lists flunders once the APIService is available: ${asAdmin.value.text}`);
+
+  const userTLS = async (name: string, groups: string[]) => ({ ca: cluster.pki.ca.cert, ...(await signCert(cluster.pki.ca, { commonName: name, organizations: groups, usage: 'client' })) });
+  const jane = await userTLS('jane', ['devs']);
+  const bob = await userTLS('bob', ['wardle-readers']);
+  const reviews = async (): Promise<number> => metricSum(await metricsOf(cluster, authz), 'apiserver_request_total', { resource: 'subjectaccessreviews', code: '201' });
+  const get = (tls: typeof jane, path: string) => httpsRequest(`${front}${path}`, { tls, headers: { accept: 'application/json', 'x-kube-skew-trace': '1' } });
+
+  const before = await reviews();
+  t.equal((await httpsRequest(`${front}${flunders('default')}`, { tls: cluster.tls })).status, 200);
+  t.equal(await reviews(), before, 'system:masters is allowed without a review');
+
+  const denied = await get(jane, flunders('default'));
+  t.equal(denied.status, 403, 'jane may not list flunders by the policy of the server that answers reviews');
+  t.equal(denied.headers['x-kube-skew-served-by'], 'sample-apiserver', 'the 403 is the sample-apiserver\'s, relayed by the aggregator');
+  t.same(denied.json, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'flunders.wardle.example.com is forbidden: User "jane" cannot list resource "flunders" in API group "wardle.example.com" in the namespace "default"',
+    reason: 'Forbidden',
+    details: { group: 'wardle.example.com', kind: 'flunders' },
+    code: 403,
+  });
+  const afterDenied = await reviews();
+  t.equal(afterDenied, before + 1, 'the review reached the cluster');
+  t.equal((await get(jane, flunders('default'))).status, 403);
+  t.equal(await reviews(), afterDenied, 'the denial is answered from the cache');
+
+  const allowed = await get(bob, flunders('default'));
+  t.equal(allowed.status, 200, `bob lists flunders through his group: ${allowed.text}`);
+  t.equal(allowed.headers['x-kube-skew-served-by'], 'sample-apiserver');
+  t.equal(await reviews(), afterDenied + 1, 'one review for bob');
+  const otherNamespace = await get(bob, flunders('other'));
+  t.equal(otherNamespace.status, 403, 'the namespace is part of the review');
+  t.match(otherNamespace.json, { message: 'flunders.wardle.example.com is forbidden: User "bob" cannot list resource "flunders" in API group "wardle.example.com" in the namespace "other"' });
+
+  // The server answering reviews gone: the review fails and, as upstream's filter, the sample-apiserver answers 500.
+  await cluster.stopServer('authz');
+  const failed = await get(bob, `${flunders('default')}/f1`);
+  t.equal(failed.status, 500, 'a review that cannot be made is an internal error');
+  t.match(failed.json, { kind: 'Status', reason: 'InternalError', message: /^Internal error occurred: / });
 });
