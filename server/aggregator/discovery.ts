@@ -76,9 +76,17 @@ function manifest(r: Record<string, unknown>): ResourceManifest | undefined {
   };
 }
 
-/** The served group/versions of the remote APIServices, by descending group priority then name. */
+/**
+ * The served group/versions of the remote APIServices, by descending group priority then name.
+ * Upstream's discovery manager adds a group/version to aggregated discovery only once it has tried
+ * the extension server's discovery: with its resources, or `Stale` and empty when the fetch failed.
+ * So an APIService another server already found `Available`, whose discovery this server has not
+ * fetched yet, is left out rather than listed current with no resources (a joining server's peers
+ * would otherwise cache that empty version, which the 1.35+ peer exclusion cannot filter: it drops a
+ * group document's excluded versions only from an entry that lost a resource).
+ */
 export function remoteGroupVersions(apiServices: APIService[], resources: RemoteResources): ServedGroupVersion[] {
-  const remote = apiServices.filter((s) => !isLocal(s) && s.spec?.group);
+  const remote = apiServices.filter((s) => !isLocal(s) && s.spec?.group && !(isAvailable(s) && !resources.has(s.metadata?.name ?? '')));
   remote.sort((a, b) => (b.spec?.groupPriorityMinimum ?? 0) - (a.spec?.groupPriorityMinimum ?? 0) || (b.spec?.versionPriority ?? 0) - (a.spec?.versionPriority ?? 0));
   return remote.map((s) => {
     const group = s.spec!.group!;

@@ -14,6 +14,8 @@
 import t from 'tap';
 import { api, kubectl, kubectlBinary, startCluster, urlOf } from '../../fixtures/cluster.js';
 import { poll } from '../../peers/helpers.js';
+import { remoteGroupVersions } from '../../../server/aggregator/discovery.js';
+import type { APIService } from '../../../server/aggregator/apiservice.js';
 
 interface LegacyGroup {
   name: string;
@@ -105,4 +107,18 @@ t.test('aggregated discovery keeps a group/version whose Local APIService is gon
     const leases = await kubectl(t, binary, cluster, ['get', 'leases', '-n', 'kube-system'], { context: 'skew-s1' });
     t.equal(leases.code, 0, `kubectl 1.33 with aggregated discovery still finds leases: ${leases.stderr}`);
   }
+});
+
+t.test('a remote group/version is listed once this server has tried its discovery', async (t) => {
+  const svc = (name: string, available: boolean): APIService => ({
+    metadata: { name: `v1alpha1.${name}` },
+    spec: { group: name, version: 'v1alpha1', service: { namespace: 'ns', name: 'api', port: 443 }, groupPriorityMinimum: 1000, versionPriority: 15 },
+    status: { conditions: [{ type: 'Available', status: available ? 'True' : 'False', reason: available ? 'Passed' : 'FailedDiscoveryCheck' }] },
+  });
+  const flunders = { name: 'flunders', singularName: 'flunder', namespaced: true, kind: 'Flunder', verbs: ['get'] };
+  const listed = remoteGroupVersions([svc('fetched.io', true), svc('unfetched.io', true), svc('failing.io', false)], new Map([['v1alpha1.fetched.io', [flunders]]]));
+  t.same(listed.map((g) => [g.groupVersion, g.resources.map((r) => r.name), g.stale ?? false]), [
+    ['fetched.io/v1alpha1', ['flunders'], false],
+    ['failing.io/v1alpha1', [], true],
+  ], 'fetched: its resources; Available elsewhere but not fetched here: left out; failing: Stale and empty');
 });
