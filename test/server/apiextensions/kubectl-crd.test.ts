@@ -2,7 +2,8 @@
  * CustomResourceDefinitions served, with real kubectl against a real server process of its minor:
  * `apply -f` a CRD, `wait --for=condition=Established`, the CRD's status (accepted names, stored
  * versions, conditions), `apply`/`get` by plural, short name and category, `patch` (merge and JSON;
- * strategic merge refused with upstream's 415), defaulting and pruning, a 422 for a schema
+ * strategic merge refused with upstream's 415), server-side apply (create, update, a conflict with
+ * another field manager, `--force-conflicts`), defaulting and pruning, a 422 for a schema
  * violation, `delete`, a cluster-scoped kind, then deleting the CRD: Terminating, its custom
  * resources removed, the CRD gone and the resource no longer served.
  */
@@ -103,6 +104,32 @@ t.test('CRDs with real kubectl', async (t) => {
     const after = JSON.parse((await run(['get', 'widget', 'w1', '-n', 'default', '-o', 'json'])).stdout);
     t.match(after.spec, { size: 5, color: 'red' });
     t.equal(after.metadata.generation, 3, 'every spec change counts a generation');
+
+    // Server-side apply of a custom resource: create, change a field, a conflict with another
+    // manager (kubectl's error and its advice), then taking the field over with --force-conflicts.
+    const ssaCreated = await run(['apply', '--server-side', '-n', 'default', '-f', '-'], widget('s1', '  size: 2\n'));
+    t.equal(ssaCreated.code, 0, `apply --server-side create: ${ssaCreated.stderr}`);
+    t.match(ssaCreated.stdout, /widget.example.com\/s1 serverside-applied/);
+    const ssaUpdated = await run(['apply', '--server-side', '-n', 'default', '-f', '-'], widget('s1', '  size: 4\n'));
+    t.equal(ssaUpdated.code, 0, `apply --server-side update: ${ssaUpdated.stderr}`);
+    t.match(ssaUpdated.stdout, /widget.example.com\/s1 serverside-applied/);
+    const ssaObject = JSON.parse((await run(['get', 'widget', 's1', '-n', 'default', '-o', 'json', '--show-managed-fields'])).stdout);
+    t.match(ssaObject.spec, { size: 4, color: 'blue' }, 'the applied field changed, the defaulted one is there');
+    t.match(ssaObject.metadata.managedFields, [{ manager: 'kubectl', operation: 'Apply', apiVersion: 'example.com/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:size': {} } } }], 'kubectl owns spec.size');
+    const other = await run(['patch', 'widget', 's1', '-n', 'default', '--type=merge', '-p', '{"spec":{"size":7}}']);
+    t.equal(other.code, 0, `another manager (kubectl-patch) changes spec.size: ${other.stderr}`);
+    const conflict = await run(['apply', '--server-side', '-n', 'default', '-f', '-'], widget('s1', '  size: 4\n'));
+    t.equal(conflict.code, 1, 'applying a field another manager owns fails');
+    t.match(conflict.stderr, /error: Apply failed with 1 conflict: conflict with "kubectl-patch" using example.com\/v1: \.spec\.size/);
+    t.match(conflict.stderr, /--force-conflicts/, "kubectl's advice about forcing");
+    t.equal(JSON.parse((await run(['get', 'widget', 's1', '-n', 'default', '-o', 'json'])).stdout).spec.size, 7, 'the conflict changed nothing');
+    const forced = await run(['apply', '--server-side', '--force-conflicts', '-n', 'default', '-f', '-'], widget('s1', '  size: 4\n'));
+    t.equal(forced.code, 0, `--force-conflicts: ${forced.stderr}`);
+    t.match(forced.stdout, /widget.example.com\/s1 serverside-applied/);
+    const taken = JSON.parse((await run(['get', 'widget', 's1', '-n', 'default', '-o', 'json', '--show-managed-fields'])).stdout);
+    t.equal(taken.spec.size, 4, 'forced: the applied value');
+    const owners = taken.metadata.managedFields.filter((m: { fieldsV1?: { 'f:spec'?: Record<string, unknown> } }) => m.fieldsV1?.['f:spec']?.['f:size']).map((m: { manager: string }) => m.manager);
+    t.same(owners, ['kubectl'], 'and spec.size is kubectl\'s alone again');
 
     const invalid = await run(['apply', '-n', 'default', '-f', '-'], widget('w2', '  size: big\n  color: green\n'));
     t.not(invalid.code, 0, 'a schema violation is refused');
