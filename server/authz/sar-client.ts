@@ -7,9 +7,8 @@
  * InternalError, a 504 Timeout, a 429, or a Status suggesting a delay). Every other failure, a
  * refused connection included, is returned at once.
  */
-import { httpsRequest } from '../cluster/https-client.js';
+import { httpsRequest, type ClientTLS } from '../cluster/https-client.js';
 import type { Clock } from '../clock.js';
-import type { KubeconfigTarget } from '../sample-apiserver/trust.js';
 
 /** The spec of a SubjectAccessReview, as `authorization.k8s.io/v1` writes it. */
 export interface SubjectAccessReviewSpec {
@@ -31,6 +30,12 @@ export interface SubjectAccessReviewStatus {
 
 /** Creates one SubjectAccessReview and returns its status; rejects when the cluster cannot answer. */
 export type SubjectAccessReviewer = (spec: SubjectAccessReviewSpec) => Promise<SubjectAccessReviewStatus>;
+
+/** The cluster that answers: its URL and the TLS material of a kubeconfig's current context. */
+export interface ReviewTarget {
+  server: string;
+  tls: ClientTLS;
+}
 
 /** How the client retries (upstream's defaults unless a test shortens them). */
 export interface RetryBackoff {
@@ -63,7 +68,7 @@ function statusFailure(status: number, json: unknown, text: string): ReviewError
 }
 
 /** A reviewer that POSTs to `target`'s cluster. */
-export function httpsSubjectAccessReviewer(target: KubeconfigTarget, opts: { clock: Clock; timeoutMs?: number; backoff?: RetryBackoff; random?: () => number }): SubjectAccessReviewer {
+export function httpsSubjectAccessReviewer(target: ReviewTarget, opts: { clock: Clock; timeoutMs?: number; backoff?: RetryBackoff; random?: () => number }): SubjectAccessReviewer {
   const url = `${target.server.replace(/\/$/, '')}/apis/authorization.k8s.io/v1/subjectaccessreviews`;
   const backoff = opts.backoff ?? DEFAULT_WEBHOOK_RETRY_BACKOFF;
   const random = opts.random ?? Math.random;
