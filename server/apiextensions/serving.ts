@@ -5,6 +5,7 @@
  * custom group/versions of discovery and the OpenAPI v3 documents of custom resources (established
  * CRDs only) are rebuilt from the informer's store.
  */
+import { celEnvironmentFacts } from '../../versions/cel.js';
 import type { VersionProfile } from '../../versions/types.js';
 import type { DiscoveryDocs } from '../endpoints/discovery.js';
 import type { OpenApiV3 } from '../endpoints/openapi.js';
@@ -32,6 +33,7 @@ export function serveCustomResources(informer: CrdInformer, targets: CustomServi
   const gates = targets.profile.featureGates;
   const options = {
     optionalOldSelf: gates.get('CRDValidationRatcheting') === true,
+    celLibraries: celEnvironmentFacts(targets.profile.minor).storedExpressions,
     fieldSelectors: gates.get(FIELD_SELECTORS_GATE) === true,
     ...(targets.serviceDialer ? { serviceDialer: targets.serviceDialer } : {}),
   };

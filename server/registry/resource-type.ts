@@ -3,6 +3,7 @@
  * subresources) plus the storage prefix it shares with every other version of the same
  * group/resource. Built from the server's VersionProfile; nothing here branches on a version.
  */
+import type { CelLibrary } from '../../versions/cel.js';
 import type { ResourceManifest, SubresourceManifest, VersionProfile } from '../../versions/types.js';
 import type { GroupKind, GroupResource } from '../errors/status.js';
 import type { CrdPrinterColumn, CrdScale } from './custom/crd.js';
@@ -23,6 +24,8 @@ export interface CustomResourceInfo {
   terminating: boolean;
   /** `optionalOldSelf` rules run without an old value (the minor's CRDValidationRatcheting). */
   optionalOldSelf?: boolean;
+  /** The CEL libraries rules run with: the serving minor's stored-expressions set (default: the newest). */
+  celLibraries?: readonly CelLibrary[];
   /** The Warning text of every request to this version when it is deprecated. */
   deprecationWarning?: string;
   /** How objects are stored in the CRD's storage version and read back in this one. */

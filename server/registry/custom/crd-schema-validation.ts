@@ -8,7 +8,7 @@
  * nothing else is wrong.
  */
 import { GoSyntax, type FieldError } from '../../errors/status.js';
-import { validateSchemaRules } from './cel/crd-rules.js';
+import { validateSchemaRules, type CrdRuleOptions } from './cel/crd-rules.js';
 import { validateDefaults } from './default-validation.js';
 import { isJsonObject, type JsonSchemaProps } from './structural.js';
 import { validateStructural } from './structural-validation.js';
@@ -20,6 +20,8 @@ export interface SchemaValidationOptions {
   requirePrunedDefaults: boolean;
   requireAtomicSetType: boolean;
   requireMapListKeysMapSetValidation: boolean;
+  /** The minor's CEL environments and the stored CRD's expressions (default: the newest environment). */
+  cel?: CrdRuleOptions;
 }
 
 /** Every check on (a create). */
@@ -282,6 +284,6 @@ export function validateCrdSchema(value: { openAPIV3Schema?: JsonSchemaProps }, 
   validateNode(schema, at, { allowDefaults: true, disallowDefaultsReason: '', insideResourceMeta: false }, true, opts, schemaErrs);
   errs.push(...schemaErrs);
   // Upstream compiles rules only for a structural schema, and skips a node with schema errors at or below it.
-  if (structural && schemaErrs.length === 0) errs.push(...validateSchemaRules(schema, at));
+  if (structural && schemaErrs.length === 0) errs.push(...validateSchemaRules(schema, at, opts.cel));
   return errs;
 }

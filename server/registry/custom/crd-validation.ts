@@ -23,6 +23,7 @@ import { validateCrdColumns } from './crd-columns-validation.js';
 import { validateDeprecationWarning } from './crd-deprecation-validation.js';
 import { validateApiApproval } from './crd-api-approval.js';
 import { crdLayout } from './crd-layout.js';
+import { crdRuleOptions } from './cel/crd-rules.js';
 import { validateCrdNames } from './crd-names.js';
 import { mapListKeysMapSet, OPENAPI_V3_TYPES, STRICT_SCHEMA_OPTIONS, validateCrdSchema, type SchemaValidationOptions } from './crd-schema-validation.js';
 import { hasUnprunedDefaults } from './default-validation.js';
@@ -131,7 +132,7 @@ export function validateCrd(obj: KubeObject, oldObj?: KubeObject, type?: Pick<Re
   const versions = Array.isArray(spec.versions) ? spec.versions : [];
   const layout = crdLayout(crd);
   const lifted = layout.schemas.find((u) => !u.version);
-  const opts = old ? ratchetedOptions(old) : STRICT_SCHEMA_OPTIONS;
+  const opts = { ...(old ? ratchetedOptions(old) : STRICT_SCHEMA_OPTIONS), cel: crdRuleOptions(type?.minor, old ? schemasOf(old) : []) };
   const requireSchema = !old || allVersionsHaveSchema(old);
   if (!isJsonObject(lifted?.value?.openAPIV3Schema)) {
     versions.forEach((v, i) => {

@@ -4,6 +4,7 @@
  * schema, subresources and printer columns. A CRD is served once its names are accepted or it is
  * established, as upstream's CRD handler decides; discovery lists it only once established.
  */
+import type { CelLibrary } from '../../../versions/cel.js';
 import type { ResourceManifest, SubresourceManifest } from '../../../versions/types.js';
 import { toResourceType, type ResourceType } from '../resource-type.js';
 import { crdDeprecationWarning } from './deprecation.js';
@@ -58,6 +59,8 @@ export function customResourceManifest(crd: Crd, version: CrdVersion): ResourceM
 export interface CustomResourceOptions {
   /** CRDValidationRatcheting is on: `optionalOldSelf` rules run on create too. */
   optionalOldSelf?: boolean;
+  /** The CEL libraries rules run with (the serving minor's stored-expressions environment). */
+  celLibraries?: readonly CelLibrary[];
   /** Resolves a conversion webhook's `clientConfig.service` (the aggregator's Service resolver). */
   serviceDialer?: ServiceDialer;
   /** CustomResourceFieldSelectors is on: a version's selectable fields are field labels. */
@@ -85,6 +88,7 @@ export function customResourceTypes(crd: Crd, options: CustomResourceOptions = {
         printerColumns: v.additionalPrinterColumns ?? [],
         terminating: isConditionTrue(crd, 'Terminating'),
         optionalOldSelf: options.optionalOldSelf === true,
+        ...(options.celLibraries ? { celLibraries: options.celLibraries } : {}),
         patchMeta: customPatchMeta(v.schema?.openAPIV3Schema, patchMeta({ group, version: v.name, kind: manifest.kind })),
         ...(crdDeprecationWarning(crd, v) !== undefined ? { deprecationWarning: crdDeprecationWarning(crd, v)! } : {}),
         ...(v.subresources?.scale ? { scale: v.subresources.scale } : {}),

@@ -26,6 +26,6 @@ export function validateCustomResource(info: CustomResourceInfo, obj: KubeObject
     errors.push({ type: 'FieldValueInvalid', field: ROOT_PATH, value: null, detail: 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' });
     return errors;
   }
-  errors.push(...validateRules(info.schema, obj, old, { optionalOldSelf: info.optionalOldSelf === true }));
+  errors.push(...validateRules(info.schema, obj, old, { optionalOldSelf: info.optionalOldSelf === true, ...(info.celLibraries ? { libraries: info.celLibraries } : {}) }));
   return errors;
 }

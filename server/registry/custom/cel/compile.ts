@@ -1,14 +1,20 @@
 /**
  * Compilation of a schema's `x-kubernetes-validations`, as upstream's cel.Compile: each rule and
- * messageExpression is parsed once per schema node, references other than `self` and `oldSelf`
- * (and comprehension variables) are refused as cel-go's checker refuses them
- * (`undeclared reference to 'x' (in container '')`), a rule that names `oldSelf` is a transition
- * rule, and the depth of nested comprehensions is kept for the cost bound. Results are cached per
- * schema object.
+ * messageExpression is parsed and type-checked with `self` (and `oldSelf`, optional for an
+ * `optionalOldSelf` rule) of the node's declared type in the environment of a set of Kubernetes'
+ * CEL libraries, a rule must be a bool (`cel expression must evaluate to a bool`) and a
+ * messageExpression a string, a rule that names `oldSelf` is a transition rule, and the static cost
+ * of each is estimated. Results of a schema node are cached per node, resource-root flag and
+ * library set.
  */
 import { parse, plan, type CelResult } from '@bufbuild/cel';
-import { optionalOldSelfEnv, ruleEnv } from './env.js';
+import type { CelLibrary } from '../../../../versions/cel.js';
+import { NEWEST_CEL_LIBRARIES } from '../../../../versions/cel.js';
 import type { JsonSchemaProps } from '../structural.js';
+import { checkEnv, ruleEnvironment } from './env.js';
+import { checkExpression, formatIssues, type Node } from './checker.js';
+import { estimateCost } from './cost.js';
+import { DYN, declTypeOf, optional, type CelT } from './types.js';
 
 /** One `x-kubernetes-validations` entry. */
 export interface ValidationRule {
@@ -29,22 +35,28 @@ export interface CompiledRule {
   /** Undefined for an empty rule (skipped, as upstream). */
   program?: Program;
   messageProgram?: Program;
-  /** `compilation failed: …` of the rule, or of the messageExpression. */
+  /** `compilation failed: …` of the rule (or `cel expression must evaluate to a bool`). */
   error?: string;
+  /** `messageExpression compilation failed: …` (or `messageExpression must evaluate to a string`). */
   messageError?: string;
   usesOldSelf: boolean;
-  /** How deeply comprehensions nest (0 for none): the exponent of the cost bound. */
+  /** How deeply comprehensions nest (0 for none): the exponent of the runtime cost bound. */
   depth: number;
+  /** The estimated worst-case cost of one evaluation of the rule (upstream's MaxCost). */
+  maxCost: number;
+  /** The same for the messageExpression (upstream's MessageExpressionMaxCost). */
+  messageMaxCost: number;
+  /** The minimum serialized size of `self` (upstream derives MaxCardinality from it). */
+  selfMinSize: number;
 }
 
-/** What walking an expression found. */
-interface Scan {
-  undeclared?: { name: string; offset: number };
-  usesOldSelf: boolean;
-  depth: number;
+/** The libraries a rule and its messageExpression compile with. */
+export interface CompileLibraries {
+  rule: readonly CelLibrary[];
+  message: readonly CelLibrary[];
 }
 
-const cache = new WeakMap<JsonSchemaProps, CompiledRule[]>();
+const cache = new WeakMap<JsonSchemaProps, Map<string, CompiledRule[]>>();
 
 /** The rules of one schema node (none when it has no `x-kubernetes-validations`). */
 export function rulesOf(schema: JsonSchemaProps): ValidationRule[] {
@@ -52,108 +64,82 @@ export function rulesOf(schema: JsonSchemaProps): ValidationRule[] {
   return Array.isArray(rules) ? (rules as ValidationRule[]) : [];
 }
 
-/** Compile the rules of one schema node (cached per schema object). */
-export function compileRules(schema: JsonSchemaProps): CompiledRule[] {
-  let out = cache.get(schema);
+/** The declared type of `self` at a node (dyn when upstream would not expose the node). */
+export function selfTypeOf(schema: JsonSchemaProps, isResourceRoot: boolean): CelT {
+  return declTypeOf(schema, isResourceRoot || schema['x-kubernetes-embedded-resource'] === true) ?? DYN;
+}
+
+/** Compile the rules of one schema node with one library set for all of them (cached). */
+export function compileRules(schema: JsonSchemaProps, isResourceRoot = false, libraries: readonly CelLibrary[] = NEWEST_CEL_LIBRARIES): CompiledRule[] {
+  const key = `${isResourceRoot}|${[...libraries].sort().join(',')}`;
+  let byKey = cache.get(schema);
+  if (!byKey) cache.set(schema, (byKey = new Map()));
+  let out = byKey.get(key);
   if (!out) {
-    out = rulesOf(schema).map(compileRule);
-    cache.set(schema, out);
+    const self = selfTypeOf(schema, isResourceRoot);
+    out = rulesOf(schema).map((r) => compileRule(r, self, { rule: libraries, message: libraries }));
+    byKey.set(key, out);
   }
   return out;
 }
 
-/** Compile one rule and its messageExpression. */
-export function compileRule(rule: ValidationRule): CompiledRule {
-  const out: CompiledRule = { rule, usesOldSelf: false, depth: 0 };
+/** Compile one rule and its messageExpression with `self` of type `self`. */
+export function compileRule(rule: ValidationRule, self: CelT, libraries: CompileLibraries): CompiledRule {
+  const out: CompiledRule = { rule, usesOldSelf: false, depth: 0, maxCost: 0, messageMaxCost: 0, selfMinSize: self.minSize ?? 1 };
   const text = typeof rule.rule === 'string' ? rule.rule : '';
   if (text.trim() === '') return out;
-  const env = rule.optionalOldSelf === true ? optionalOldSelfEnv() : ruleEnv();
-  const compiled = compileExpression(text, env, ['self', 'oldSelf']);
+  const variables = new Map<string, CelT>([
+    ['self', self],
+    ['oldSelf', rule.optionalOldSelf === true ? optional(self) : self],
+  ]);
+  const compiled = compileExpression(text, libraries.rule, variables);
   if ('error' in compiled) {
     out.error = `compilation failed: ${compiled.error}`;
     return out;
   }
+  if (compiled.type.kind !== 'bool') {
+    out.error = 'cel expression must evaluate to a bool';
+    return out;
+  }
   out.program = compiled.program;
-  out.usesOldSelf = compiled.scan.usesOldSelf;
-  out.depth = compiled.scan.depth;
+  out.usesOldSelf = compiled.usesOldSelf;
+  out.depth = compiled.depth;
+  out.maxCost = compiled.cost;
   if (typeof rule.messageExpression === 'string' && rule.messageExpression.trim() !== '') {
-    const msg = compileExpression(rule.messageExpression, env, ['self', 'oldSelf']);
+    const msg = compileExpression(rule.messageExpression, libraries.message, variables);
     if ('error' in msg) out.messageError = `messageExpression compilation failed: ${msg.error}`;
-    else out.messageProgram = msg.program;
+    else if (msg.type.kind !== 'string') out.messageError = 'messageExpression must evaluate to a string';
+    else {
+      out.messageProgram = msg.program;
+      out.messageMaxCost = msg.cost;
+    }
   }
   return out;
 }
 
-function compileExpression(text: string, env: ReturnType<typeof ruleEnv>, vars: string[]): { program: Program; scan: Scan } | { error: string } {
+interface Compiled {
+  program: Program;
+  type: CelT;
+  usesOldSelf: boolean;
+  depth: number;
+  cost: number;
+}
+
+function compileExpression(text: string, libraries: readonly CelLibrary[], variables: ReadonlyMap<string, CelT>): Compiled | { error: string } {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(text);
   } catch (err) {
     return { error: `ERROR: ${(err as Error).message}` };
   }
-  const scan: Scan = { usesOldSelf: false, depth: 0 };
-  walk(parsed.expr as unknown as Node, new Set(vars), 0, scan, positions(parsed));
-  if (scan.undeclared) {
-    return { error: `ERROR: <input>:${lineCol(text, scan.undeclared.offset)}: undeclared reference to '${scan.undeclared.name}' (in container '')` };
-  }
-  const program = plan(env, parsed) as unknown as Program;
-  return { program, scan };
-}
-
-/** The proto AST as far as the walk reads it. */
-interface Node {
-  id: bigint | number | string;
-  exprKind: { case?: string; value?: Record<string, unknown> };
+  const env = ruleEnvironment(libraries);
+  const expr = parsed.expr as unknown as Node;
+  const checked = checkExpression(expr, positions(parsed), text, checkEnv(env, variables));
+  if (checked.issues.length > 0) return { error: formatIssues(checked.issues, text) };
+  const program = plan(env.runtime, parsed) as unknown as Program;
+  return { program, type: checked.type, usesOldSelf: checked.usesOldSelf, depth: checked.depth, cost: estimateCost(expr, checked.types, checked.qualified) };
 }
 
 function positions(parsed: ReturnType<typeof parse>): Record<string, number> {
   return ((parsed as unknown as { sourceInfo?: { positions?: Record<string, number> } }).sourceInfo?.positions ?? {}) as Record<string, number>;
-}
-
-function lineCol(text: string, offset: number): string {
-  const before = [...text].slice(0, offset);
-  const line = before.filter((c) => c === '\n').length + 1;
-  const lastNl = before.lastIndexOf('\n');
-  return `${line}:${offset - lastNl}`;
-}
-
-function walk(node: Node | undefined, scope: Set<string>, depth: number, scan: Scan, pos: Record<string, number>): void {
-  if (!node?.exprKind?.case || scan.undeclared) return;
-  const v = node.exprKind.value ?? {};
-  switch (node.exprKind.case) {
-    case 'identExpr': {
-      const name = v.name as string;
-      if (name === 'oldSelf') scan.usesOldSelf = true;
-      if (!scope.has(name)) scan.undeclared = { name, offset: pos[String(node.id)] ?? 0 };
-      return;
-    }
-    case 'selectExpr':
-      return walk(v.operand as Node, scope, depth, scan, pos);
-    case 'callExpr':
-      walk(v.target as Node | undefined, scope, depth, scan, pos);
-      for (const a of (v.args as Node[]) ?? []) walk(a, scope, depth, scan, pos);
-      return;
-    case 'listExpr':
-      for (const e of (v.elements as Node[]) ?? []) walk(e, scope, depth, scan, pos);
-      return;
-    case 'structExpr':
-      for (const e of (v.entries as { mapKey?: Node; value?: Node }[]) ?? []) {
-        walk(e.mapKey, scope, depth, scan, pos);
-        walk(e.value, scope, depth, scan, pos);
-      }
-      return;
-    case 'comprehensionExpr': {
-      walk(v.iterRange as Node, scope, depth, scan, pos);
-      const inner = new Set(scope);
-      for (const name of [v.iterVar, v.iterVar2, v.accuVar]) if (typeof name === 'string' && name) inner.add(name);
-      scan.depth = Math.max(scan.depth, depth + 1);
-      walk(v.accuInit as Node, inner, depth, scan, pos);
-      walk(v.loopCondition as Node, inner, depth + 1, scan, pos);
-      walk(v.loopStep as Node, inner, depth + 1, scan, pos);
-      walk(v.result as Node, inner, depth, scan, pos);
-      return;
-    }
-    default:
-      return;
-  }
 }

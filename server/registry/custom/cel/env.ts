@@ -1,65 +1,49 @@
 /**
- * The CEL environment of CRD validation rules: @bufbuild/cel's standard library and its strings
- * extension, plus the parts of Kubernetes' CEL library rules most often use that @bufbuild/cel
- * lacks (the lists library: `isSorted`, `sum`, `min`, `max`, `indexOf`, `lastIndexOf`) and the
- * optional methods an `optionalOldSelf` rule calls on `oldSelf` (`hasValue`, `value`, `orValue`;
- * `oldSelf` is null when there is no old value).
+ * The CEL environment of CRD validation rules for a set of Kubernetes' libraries (see
+ * versions/cel.ts for which set each minor declares): the declarations the checker resolves against
+ * and the @bufbuild/cel environment rules run in. The runtime environment always carries
+ * @bufbuild/cel's standard library with the strings extension and the optional methods
+ * (`hasValue`, `value`, `orValue`; null stands for optional.none()); what a rule may call is the
+ * checker's business, so a library missing from a minor is refused at compile time, as upstream.
  */
-import { CelScalar, celEnv, celMethod, isCelList, listType, type CelEnv, type CelFunc } from '@bufbuild/cel';
+import { CelScalar, celEnv, celMethod, type CelEnv, type CelFunc } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import type { CelLibrary } from '../../../../versions/cel.js';
+import { NEWEST_CEL_LIBRARIES } from '../../../../versions/cel.js';
+import type { CheckEnv } from './checker.js';
+import { method, standardOverloads, stringsOverloads, type Overload } from './overloads.js';
+import { BOOL, optional, param } from './types.js';
+import { CIDR_LIB, IP_LIB } from './libs/net.js';
+import { FORMAT_LIB } from './libs/format.js';
+import type { CelLibraryImpl } from './libs/library.js';
+import { LISTS } from './libs/lists.js';
+import { QUANTITY_LIB } from './libs/quantity.js';
+import { REGEX } from './libs/regex.js';
+import { SETS } from './libs/sets.js';
+import { URLS } from './libs/urls.js';
 
-/** The list a list method receives, as a JS array. */
-function items(list: unknown): unknown[] {
-  if (Array.isArray(list)) return list;
-  if (isCelList(list)) return [...(list as Iterable<unknown>)];
-  return [];
-}
+/** The libraries kube-skew implements, by name; the others in versions/cel.ts are declared-only facts. */
+const IMPLEMENTED: Partial<Record<CelLibrary, CelLibraryImpl>> = {
+  lists: LISTS,
+  regex: REGEX,
+  urls: URLS,
+  quantity: QUANTITY_LIB,
+  sets: SETS,
+  ip: IP_LIB,
+  cidr: CIDR_LIB,
+  format: FORMAT_LIB,
+};
 
-function compare(a: unknown, b: unknown): number {
-  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
-  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) return Number(a) - Number(b);
-  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
-}
+const A = param('A');
 
-function equal(a: unknown, b: unknown): boolean {
-  return a === b || ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number') && Number(a) === Number(b));
-}
-
-const LIST = listType(CelScalar.DYN);
-
-/** Kubernetes' lists library, as far as kube-skew provides it. */
-const KUBE_LISTS: CelFunc[] = [
-  celMethod('isSorted', LIST, [], CelScalar.BOOL, function () {
-    const xs = items(this);
-    return xs.every((x, i) => i === 0 || compare(xs[i - 1], x) <= 0);
-  }),
-  celMethod('sum', LIST, [], CelScalar.DYN, function () {
-    const xs = items(this);
-    if (xs.length === 0 || typeof xs[0] === 'bigint') return xs.reduce<bigint>((s, x) => s + (x as bigint), 0n);
-    return xs.reduce<number>((s, x) => s + Number(x), 0);
-  }),
-  celMethod('min', LIST, [], CelScalar.DYN, function () {
-    return items(this).reduce((m, x) => (compare(x, m) < 0 ? x : m)) as never;
-  }),
-  celMethod('max', LIST, [], CelScalar.DYN, function () {
-    return items(this).reduce((m, x) => (compare(x, m) > 0 ? x : m)) as never;
-  }),
-  celMethod('indexOf', LIST, [CelScalar.DYN], CelScalar.INT, function (v) {
-    return BigInt(items(this).findIndex((x) => equal(x, v)));
-  }),
-  celMethod('lastIndexOf', LIST, [CelScalar.DYN], CelScalar.INT, function (v) {
-    const xs = items(this);
-    for (let i = xs.length - 1; i >= 0; i--) if (equal(xs[i], v)) return BigInt(i);
-    return -1n;
-  }),
-];
-
-/** The optional methods of `oldSelf` in an `optionalOldSelf` rule (null stands for no value). */
-const OPTIONAL_OLD_SELF: CelFunc[] = [
+/** The optional methods: on `oldSelf` of an optionalOldSelf rule, and on format validate() results. */
+const OPTIONAL_DECLS: Overload[] = [method('hasValue', optional(A), [], BOOL), method('value', optional(A), [], A), method('orValue', optional(A), [A], A)];
+const OPTIONAL_FUNCS: CelFunc[] = [
   celMethod('hasValue', CelScalar.DYN, [], CelScalar.BOOL, function () {
     return this !== null;
   }),
   celMethod('value', CelScalar.DYN, [], CelScalar.DYN, function () {
+    if (this === null) throw new Error('optional.none() dereference');
     return this as never;
   }),
   celMethod('orValue', CelScalar.DYN, [CelScalar.DYN], CelScalar.DYN, function (d) {
@@ -67,15 +51,37 @@ const OPTIONAL_OLD_SELF: CelFunc[] = [
   }),
 ];
 
-let env: CelEnv | undefined;
-let optionalEnv: CelEnv | undefined;
-
-/** The environment of ordinary rules (built once). */
-export function ruleEnv(): CelEnv {
-  return (env ??= celEnv({ funcs: [...strings, ...KUBE_LISTS] }));
+/** A checker environment without variables, and the runtime environment, for one library set. */
+export interface RuleEnvironment {
+  key: string;
+  overloads: ReadonlyMap<string, readonly Overload[]>;
+  runtime: CelEnv;
 }
 
-/** The environment of `optionalOldSelf` rules (built once). */
-export function optionalOldSelfEnv(): CelEnv {
-  return (optionalEnv ??= celEnv({ funcs: [...strings, ...KUBE_LISTS, ...OPTIONAL_OLD_SELF] }));
+const cache = new Map<string, RuleEnvironment>();
+
+/** The environment of `libraries` (built once per distinct set). */
+export function ruleEnvironment(libraries: readonly CelLibrary[] = NEWEST_CEL_LIBRARIES): RuleEnvironment {
+  const key = [...libraries].sort().join(',');
+  let env = cache.get(key);
+  if (env) return env;
+  const has = (l: CelLibrary) => libraries.includes(l);
+  const decls: Overload[] = [...standardOverloads(has('cross-type-numeric-comparisons')), ...stringsOverloads(has('strings-v2') ? 2 : 0), ...OPTIONAL_DECLS];
+  const funcs: CelFunc[] = [...strings, ...OPTIONAL_FUNCS];
+  for (const l of libraries) {
+    const impl = IMPLEMENTED[l];
+    if (!impl) continue;
+    decls.push(...impl.decls);
+    for (const f of impl.funcs) if (!funcs.includes(f)) funcs.push(f);
+  }
+  const overloads = new Map<string, Overload[]>();
+  for (const d of decls) overloads.set(d.name, [...(overloads.get(d.name) ?? []), d]);
+  env = { key, overloads, runtime: celEnv({ funcs }) };
+  cache.set(key, env);
+  return env;
+}
+
+/** The checker's view of `env` with `variables` declared. */
+export function checkEnv(env: RuleEnvironment, variables: CheckEnv['variables']): CheckEnv {
+  return { variables, overloads: env.overloads };
 }

@@ -12,6 +12,7 @@ import { additionalSchema, childPath, isJsonObject, type JsonSchemaProps } from 
 import { compileRules, rulesOf, type CompiledRule } from './compile.js';
 import { toCel } from './values.js';
 import { isCelError } from '@bufbuild/cel';
+import type { CelLibrary } from '../../../../versions/cel.js';
 
 /** Upstream's per-request budget (celconfig.RuntimeCELCostBudget). */
 export const RUNTIME_COST_BUDGET = 10_000_000;
@@ -25,6 +26,8 @@ export const ROOT_PATH = '<nil>';
 export interface RuleOptions {
   /** Whether `optionalOldSelf` rules run without an old value (CRDValidationRatcheting). */
   optionalOldSelf: boolean;
+  /** The CEL libraries rules compile with: the minor's stored-expressions set (default: the newest). */
+  libraries?: readonly CelLibrary[];
 }
 
 interface Walk {
@@ -104,7 +107,7 @@ function ruleText(rule: CompiledRule): string {
 }
 
 function evaluate(w: Walk, s: JsonSchemaProps, obj: unknown, old: unknown, path: string, isRoot: boolean): void {
-  const compiled = compileRules(s);
+  const compiled = compileRules(s, isRoot, w.opts.libraries);
   if (compiled.length === 0) return;
   const here = path || ROOT_PATH;
   const type = s.type ?? '';
