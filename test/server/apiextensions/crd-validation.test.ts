@@ -289,6 +289,31 @@ t.test('CRD validation', async (t) => {
     t.equal((await call('DELETE', `${CRDS}/${name}`)).status, 200);
   });
 
+  await t.test('CEL rules: typed against the schema, and refused by estimated cost', async (t) => {
+    const goRule = (rule: string) => `apiextensions.ValidationRule{Rule:${JSON.stringify(rule)}, Message:"", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}`;
+    const RULE = (i: number) => `${V}.properties[spec].x-kubernetes-validations[${i}].rule`;
+    const ruled = (plural: string, kind: string, rules: string[], properties: Obj = { size: { type: 'integer' } }) =>
+      crd(plural, kind, root({ spec: { type: 'object', properties, 'x-kubernetes-validations': rules.map((rule) => ({ rule })) } }));
+    await refused(t, ruled('fieldless', 'Fieldless', ['self.foo == 1']), [
+      cause('FieldValueInvalid', RULE(0), `Invalid value: ${goRule('self.foo == 1')}: compilation failed: ERROR: <input>:1:5: undefined field 'foo'\n | self.foo == 1\n | ....^`),
+    ]);
+    await refused(t, ruled('mixeds', 'Mixed', ["self.size > 'a'", 'self.size']), [
+      cause('FieldValueInvalid', RULE(0), `Invalid value: ${goRule("self.size > 'a'")}: compilation failed: ERROR: <input>:1:11: found no matching overload for '_>_' applied to '(int, string)'\n | self.size > 'a'\n | ..........^`),
+      cause('FieldValueInvalid', RULE(1), `Invalid value: ${goRule('self.size')}: cel expression must evaluate to a bool`),
+    ]);
+    const hint = '(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)';
+    const matchesAll = "self.names.all(n, n.matches('^[a-z]+$'))";
+    await refused(t, ruled('unboundeds', 'Unbounded', [matchesAll], { names: { type: 'array', items: { type: 'string' } } }), [
+      cause('FieldValueForbidden', RULE(0), `Forbidden: estimated rule cost exceeds budget by factor of more than 100x ${hint}`),
+      cause('FieldValueForbidden', RULE(0), 'Forbidden: contributed to estimated rule & messageExpression cost total exceeding cost limit for entire OpenAPIv3 schema'),
+      cause('FieldValueForbidden', V, `Forbidden: x-kubernetes-validations estimated rule & messageExpression cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x ${hint}`),
+    ]);
+    const bounded = ruled('boundeds', 'Bounded', [matchesAll, "self.names.all(n, isURL('https://' + n + '.example.com'))"], { names: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 63 } } });
+    const created = await call('POST', CRDS, { body: bounded });
+    t.equal(created.status, 201, `with maxItems and maxLength the same rule is accepted: ${JSON.stringify(created.json)}`);
+    t.equal((await call('DELETE', `${CRDS}/boundeds.${GROUP}`)).status, 200);
+  });
+
   await t.test('a CRD with every valid feature is accepted, and updated under the update rules', async (t) => {
     const schema = root({
       spec: {

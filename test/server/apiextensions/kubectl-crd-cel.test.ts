@@ -1,6 +1,7 @@
 /**
  * CEL validation rules and several versions of a CRD, with real kubectl against a real server: a
- * failed rule and a failed transition rule are 422 Invalid with upstream's messages, a rule that
+ * failed rule, a failed transition rule and a failing library function (quantity()) are 422 Invalid
+ * with upstream's messages, a rule that
  * does not compile refuses the CRD, a deprecated version answers with its `Warning`, a version with
  * `served: false` is 404, conversion `None` rewrites only apiVersion, and `status.storedVersions`
  * names the storage version.
@@ -24,6 +25,12 @@ const SCHEMA = `        openAPIV3Schema:
                   type: string
                   x-kubernetes-validations:
                   - {rule: self == oldSelf, message: Value is immutable}
+                memory:
+                  type: string
+                  maxLength: 16
+                  x-kubernetes-validations:
+                  - rule: "quantity(self).compareTo(quantity('1Gi')) <= 0"
+                    message: at most 1Gi
 `;
 
 const CRD = `apiVersion: apiextensions.k8s.io/v1
@@ -77,7 +84,13 @@ t.test('CEL rules and CRD versions with real kubectl', async (t) => {
     t.equal(raw.status, 422);
     t.match(raw.json, { reason: 'Invalid', details: { causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "object": min must not exceed max', field: 'spec' }] } });
 
-    const created = await run(['apply', '-n', 'default', '-f', '-'], widget('v2', 'w1', '  min: 1\n  max: 2\n  immutable: a\n'));
+    const unparsable = await run(['apply', '-n', 'default', '-f', '-'], widget('v2', 'w2', '  min: 1\n  max: 2\n  memory: lots\n'));
+    t.not(unparsable.code, 0, 'a library function that fails refuses the object');
+    t.match(unparsable.stderr, `The Widget "w2" is invalid: spec.memory: Invalid value: "string": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' evaluating rule: quantity(self).compareTo(quantity('1Gi')) <= 0`);
+    const tooMuch = await run(['apply', '-n', 'default', '-f', '-'], widget('v2', 'w2', '  min: 1\n  max: 2\n  memory: 2Gi\n'));
+    t.match(tooMuch.stderr, 'The Widget "w2" is invalid: spec.memory: Invalid value: "string": at most 1Gi', 'quantities compare by value');
+
+    const created = await run(['apply', '-n', 'default', '-f', '-'], widget('v2', 'w1', '  min: 1\n  max: 2\n  immutable: a\n  memory: 512Mi\n'));
     t.equal(created.code, 0, `a valid Widget: ${created.stderr}`);
     const changed = await run(['patch', 'widget', 'w1', '-n', 'default', '--type=merge', '-p', '{"spec":{"immutable":"b"}}']);
     t.not(changed.code, 0, 'a failed transition rule is refused');
