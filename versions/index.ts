@@ -39,3 +39,4 @@ export { featureDependencyErrors, loadProfile, servedGroupVersions, type Profile
 export { diffProfiles, type GroupVersionDelta, type PreferredVersionChange, type ProfileDiff, type ResourceDelta } from './diff.js';
 export { compareVersionPriority, stabilityOf, type ApiStability } from './version-order.js';
 export type * from './types.js';
+export { NEWEST_CEL_LIBRARIES, celEnvironmentFacts, type CelEnvironmentFacts, type CelLibrary } from './cel.js';
