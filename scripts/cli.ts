@@ -31,10 +31,11 @@ async function main(argv: string[]): Promise<void> {
     .option('--server-flag <name=flag>', 'a kube-apiserver flag for one server, e.g. b=--runtime-config=batch/v1=false (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--lb-policy <policy>', 'front door policy: round-robin, random, pinned or pinned=<server>', 'round-robin')
     .option('--no-mvp', 'turn the Mixed Version Proxy off on every server (on by default where the minor has it)')
+    .option('--no-peer-ca-file', 'keep the proxy gate on but give no server a --peer-ca-file, as most kubeadm clusters run: peer leases are written, nothing is proxied')
     .option('--time-scale <n>', 'run leases, GC periods and timeouts n times faster')
     .option('--log-level <level>', 'server log level: silent, error, warn, info, debug', 'warn')
     .option('--with-sample-apiserver', 'also start kube-skew sample-apiserver (wardle.example.com/v1alpha1) and register its APIService')
-    .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.35,b=1.36,c=1.36 --data-dir /tmp/skew\n  kube-skew up --servers a=1.32,b=1.32 --server-flag b=--runtime-config=batch/v1=false\n  kube-skew up --no-mvp --lb-policy random\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
+    .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.35,b=1.36,c=1.36 --data-dir /tmp/skew\n  kube-skew up --servers a=1.32,b=1.32 --server-flag b=--runtime-config=batch/v1=false\n  kube-skew up --no-mvp --lb-policy random\n  kube-skew up --servers 1.35,1.36 --no-peer-ca-file\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
     .action(async (opts) => {
       const { runUp } = await import('../server/cluster/up.js');
       process.exitCode = await runUp(opts);

@@ -20,6 +20,8 @@ export interface ScenarioServer {
 export interface ScenarioCluster {
   servers: ScenarioServer[];
   mvp?: boolean;
+  /** Give servers with the proxy gate a `--peer-ca-file` (default true); false runs the gate without one. */
+  peerCaFile?: boolean;
   lbPolicy?: string;
   featureGates?: string;
   runtimeConfig?: string;

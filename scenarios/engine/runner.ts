@@ -112,6 +112,7 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
         deferred: s.start === false,
       })),
       mvp: spec.mvp ?? true,
+      peerCaFile: spec.peerCaFile ?? true,
       lbPolicy: parseLbPolicy(spec.lbPolicy ?? 'round-robin'),
       ...(spec.featureGates ? { featureGates: spec.featureGates } : {}),
       ...(spec.runtimeConfig ? { runtimeConfig: spec.runtimeConfig } : {}),

@@ -65,6 +65,12 @@ export interface ClusterOptions {
   logLevel?: string;
   /** Run the Mixed Version Proxy on every server whose minor has it (default true). */
   mvp?: boolean;
+  /**
+   * Give servers with the proxy gate on a `--peer-ca-file` (default true). Without one, as in most
+   * kubeadm clusters (kubernetes/kubeadm#3301), kube-apiserver still writes its peer endpoint lease
+   * but builds no proxy and no peer-merged discovery: the gate is on and nothing is proxied.
+   */
+  peerCaFile?: boolean;
   /** The front door's policy (default round-robin). */
   lbPolicy?: LbPolicy;
   /** kube-apiserver flags for every server (after the generated ones). */
@@ -247,7 +253,7 @@ export class Cluster {
       gates.push('StorageVersionAPI=true');
       runtime.push('internal.apiserver.k8s.io/v1alpha1=true');
     }
-    return { gates, runtime, args: [`--peer-ca-file=${this.pki.caFile}`] };
+    return { gates, runtime, args: this.options.peerCaFile === false ? [] : [`--peer-ca-file=${this.pki.caFile}`] };
   }
 
   /**

@@ -27,6 +27,8 @@ export interface UpOptions {
   serverFlag?: string[];
   /** commander's `--no-mvp` sets this false. */
   mvp?: boolean;
+  /** commander's `--no-peer-ca-file` sets this false. */
+  peerCaFile?: boolean;
   /** `--with-sample-apiserver`: start the sample-apiserver beside the cluster and register it. */
   withSampleApiserver?: boolean;
 }
@@ -96,6 +98,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
       lbPolicy,
       mvp: opts.mvp !== false,
+      peerCaFile: opts.peerCaFile !== false,
       ...(opts.withSampleApiserver ? { sampleApiServer: true } : {}),
       onServerLog: (name, line) => process.stderr.write(`[${name}] ${line}\n`),
     });

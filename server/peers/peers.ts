@@ -124,6 +124,14 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
         })
       : undefined;
 
+  // Every server with StorageVersionAPI and APIServerIdentity records its StorageVersions, as
+  // upstream's storage version manager does whatever the proxy: a 1.33 server with those gates on
+  // lets a 1.28–1.32 peer route to it. Only the StorageVersion generation routes by them.
+  const storageVersions = types.lookup('internal.apiserver.k8s.io', 'v1alpha1', 'storageversions');
+  const storageVersionManager =
+    storageVersions && leases && profile.featureGates.get('StorageVersionAPI') === true && profile.featureGates.get('APIServerIdentity') !== false
+      ? new StorageVersionRouter({ id, store, registry, types, storageVersions, leases, clock, log, updateSeconds: d.storageVersionUpdateSeconds, allMustResolve: facts.allPeersMustResolve })
+      : undefined;
   let router: PeerRouter | undefined;
   let transport: PeerTransport | undefined;
   let discoveryRouter: DiscoveryRouter | undefined;
@@ -144,10 +152,7 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
       const [ca, cert, key] = await Promise.all([readFile(config.peerCAFile, 'utf8'), readFile(config.proxyClientCertFile, 'utf8'), readFile(config.proxyClientKeyFile, 'utf8')]);
       transport = new PeerTransport({ ca, cert, key }, facts.sendsRemoteUid, { lookup: (address) => faultFor(store, id, address), clock, dialTimeoutMs: d.peerProxyDialTimeoutSeconds * 1000 });
       if (profile.mvpGeneration === 'storage-version') {
-        const storageVersions = types.lookup('internal.apiserver.k8s.io', 'v1alpha1', 'storageversions');
-        if (storageVersions) {
-          router = new StorageVersionRouter({ id, store, registry, types, storageVersions, leases, clock, log, updateSeconds: d.storageVersionUpdateSeconds, allMustResolve: facts.allPeersMustResolve });
-        }
+        router = storageVersionManager;
       } else {
         const accept =
           facts.peerDiscoveryNoPeer
@@ -184,10 +189,12 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
     async start(extensions = []) {
       await identity?.start();
       await endpointLease?.start();
+      if (router !== storageVersionManager) await storageVersionManager?.start();
       await router?.start();
       if (discoveryRouter) peerCache.start(extensions);
     },
     async stop() {
+      if (router !== storageVersionManager) storageVersionManager?.stop();
       router?.stop();
       peerCache.stop();
       await endpointLease?.stop();
