@@ -87,3 +87,21 @@ t.test('up --feature-gates=UnknownVersionInteroperabilityProxy=false starts a cl
   t.equal(code, 0, 'up stops cleanly');
   t.notOk(cluster.servers.some((s) => alive(s.pid)), 'its servers are gone');
 });
+
+t.test('up --no-peer-ca-file runs the proxy gate without a peer CA on every server', async (t) => {
+  const dir = await tempDir(t);
+  const up = spawn(process.execPath, [CLI, 'up', '--servers', 'a=1.35,b=1.36', '--data-dir', dir, '--no-peer-ca-file'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => up.kill('SIGKILL'));
+  let out = '';
+  up.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  t.ok(await until(() => out.includes('ready') || up.exitCode !== null, 90_000), 'up finishes starting');
+  const cluster = JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')) as { servers: Array<{ name: string; pid: number }> };
+  for (const s of cluster.servers) {
+    const args = (await readFile(`/proc/${s.pid}/cmdline`, 'utf8')).split('\0');
+    t.ok(args.some((a) => /^--feature-gates=.*UnknownVersionInteroperabilityProxy=true/.test(a)), `${s.name} has the proxy gate on`);
+    t.notOk(args.some((a) => a.startsWith('--peer-ca-file')), `${s.name} has no --peer-ca-file`);
+  }
+  up.kill('SIGTERM');
+  const [code] = await once(up, 'exit');
+  t.equal(code, 0, 'up stops cleanly');
+});
