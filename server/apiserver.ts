@@ -38,6 +38,9 @@ import { seededRandom } from './random.js';
 import { createAggregator } from './aggregator/aggregator.js';
 import { apiServiceExtensions, crdExtensions } from './peers/peer-cache-filter.js';
 import { publishesUidHeaders } from '../versions/authentication.js';
+import { MasterLeases } from './controlplane/master-leases.js';
+import { LeaseEndpointReconciler } from './controlplane/endpoint-reconciler.js';
+import { KubernetesServiceController } from './controlplane/kubernetes-service.js';
 
 /** Things a caller may inject instead of the defaults (tests fix the clock, share a store, …). */
 export interface ApiServerDeps {
@@ -233,6 +236,19 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   await peers.start([...(extensions ? [crdExtensions(extensions.crds)] : []), ...(aggregator ? [apiServiceExtensions(aggregator.apiServices)] : [])]);
 
   const url = listener.url;
+  // Every kube-apiserver keeps the `kubernetes` Service and lists itself in its endpoints.
+  const kubernetesService = new KubernetesServiceController({
+    registry,
+    types,
+    reconciler: new LeaseEndpointReconciler({ registry, types, leases: new MasterLeases(store, config.durations.endpointReconcilerTtlSeconds) }),
+    clock,
+    log,
+    self: () => ({ ip: host, port }),
+    serviceIP: config.apiServerServiceIP,
+    intervalMs: config.durations.endpointReconcilerIntervalSeconds * 1000,
+    ready: () => health.run('readyz', false)?.ok === true,
+  });
+  await kubernetesService.start();
   // kube-controller-manager's controllers, run while this server holds the controller-manager lease.
   const controllers = await ControllerManager.create({ config, clock, log, selfURL: url, servingCert: cert, minor: profile.minor });
   controllers?.start();
@@ -256,6 +272,8 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       closing ??= (async () => {
         shuttingDown = true;
         compactor.stop();
+        // Upstream removes its endpoint in a pre-shutdown hook, before the listener stops.
+        await kubernetesService.stop();
         await controllers?.stop();
         extensions?.stop();
         aggregator?.stop();

@@ -11,6 +11,7 @@ import { DurationError, parseGoDuration } from './http/duration.js';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_READ_HEADER_TIMEOUT_MS, DEFAULT_WRITE_STALL_TIMEOUT_MS } from './http/serving.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './filters/request-timeout.js';
 import { DEFAULT_MAX_WATCHES_PER_USER } from './filters/watch-limit.js';
+import { firstAddress } from './controlplane/service-ip.js';
 
 /** Named defaults of every duration kube-skew waits for; a time scale shortens them all. */
 export const DEFAULT_DURATIONS = {
@@ -24,6 +25,10 @@ export const DEFAULT_DURATIONS = {
   peerEndpointLeaseTtlSeconds: 15,
   /** Peer endpoint lease refresh (`DefaultPeerEndpointReconcileInterval`). */
   peerEndpointReconcileIntervalSeconds: 10,
+  /** TTL of a server's `/masterleases/` record, the lease endpoint reconciler's (`DefaultEndpointReconcilerTTL`). */
+  endpointReconcilerTtlSeconds: 15,
+  /** How often the `kubernetes` Service and its endpoints are reconciled (`DefaultEndpointReconcilerInterval`). */
+  endpointReconcilerIntervalSeconds: 10,
   /** Local discovery cache refresh in Gen B (`localDiscoveryRefreshInterval`). */
   localDiscoveryRefreshSeconds: 1800,
   /** StorageVersion re-write period. */
@@ -56,6 +61,9 @@ export const DEFAULT_DURATIONS = {
 
 /** The durations a server runs with. */
 export type Durations = typeof DEFAULT_DURATIONS;
+
+/** kube-apiserver's default service range (`DefaultServiceIPCIDR`). */
+export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/24';
 
 /** kube-apiserver's `--etcd-compaction-interval` default. */
 export const DEFAULT_ETCD_COMPACTION_INTERVAL_MS = 5 * 60_000;
@@ -133,6 +141,10 @@ export interface ServerConfig {
   writeStallTimeoutMs: number;
   /** `--etcd-compaction-interval` in milliseconds of the server's clock (default 5m); 0 disables compaction. */
   etcdCompactionIntervalMs: number;
+  /** `--service-cluster-ip-range` as given ('' for upstream's default 10.0.0.0/24). */
+  serviceClusterIPRange: string;
+  /** The ClusterIP of the `kubernetes` Service: the first address of the primary service range. */
+  apiServerServiceIP: string;
 }
 
 /** Raw flag values as the CLI parses them (strings, as on a command line). */
@@ -273,7 +285,20 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
     idleTimeoutMs: parseDurationFlag(flags, 'idle-timeout', DEFAULT_IDLE_TIMEOUT_MS, true),
     writeStallTimeoutMs: parseDurationFlag(flags, 'write-stall-timeout', DEFAULT_WRITE_STALL_TIMEOUT_MS),
     etcdCompactionIntervalMs: parseDurationFlag(flags, 'etcd-compaction-interval', DEFAULT_ETCD_COMPACTION_INTERVAL_MS),
+    serviceClusterIPRange: str(flags, 'service-cluster-ip-range'),
+    apiServerServiceIP: apiServerServiceIP(str(flags, 'service-cluster-ip-range')),
   };
+}
+
+/**
+ * The `kubernetes` Service's ClusterIP from `--service-cluster-ip-range`, as kube-apiserver's
+ * getServiceIPAndRanges: the first address of the first (primary) range, 10.0.0.1 for the default.
+ */
+function apiServerServiceIP(ranges: string): string {
+  const primary = ranges === '' ? DEFAULT_SERVICE_CLUSTER_IP_RANGE : ranges.split(',')[0]!;
+  const ip = firstAddress(primary);
+  if (ip === undefined) throw new ConfigError('service-cluster-ip-range[0] is not a valid cidr');
+  return ip;
 }
 
 /** `--apiserver-count`: a positive integer, as kube-apiserver's `MasterCount` validation wants. */

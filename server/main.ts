@@ -52,6 +52,7 @@ export const APISERVER_FLAGS: FlagSpec[] = [
   { name: 'exit-with-stdin', help: 'kube-skew: stop gracefully when standard input closes, so that a supervisor\'s death (a cluster, a scenario, a test) takes its servers with it.', boolean: true },
   { name: 'log-level', help: 'kube-skew: pino log level (silent, error, warn, info, debug). Default warn.' },
   { name: 'controllers', help: 'kube-skew: controllers this server runs while it holds the kube-controller-manager lease (namespace,garbagecollector,deployment; default all; empty: never leads).' },
+  { name: 'service-cluster-ip-range', help: 'A CIDR notation IP range from which to assign service cluster IPs. kube-skew only takes its first address, the ClusterIP of the kubernetes Service. Default 10.0.0.0/24.' },
   { name: 'controllers-via', help: 'kube-skew: https://host:port the controllers talk to (e.g. a load balancer); default this server\'s own port.' },
   { name: 'authorization-policy-file', help: 'kube-skew: JSON or YAML list of allow rules {user|group, verbs, apiGroups, resources, namespaces, nonResourceURLs}; without it everything is allowed.' },
   { name: 'apiserver-count', help: 'The number of apiservers running in the cluster, must be a positive number. (In use when --endpoint-reconciler-type=master-count is enabled.) Default 1. Above 1, a CRD is established 5 s after its names are accepted.' },
