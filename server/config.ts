@@ -145,6 +145,12 @@ export interface ServerConfig {
   serviceClusterIPRange: string;
   /** The ClusterIP of the `kubernetes` Service: the first address of the primary service range. */
   apiServerServiceIP: string;
+  /**
+   * `--root-ca-file` (kube-controller-manager's flag; the controllers run in the server): the CA
+   * the root CA publisher writes into every namespace's `kube-root-ca.crt`. '' falls back to the
+   * CA the controllers' client trusts, as kube-controller-manager falls back to its kubeconfig's.
+   */
+  rootCAFile: string;
 }
 
 /** Raw flag values as the CLI parses them (strings, as on a command line). */
@@ -287,6 +293,7 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
     etcdCompactionIntervalMs: parseDurationFlag(flags, 'etcd-compaction-interval', DEFAULT_ETCD_COMPACTION_INTERVAL_MS),
     serviceClusterIPRange: str(flags, 'service-cluster-ip-range'),
     apiServerServiceIP: apiServerServiceIP(str(flags, 'service-cluster-ip-range')),
+    rootCAFile: str(flags, 'root-ca-file'),
   };
 }
 
@@ -310,7 +317,7 @@ function parseApiserverCount(value: string): number {
 }
 
 /** The controllers kube-skew runs in a server (kube-controller-manager's names). */
-export const CONTROLLER_NAMES = ['namespace', 'garbagecollector', 'deployment'] as const;
+export const CONTROLLER_NAMES = ['namespace', 'garbagecollector', 'deployment', 'root-ca-cert-publisher'] as const;
 
 /** `--controllers`: a comma list of CONTROLLER_NAMES, `*` for all; absent means all, empty means none. */
 function parseControllers(flags: ServerFlags): string[] {

@@ -287,6 +287,8 @@ export class Cluster {
       `--tls-cert-file=${this.pki.serving.certFile}`,
       `--tls-private-key-file=${this.pki.serving.keyFile}`,
       `--client-ca-file=${this.pki.caFile}`,
+      // The in-server kube-controller-manager publishes the cluster CA as kubeadm's does.
+      `--root-ca-file=${this.pki.caFile}`,
       `--requestheader-client-ca-file=${this.pki.frontProxyCAFile}`,
       '--requestheader-allowed-names=front-proxy-client',
       `--proxy-client-cert-file=${this.pki.frontProxyClient.certFile}`,

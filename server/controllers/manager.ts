@@ -1,7 +1,7 @@
 /**
  * The in-server kube-controller-manager: when `--controllers` names any controller, the server
  * campaigns for the `kube-system/kube-controller-manager` Lease and, while it leads, runs those
- * controllers (namespace, garbagecollector, deployment). They talk to the API over HTTPS through
+ * controllers (namespace, garbagecollector, deployment, root-ca-cert-publisher). They talk to the API over HTTPS through
  * {@link ApiClient}: by default to the server's own port — so they act on that server's view,
  * its Mixed Version Proxy included — or to `--controllers-via` (a load balancer in front of every
  * server, as a kube-controller-manager whose kubeconfig points at one). Identity: the front-proxy
@@ -13,13 +13,14 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { CONTROLLER_NAMES, type ServerConfig } from '../config.js';
+import { CONTROLLER_NAMES, ConfigError, type ServerConfig } from '../config.js';
 import { ApiClient } from './client.js';
 import { DeploymentController } from './deployment.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { LeaderElector } from './leader-election.js';
 import { NamespaceController } from './namespace.js';
 import { RestMapper } from './rest-mapper.js';
+import { RootCAPublisher } from './root-ca-publisher.js';
 import { minorInfo } from '../../versions/index.js';
 
 /** The identity the controllers present as front-proxy headers. */
@@ -51,6 +52,8 @@ export class ControllerManager {
     readonly client: ApiClient,
     private readonly deps: ControllerManagerDeps,
     readonly controllers: string[],
+    /** The CA the root CA publisher writes into every namespace. */
+    readonly rootCA: string,
   ) {
     const d = deps.config.durations;
     this.elector = new LeaderElector({
@@ -83,7 +86,15 @@ export class ControllerManager {
       userAgent: `kube-controller-manager/v${deps.minor}.0 (linux/amd64) kube-skew`,
       log: deps.log,
     });
-    return new ControllerManager(client, deps, controllers);
+    // kube-controller-manager reads --root-ca-file, else publishes the CA of its own kubeconfig: here
+    // the CA the controllers' client trusts.
+    let rootCA: string;
+    try {
+      rootCA = config.rootCAFile ? await read(config.rootCAFile) : (cas[0] ?? deps.servingCert);
+    } catch (err) {
+      throw new ConfigError(`error parsing root-ca-file at ${config.rootCAFile}: ${(err as Error).message}`);
+    }
+    return new ControllerManager(client, deps, controllers, rootCA);
   }
 
   /** Start campaigning. */
@@ -124,6 +135,10 @@ export class ControllerManager {
           syncPeriodMs: d.garbageCollectorSyncPeriodSeconds * 1000,
           facts: minorInfo(this.deps.minor).garbageCollector,
         });
+        c.start();
+        this.running.push(c);
+      } else if (name === 'root-ca-cert-publisher') {
+        const c = new RootCAPublisher({ client, clock, log: log.child({ controller: 'root-ca-cert-publisher' }), rootCA: this.rootCA });
         c.start();
         this.running.push(c);
       } else if (name === 'deployment') {

@@ -36,7 +36,7 @@ t.test('--controllers and --controllers-via', async (t) => {
   t.same(config().controllers, ['namespace', 'garbagecollector', 'deployment'], 'all by default');
   t.same(config('--controllers=').controllers, [], 'empty: never leads');
   t.same(config('--controllers=deployment,namespace').controllers, ['deployment', 'namespace']);
-  t.same(config('--controllers=*').controllers, ['namespace', 'garbagecollector', 'deployment']);
+  t.same(config('--controllers=*').controllers, ['namespace', 'garbagecollector', 'deployment', 'root-ca-cert-publisher']);
   t.throws(() => config('--controllers=namespace,replicaset'), /invalid argument "namespace,replicaset" for "--controllers" flag: unknown controller "replicaset"/);
   t.equal(config().controllersVia, '', "the server's own port by default");
   t.equal(config('--controllers-via=https://127.0.0.1:6443/').controllersVia, 'https://127.0.0.1:6443');
