@@ -11,7 +11,7 @@ import type { Store } from '../storage/store.js';
 import { openSqliteStore } from '../storage/sqlite/store.js';
 import { Compactor } from '../storage/compactor.js';
 import { loadProfile } from '../versions/profile.js';
-import { versionDocument } from '../versions/minors.js';
+import { minorInfo, versionDocument } from '../versions/minors.js';
 import type { VersionProfile } from '../versions/types.js';
 import { ScaledClock, type Clock } from './clock.js';
 import { followClockFile } from './clock-file.js';
@@ -39,6 +39,7 @@ import { createAggregator } from './aggregator/aggregator.js';
 import { apiServiceExtensions, crdExtensions } from './peers/peer-cache-filter.js';
 import { publishesUidHeaders } from '../versions/authentication.js';
 import { MasterLeases } from './controlplane/master-leases.js';
+import { ComponentStatusStorage, componentProbes } from './registry/componentstatus.js';
 import { LeaseEndpointReconciler } from './controlplane/endpoint-reconciler.js';
 import { KubernetesServiceController } from './controlplane/kubernetes-service.js';
 
@@ -171,6 +172,10 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       minorNumber: profile.minorNumber,
       watchListEnabled: profile.featureGates.get('WatchList') === true,
       policy,
+      componentStatuses: new ComponentStatusStorage(
+        componentProbes({ store, clock, localControllerManager: (config.controllers ?? ['all']).length > 0 }),
+        minorInfo(profile.minor).writesNullCreationTimestamp,
+      ),
       onOpen: () => metrics.longRunning.inc({ verb: 'WATCH' }),
       onClose: () => metrics.longRunning.dec({ verb: 'WATCH' }),
       ...(deps.random ? { random: deps.random } : {}),

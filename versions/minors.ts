@@ -51,6 +51,12 @@ export interface MinorInfo {
   garbageCollector: GarbageCollectorFacts;
   /** What this minor's apiextensions-apiserver checks on a CustomResourceDefinition. */
   crdValidation: CrdValidationFacts;
+  /**
+   * Whether an object built in the server without a creation time (a ComponentStatus, a review)
+   * is written with `metadata.creationTimestamp: null`, as apimachinery did until 1.34 made the
+   * zero time omitted.
+   */
+  writesNullCreationTimestamp: boolean;
 }
 
 /**
@@ -180,6 +186,8 @@ const PEER_AGGREGATED_DISCOVERY_SINCE = 35;
 /** First minor whose garbage collector no longer pauses its workers for unsynced monitors (PR #125796). */
 const GC_WORKERS_IGNORE_MONITOR_SYNC_SINCE = 32;
 const CRD_CA_BUNDLE_VALIDATED_SINCE = 31;
+/** First minor that omits a zero creationTimestamp instead of writing null. */
+const ZERO_CREATION_TIMESTAMP_OMITTED_SINCE = 34;
 
 function buildInfo(minor: string): MinorInfo {
   const row = TABLE[minor];
@@ -198,6 +206,7 @@ function buildInfo(minor: string): MinorInfo {
     peerAggregatedDiscovery: n >= PEER_AGGREGATED_DISCOVERY_SINCE,
     garbageCollector: Object.freeze({ workersWaitForMonitorSync: n < GC_WORKERS_IGNORE_MONITOR_SYNC_SINCE }),
     crdValidation: Object.freeze({ validatesConversionCABundle: n >= CRD_CA_BUNDLE_VALIDATED_SINCE }),
+    writesNullCreationTimestamp: n < ZERO_CREATION_TIMESTAMP_OMITTED_SINCE,
   });
 }
 

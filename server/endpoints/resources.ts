@@ -22,6 +22,9 @@ import { serveSubresource } from './subresources.js';
 import { isReview, serveReview } from './reviews.js';
 import { addDeprecationWarning } from './warnings.js';
 import type { AuthorizationPolicy } from '../authz/policy.js';
+import type { ComponentStatusStorage } from '../registry/componentstatus.js';
+import type { ListOptions } from '../registry/list-options.js';
+import type { ListResult } from '../registry/rest.js';
 
 /** What the resource handler needs. */
 export interface ResourceDeps extends WatchDeps {
@@ -30,6 +33,24 @@ export interface ResourceDeps extends WatchDeps {
   watchListEnabled: boolean;
   /** The authorization policy the review resources answer from (everything allowed when absent). */
   policy?: AuthorizationPolicy;
+  /** The virtual componentstatuses storage (nothing stored: every read probes). */
+  componentStatuses?: ComponentStatusStorage;
+}
+
+/** The virtual storage that answers `type`, when it is not the store (componentstatuses). */
+function virtualStorage(deps: ResourceDeps, type: ResourceType): ComponentStatusStorage | undefined {
+  return type.group === '' && type.resource === 'componentstatuses' ? deps.componentStatuses : undefined;
+}
+
+function getObject(deps: ResourceDeps, type: ResourceType, namespace: string, name: string): Promise<KubeObject> {
+  const virtual = virtualStorage(deps, type);
+  return virtual ? (virtual.get(name) as Promise<KubeObject>) : deps.registry.get(type, namespace, name);
+}
+
+async function listObjects(deps: ResourceDeps, type: ResourceType, namespace: string, opts: ListOptions): Promise<ListResult> {
+  const virtual = virtualStorage(deps, type);
+  // A virtual list has no resourceVersion: its ListMeta is empty, as upstream's.
+  return virtual ? { items: (await virtual.list()) as KubeObject[], resourceVersion: '' } : deps.registry.list(type, namespace, opts);
 }
 
 /** Subresources the generic registry serves as views of the main object. */
@@ -144,7 +165,7 @@ async function serveTyped(ctx: RequestContext, deps: ResourceDeps, type: Resourc
     case 'get': {
       requireVerb('get');
       const output = chooseOutput(ctx.req.headers.accept);
-      await writeOne(ctx, deps, type, 200, await deps.registry.get(type, namespace, info.name), output);
+      await writeOne(ctx, deps, type, 200, await getObject(deps, type, namespace, info.name), output);
       return;
     }
     case 'list': {
@@ -152,8 +173,8 @@ async function serveTyped(ctx: RequestContext, deps: ResourceDeps, type: Resourc
       const output = chooseOutput(ctx.req.headers.accept);
       const opts = parseListOptions(ctx.query, false, deps.watchListEnabled);
       checkPartialShape(output, true, type.kind);
-      const list = await deps.registry.list(type, namespace, opts);
-      const listMeta: Record<string, unknown> = { resourceVersion: list.resourceVersion };
+      const list = await listObjects(deps, type, namespace, opts);
+      const listMeta: Record<string, unknown> = list.resourceVersion ? { resourceVersion: list.resourceVersion } : {};
       if (list.continue) listMeta.continue = list.continue;
       if (list.remainingItemCount !== undefined) listMeta.remainingItemCount = list.remainingItemCount;
       if (output.as === 'table') {

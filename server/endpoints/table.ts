@@ -782,6 +782,20 @@ const SERVICE_ACCOUNT_COLUMNS = [
 // Cluster objects: namespaces, nodes, leases, events
 // ---------------------------------------------------------------------------------------------
 
+const COMPONENT_STATUS_COLUMNS = [
+  nameCol(),
+  col('Status', 'string', 'Status of the component conditions'),
+  col('Message', 'string', 'Message of the component conditions'),
+  col('Error', 'string', 'Error of the component conditions'),
+];
+
+/** `Healthy` when the Healthy condition is True, `Unhealthy` otherwise, `Unknown` without one. */
+function printComponentStatus(obj: Obj): { cells: unknown[] } {
+  const healthy = arr(obj['conditions']).find((c) => get(c, 'type') === 'Healthy');
+  const status = healthy === undefined ? 'Unknown' : get(healthy, 'status') === 'True' ? 'Healthy' : 'Unhealthy';
+  return { cells: [str(meta(obj)['name']), status, str(get(healthy, 'message')), str(get(healthy, 'error'))] };
+}
+
 const NAMESPACE_COLUMNS = [nameCol(), col('Status', 'string', 'The status of the namespace'), ageCol()];
 
 const NODE_COLUMNS = [
@@ -951,6 +965,7 @@ const PRINTERS: Record<string, Printer> = {
   ServiceAccount: { columns: fixed(SERVICE_ACCOUNT_COLUMNS), row: (o, now) => ({ cells: [str(meta(o)['name']), arr(o['secrets']).length, age(o, now)] }) },
   Namespace: { columns: fixed(NAMESPACE_COLUMNS), row: (o, now) => ({ cells: [str(meta(o)['name']), str(get(o, 'status', 'phase')), age(o, now)] }) },
   Node: { columns: fixed(NODE_COLUMNS), row: (o, now) => printNode(o, now) },
+  ComponentStatus: { columns: fixed(COMPONENT_STATUS_COLUMNS), row: (o) => printComponentStatus(o) },
   'Lease.coordination.k8s.io': {
     columns: fixed(LEASE_COLUMNS),
     row: (o, now) => ({ cells: [str(meta(o)['name']), str(get(o, 'spec', 'holderIdentity')), age(o, now)] }),
@@ -995,7 +1010,7 @@ function rowObject(obj: Obj, include: IncludeObject | '', apiVersion: string): R
  * Converts objects to a `meta.k8s.io/v1` Table as kube-apiserver does: the kind's printer columns
  * and cells for built-in kinds (pods, deployments, replicasets, daemonsets, statefulsets,
  * replicationcontrollers, jobs, services, endpoints, configmaps, secrets, serviceaccounts,
- * namespaces, nodes, leases, events), `Name`/`Created At` for the rest; every row carries the
+ * namespaces, nodes, componentstatuses, leases, events), `Name`/`Created At` for the rest; every row carries the
  * object per `includeObject` (PartialObjectMetadata by default). The caller validates
  * `includeObject` (upstream answers 400 `unrecognized includeObject value: "x"`).
  */
