@@ -33,7 +33,7 @@ async function holder(cluster: Cluster, server: string): Promise<{ holderIdentit
 
 t.test('--controllers and --controllers-via', async (t) => {
   const config = (...args: string[]) => parseServerConfig(parseFlags(['--storage-path=/tmp/unused.db', ...args]));
-  t.same(config().controllers, ['namespace', 'garbagecollector', 'deployment'], 'all by default');
+  t.same(config().controllers, ['namespace', 'garbagecollector', 'deployment', 'root-ca-cert-publisher'], 'all by default');
   t.same(config('--controllers=').controllers, [], 'empty: never leads');
   t.same(config('--controllers=deployment,namespace').controllers, ['deployment', 'namespace']);
   t.same(config('--controllers=*').controllers, ['namespace', 'garbagecollector', 'deployment', 'root-ca-cert-publisher']);

@@ -5,7 +5,7 @@
  * (deep nesting, YAML alias tricks, odd field names), and namespace lifecycle. Every subtest works in its own namespace so they do not see each other's objects.
  */
 import t from 'tap';
-import { api, startCluster, urlOf, type ApiOptions, type ApiResponse } from '../fixtures/cluster.js';
+import { api, startCluster, urlOf, WITHOUT_ROOT_CA_PUBLISHER, type ApiOptions, type ApiResponse } from '../fixtures/cluster.js';
 
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 const UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -46,7 +46,8 @@ function deployment(name: string, replicas = 1, labels: Record<string, string> =
 }
 
 t.test('resources', async (t) => {
-  const cluster = await startCluster(t, '1.32');
+  // The lists below are exactly the ConfigMaps each test writes.
+  const cluster = await startCluster(t, '1.32', { args: [WITHOUT_ROOT_CA_PUBLISHER] });
   const url = urlOf(cluster, 's1');
   // Node's client sends a DELETE body with neither Content-Length nor chunked encoding unless told,
   // so a body always goes out with its length (the 413 test streams one on purpose).

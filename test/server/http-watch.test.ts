@@ -12,7 +12,7 @@ import { request } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { openSqliteStore } from '../../storage/sqlite/store.js';
 import type { Cluster } from '../../server/cluster/cluster.js';
-import { api, startCluster, urlOf, type ApiOptions } from '../fixtures/cluster.js';
+import { api, startCluster, urlOf, WITHOUT_ROOT_CA_PUBLISHER, type ApiOptions } from '../fixtures/cluster.js';
 
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
@@ -121,7 +121,8 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
 const summary = (events: WatchEvent[]): Array<[string, string]> => events.map((e) => [e.type, e.object?.metadata?.name]);
 
 t.test('watch', async (t) => {
-  const cluster = await startCluster(t, '1.32,1.32,1.33');
+  // The watches below see exactly the ConfigMaps each test writes.
+  const cluster = await startCluster(t, '1.32,1.32,1.33', { args: [WITHOUT_ROOT_CA_PUBLISHER] });
   const u1 = urlOf(cluster, 's1');
   const u2 = urlOf(cluster, 's2');
   const u133 = urlOf(cluster, 's3');

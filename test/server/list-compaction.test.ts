@@ -7,7 +7,7 @@
 import t from 'tap';
 import { openSqliteStore } from '../../storage/sqlite/store.js';
 import { COMPACT_REV_KEY } from '../../storage/compactor.js';
-import { api, startCluster, urlOf } from '../fixtures/cluster.js';
+import { api, startCluster, urlOf, WITHOUT_ROOT_CA_PUBLISHER } from '../fixtures/cluster.js';
 import { poll } from '../peers/helpers.js';
 
 const cm = (ns: string, name = ''): string => `/api/v1/namespaces/${ns}/configmaps${name ? `/${name}` : ''}`;
@@ -15,7 +15,8 @@ const names = (list: { items: Array<{ metadata: { name: string } }> }): string[]
 
 t.test('lists at a resourceVersion, before and after compaction', async (t) => {
   // Compaction only by hand here, so revisions stay where the test puts them.
-  const cluster = await startCluster(t, [{ name: 's1', minor: '1.33', args: ['--etcd-compaction-interval=0'] }]);
+  // The pages below are exactly the ConfigMaps the test writes.
+  const cluster = await startCluster(t, [{ name: 's1', minor: '1.33', args: ['--etcd-compaction-interval=0', WITHOUT_ROOT_CA_PUBLISHER] }]);
   const url = urlOf(cluster, 's1');
   const call = (method: string, path: string, body?: unknown) => api(cluster, url, method, path, body === undefined ? {} : { body });
   const ns = 'lists';
