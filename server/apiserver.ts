@@ -245,7 +245,12 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const kubernetesService = new KubernetesServiceController({
     registry,
     types,
-    reconciler: new LeaseEndpointReconciler({ registry, types, leases: new MasterLeases(store, config.durations.endpointReconcilerTtlSeconds) }),
+    reconciler: new LeaseEndpointReconciler({
+      registry,
+      types,
+      leases: new MasterLeases(store, config.durations.endpointReconcilerTtlSeconds),
+      removesLastEndpointOnStop: minorInfo(profile.minor).removesLastEndpointOnStop,
+    }),
     clock,
     log,
     self: () => ({ ip: host, port }),

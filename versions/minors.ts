@@ -57,6 +57,12 @@ export interface MinorInfo {
    * zero time omitted.
    */
   writesNullCreationTimestamp: boolean;
+  /**
+   * Whether the last kube-apiserver to stop gracefully removes its own address from the
+   * `kubernetes` Endpoints (kubernetes/kubernetes#116685); before, the lease reconciler refused to
+   * erase the last address, even on shutdown.
+   */
+  removesLastEndpointOnStop: boolean;
 }
 
 /**
@@ -186,6 +192,11 @@ const PEER_AGGREGATED_DISCOVERY_SINCE = 35;
 /** First minor whose garbage collector no longer pauses its workers for unsynced monitors (PR #125796). */
 const GC_WORKERS_IGNORE_MONITOR_SYNC_SINCE = 32;
 const CRD_CA_BUNDLE_VALIDATED_SINCE = 31;
+/**
+ * First minor whose last stopping server removes its own endpoint. Not confirmed: #116685 was
+ * approved on 2023-03-19, after the 1.27 code freeze, so 1.28 is assumed.
+ */
+const LAST_ENDPOINT_REMOVED_ON_STOP_SINCE = 28;
 /** First minor that omits a zero creationTimestamp instead of writing null. */
 const ZERO_CREATION_TIMESTAMP_OMITTED_SINCE = 34;
 
@@ -207,6 +218,7 @@ function buildInfo(minor: string): MinorInfo {
     garbageCollector: Object.freeze({ workersWaitForMonitorSync: n < GC_WORKERS_IGNORE_MONITOR_SYNC_SINCE }),
     crdValidation: Object.freeze({ validatesConversionCABundle: n >= CRD_CA_BUNDLE_VALIDATED_SINCE }),
     writesNullCreationTimestamp: n < ZERO_CREATION_TIMESTAMP_OMITTED_SINCE,
+    removesLastEndpointOnStop: n >= LAST_ENDPOINT_REMOVED_ON_STOP_SINCE,
   });
 }
 

@@ -4,8 +4,11 @@
  * server's `/masterleases/` record, lists every live record and, when `default/kubernetes`
  * Endpoints or its EndpointSlice do not list exactly those servers, rewrites them. Removing a
  * server deletes its record and reconciles at once. When no record is left, the objects are kept
- * and the reconcile fails with upstream's `refusing to erase all endpoints` error, so the last
- * server to stop leaves its own address behind, as upstream's does.
+ * and the reconcile fails with upstream's `refusing to erase all endpoints` error (at start, a
+ * lone server removing a stale record of its own meets it, as upstream's logs show), except while
+ * a server stops in a minor that lets the last server remove its own address
+ * (`removesLastEndpointOnStop`): then the Endpoints is left without subsets and the slice without
+ * endpoints.
  *
  * On one machine the servers differ by port, not address (see master-leases.ts), so the objects
  * group servers by port: Endpoints has one subset per port (upstream: one subset, one port for
@@ -30,7 +33,7 @@ export const KUBERNETES_SERVICE_NAMESPACE = 'default';
 export const LABEL_SKIP_MIRROR = 'endpointslice.kubernetes.io/skip-mirror';
 /** The label naming a slice's Service (`discovery.LabelServiceName`). */
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
-/** Upstream's error when no lease is listed. */
+/** Upstream's error when no lease is listed (worded so until #116685, then `no API server IP addresses …`). */
 export const NO_MASTER_IPS = 'no master IPs were listed in storage, refusing to erase all endpoints for the kubernetes service';
 
 type Obj = KubeObject & Record<string, unknown>;
@@ -62,6 +65,8 @@ export interface EndpointReconcilerDeps {
   registry: Registry;
   types: ResourceTypes;
   leases: MasterLeases;
+  /** The minor's fact: a stopping last server removes its own address. */
+  removesLastEndpointOnStop: boolean;
 }
 
 /** Keeps `default/kubernetes` Endpoints and EndpointSlices in line with the live servers. */
@@ -102,7 +107,7 @@ export class LeaseEndpointReconciler {
 
   private async write(): Promise<void> {
     const groups = groupByPort(await this.deps.leases.list());
-    if (groups.length === 0) throw new Error(NO_MASTER_IPS);
+    if (groups.length === 0 && !(this.stopped && this.deps.removesLastEndpointOnStop)) throw new Error(NO_MASTER_IPS);
     await this.writeEndpoints(groups);
     await this.writeSlices(groups);
   }
@@ -152,6 +157,13 @@ export class LeaseEndpointReconciler {
     const listed = await registry.list(type, KUBERNETES_SERVICE_NAMESPACE, { ...LIST_EVERYTHING, labelSelector: `${LABEL_SERVICE_NAME}=${KUBERNETES_SERVICE_NAME}` });
     const existing = new Map(listed.items.map((o) => [o.metadata?.name ?? '', o as Obj]));
     const wanted = new Set<string>();
+    if (groups.length === 0) {
+      // The last server has gone: the slice stays, empty, as the adapter leaves it.
+      wanted.add(KUBERNETES_SERVICE_NAME);
+      const cur = existing.get(KUBERNETES_SERVICE_NAME);
+      const empty = { metadata: { labels }, addressType: cur?.addressType ?? 'IPv4', endpoints: [], ports: [] } as unknown as Obj;
+      await this.put(type, KUBERNETES_SERVICE_NAME, cur, empty, (c) => !same(c.endpoints ?? [], []) || !same(c.ports ?? [], []));
+    }
     for (const [i, g] of groups.entries()) {
       const name = sliceName(i, g.port);
       wanted.add(name);
