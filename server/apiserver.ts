@@ -173,7 +173,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       watchListEnabled: profile.featureGates.get('WatchList') === true,
       policy,
       componentStatuses: new ComponentStatusStorage(
-        componentProbes({ store, clock, localControllerManager: (config.controllers ?? ['all']).length > 0 }),
+        componentProbes({ store, clock, localControllerManager: config.controllers === undefined || config.controllers.length > 0 }),
         minorInfo(profile.minor).writesNullCreationTimestamp,
       ),
       onOpen: () => metrics.longRunning.inc({ verb: 'WATCH' }),

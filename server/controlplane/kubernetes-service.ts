@@ -16,6 +16,7 @@ import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import type { Clock, ClockTimer } from '../clock.js';
 import { isStatusError } from '../errors/status.js';
+import type { KubeObject } from '../registry/object.js';
 import type { Registry } from '../registry/rest.js';
 import type { ResourceTypes } from '../registry/resource-type.js';
 import { KUBERNETES_SERVICE_NAME, KUBERNETES_SERVICE_NAMESPACE, type LeaseEndpointReconciler } from './endpoint-reconciler.js';
@@ -41,7 +42,7 @@ export interface KubernetesServiceDeps {
 }
 
 /** The Service object upstream's CreateOrUpdateMasterServiceIfNeeded writes, with its defaults. */
-export function kubernetesService(serviceIP: string, targetPort: number): Record<string, unknown> {
+export function kubernetesService(serviceIP: string, targetPort: number): KubeObject {
   return {
     metadata: { name: KUBERNETES_SERVICE_NAME, namespace: KUBERNETES_SERVICE_NAMESPACE, labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: {
@@ -104,7 +105,7 @@ export class KubernetesServiceController {
       if (!(isStatusError(err) && err.code === 404)) throw err;
     }
     try {
-      await registry.create(type, KUBERNETES_SERVICE_NAMESPACE, kubernetesService(this.deps.serviceIP, this.deps.self().port) as never);
+      await registry.create(type, KUBERNETES_SERVICE_NAMESPACE, kubernetesService(this.deps.serviceIP, this.deps.self().port));
     } catch (err) {
       if (!(isStatusError(err) && err.code === 409)) throw err;
     }
