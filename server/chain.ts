@@ -3,12 +3,15 @@
  * `DefaultBuildHandlerChain`: read top to bottom, outermost first.
  *
  *   audit-init ─► served-by ─► panic-recovery ─► request-info ─► metrics ─► cache-control
- *     ─► request-timeout ─► authentication ─► max-in-flight ─► watch-limit ─► authorization
+ *     ─► request-timeout ─► authentication ─► impersonation ─► max-in-flight ─► watch-limit
+ *     ─► authorization
  *     ─► [mixed version proxy] ─► [aggregator proxy] ─► routes
  *
  * request-timeout stands where upstream's `WithRequestDeadline` and
  * `WithTimeoutForNonLongRunningRequests` stand: inside cache-control (its 504 carries the headers set
  * before it) and outside authentication, so everything below it, the peer hop included, is bounded.
+ * impersonation stands where upstream's `WithImpersonation` stands: right after authentication (and
+ * audit), before the in-flight limits and authorization, which both see the impersonated user.
  * max-in-flight stands where upstream installs `WithMaxInFlightLimit` when API Priority and Fairness
  * is off (kube-skew has no APF): after authentication, because the user decides the
  * `system:masters` exemption, and before authorization. The seat is held across the peer hop, which
@@ -30,6 +33,7 @@ import { withMetrics, type ServedRoute } from './filters/metrics.js';
 import { withCacheControl } from './filters/cache-control.js';
 import { withRequestTimeout } from './filters/request-timeout.js';
 import { withAuthentication, type AuthenticationOptions } from './filters/authentication.js';
+import { withImpersonation } from './filters/impersonation.js';
 import { withMaxInFlightLimit } from './filters/max-in-flight.js';
 import { withWatchLimit } from './filters/watch-limit.js';
 import { withAuthorization, type Authorizer } from './filters/authorization.js';
@@ -76,6 +80,7 @@ export function buildHandlerChain(routes: Handler, opts: ChainOptions): Handler 
     withCacheControl(),
     withRequestTimeout({ timeoutMs: opts.limits.requestTimeoutMs, clock: opts.clock, metrics: opts.metrics }),
     withAuthentication(opts.authentication),
+    withImpersonation(opts.authorizer),
     withMaxInFlightLimit({ nonMutating: opts.limits.maxRequestsInFlight, mutating: opts.limits.maxMutatingRequestsInFlight }, opts.metrics),
     withWatchLimit(opts.limits.maxWatchesPerUser, opts.metrics),
     withAuthorization(opts.authorizer),
