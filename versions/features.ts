@@ -195,6 +195,38 @@ export const FEATURE_GATES: Readonly<Record<string, FeatureGateHistory>> = Objec
     // Website: stable until 1.31, then removed.
     removedIn: '1.32',
   },
+  // KEP-4193 (bound service account token improvements). Website feature-gate pages: JTI alpha 1.29,
+  // beta 1.30, GA 1.32; NodeBinding alpha 1.29, beta 1.31, GA 1.33 (locked). PodNodeInfo and
+  // NodeBindingValidation are taken as JTI's (the same KEP stages); their removal release is not known,
+  // so they stay registered.
+  ServiceAccountTokenJTI: {
+    specs: [
+      { since: '1.29', stage: A, default: false },
+      { since: '1.30', stage: B, default: true },
+      { since: '1.32', stage: GA, default: true, lockToDefault: true },
+    ],
+  },
+  ServiceAccountTokenNodeBinding: {
+    specs: [
+      { since: '1.29', stage: A, default: false },
+      { since: '1.31', stage: B, default: true },
+      { since: '1.33', stage: GA, default: true, lockToDefault: true },
+    ],
+  },
+  ServiceAccountTokenNodeBindingValidation: {
+    specs: [
+      { since: '1.29', stage: A, default: false },
+      { since: '1.30', stage: B, default: true },
+      { since: '1.32', stage: GA, default: true, lockToDefault: true },
+    ],
+  },
+  ServiceAccountTokenPodNodeInfo: {
+    specs: [
+      { since: '1.29', stage: A, default: false },
+      { since: '1.30', stage: B, default: true },
+      { since: '1.32', stage: GA, default: true, lockToDefault: true },
+    ],
+  },
   StorageVersionAPI: { specs: [{ since: '1.20', stage: A, default: false }] },
   StorageVersionHash: {
     specs: [
