@@ -42,6 +42,7 @@ import { MasterLeases } from './controlplane/master-leases.js';
 import { ComponentStatusStorage, componentProbes } from './registry/componentstatus.js';
 import { LeaseEndpointReconciler } from './controlplane/endpoint-reconciler.js';
 import { KubernetesServiceController } from './controlplane/kubernetes-service.js';
+import { createServiceAccountTokens } from './serviceaccount/setup.js';
 
 /** Things a caller may inject instead of the defaults (tests fix the clock, share a store, …). */
 export interface ApiServerDeps {
@@ -123,6 +124,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const policy = config.authorizationPolicyFile ? await AuthorizationPolicy.load(config.authorizationPolicyFile) : AuthorizationPolicy.allowAll();
   // generateName suffixes stay unseeded: servers sharing a seed would otherwise collide.
   const registry = new Registry({ store, clock, ...(deps.random ? { random: deps.random } : {}) });
+  const tokens = await createServiceAccountTokens(config, profile.featureGates, registry, types, clock);
   const health = new HealthChecks();
   const metrics = new ServerMetrics();
   let shuttingDown = false;
@@ -176,6 +178,8 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
         componentProbes({ store, clock, localControllerManager: config.controllers === undefined || config.controllers.length > 0 }),
         minorInfo(profile.minor).writesNullCreationTimestamp,
       ),
+      tokenRequest: { registry, types, clock, facts: tokens.facts, ...(tokens.issuer ? { issuer: tokens.issuer } : {}) },
+      tokenReview: { apiAudiences: tokens.apiAudiences, minorNumber: profile.minorNumber, ...(tokens.authenticator ? { tokenAuthenticator: tokens.authenticator } : {}) },
       onOpen: () => metrics.longRunning.inc({ verb: 'WATCH' }),
       onClose: () => metrics.longRunning.dec({ verb: 'WATCH' }),
       ...(deps.random ? { random: deps.random } : {}),
@@ -198,7 +202,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       requestTimeoutMs: config.requestTimeoutMs,
     },
     authorizer: deps.authorizer ?? (policy.allowsAll ? alwaysAllow : policyAuthorizer(policy)),
-    authentication: { ...authentication, anonymous: config.anonymousAuth },
+    authentication: { ...authentication, anonymous: config.anonymousAuth, apiAudiences: tokens.apiAudiences, ...(tokens.authenticator ? { tokenAuthenticator: tokens.authenticator } : {}) },
     ...((ext.peerProxy ?? peers.filter) ? { peerProxy: (ext.peerProxy ?? peers.filter)! } : {}),
     ...(aggregator ? { aggregatorProxy: aggregator.filter } : {}),
   });

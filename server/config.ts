@@ -104,6 +104,18 @@ export interface ServerConfig {
   featureGates: string;
   runtimeConfig: string;
   anonymousAuth: boolean;
+  /** `--service-account-issuer`: every issuer accepted, the first one signs; empty: no ServiceAccount tokens. */
+  serviceAccountIssuers: string[];
+  /** `--service-account-key-file`: the files of the keys that verify ServiceAccount tokens. */
+  serviceAccountKeyFiles: string[];
+  /** `--service-account-signing-key-file`. */
+  serviceAccountSigningKeyFile: string;
+  /** `--service-account-max-token-expiration` in seconds; 0 is no maximum. */
+  serviceAccountMaxTokenExpirationSeconds: number;
+  /** `--service-account-extend-token-expiration` (default true). */
+  serviceAccountExtendTokenExpiration: boolean;
+  /** `--api-audiences`, defaulted to the first issuer. */
+  apiAudiences: string[];
   storagePath: string;
   /**
    * Where the server's clock starts: every duration (leases, GC, watch timeouts) runs `scale` times
@@ -274,6 +286,7 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
     featureGates: str(flags, 'feature-gates'),
     runtimeConfig: str(flags, 'runtime-config'),
     anonymousAuth: str(flags, 'anonymous-auth', 'true') !== 'false',
+    ...parseServiceAccountFlags(flags),
     storagePath,
     clock,
     clockFile,
@@ -308,6 +321,46 @@ function apiServerServiceIP(ranges: string): string {
   return ip;
 }
 
+/** Upstream's bounds of `--service-account-max-token-expiration`: 1 hour to 2^32 seconds. */
+const MAX_TOKEN_EXPIRATION_BOUNDS_MS = [3600_000, 2 ** 32 * 1000] as const;
+
+/**
+ * The ServiceAccount token flags, as kube-apiserver validates them: a signing key and key files need
+ * an issuer and the other way round (kube-skew, unlike kube-apiserver since 1.20, lets a server run
+ * without any, then it has no token subresource), the maximum expiration lies between 1 hour and
+ * 2^32 seconds, and `--api-audiences` defaults to the first issuer.
+ */
+function parseServiceAccountFlags(flags: ServerFlags): Pick<ServerConfig, 'serviceAccountIssuers' | 'serviceAccountKeyFiles' | 'serviceAccountSigningKeyFile' | 'serviceAccountMaxTokenExpirationSeconds' | 'serviceAccountExtendTokenExpiration' | 'apiAudiences'> {
+  const issuers = list(str(flags, 'service-account-issuer'));
+  const keyFiles = list(str(flags, 'service-account-key-file'));
+  const signingKeyFile = str(flags, 'service-account-signing-key-file');
+  if (issuers.length > 0 || signingKeyFile) {
+    if (issuers.length === 0) throw new ConfigError('service-account-issuer is a required flag');
+    if (!signingKeyFile) throw new ConfigError('service-account-signing-key-file is a required flag');
+    if (keyFiles.length === 0) throw new ConfigError('service-account-key-file is a required flag');
+  }
+  for (const issuer of issuers) {
+    if (issuer.includes(':')) {
+      try {
+        new URL(issuer);
+      } catch {
+        throw new ConfigError(`service-account-issuer ${JSON.stringify(issuer)} contained a ':' but was not a valid URL`);
+      }
+    }
+  }
+  const maxMs = parseDurationFlag(flags, 'service-account-max-token-expiration', 0);
+  if (maxMs !== 0 && (maxMs < MAX_TOKEN_EXPIRATION_BOUNDS_MS[0] || maxMs > MAX_TOKEN_EXPIRATION_BOUNDS_MS[1])) throw new ConfigError('the service-account-max-token-expiration must be between 1 hour and 2^32 seconds');
+  const audiences = list(str(flags, 'api-audiences'));
+  return {
+    serviceAccountIssuers: issuers,
+    serviceAccountKeyFiles: keyFiles,
+    serviceAccountSigningKeyFile: signingKeyFile,
+    serviceAccountMaxTokenExpirationSeconds: Math.floor(maxMs / 1000),
+    serviceAccountExtendTokenExpiration: str(flags, 'service-account-extend-token-expiration', 'true') !== 'false',
+    apiAudiences: audiences.length > 0 ? audiences : issuers.slice(0, 1),
+  };
+}
+
 /** `--apiserver-count`: a positive integer, as kube-apiserver's `MasterCount` validation wants. */
 function parseApiserverCount(value: string): number {
   const n = Number(value);
@@ -317,7 +370,7 @@ function parseApiserverCount(value: string): number {
 }
 
 /** The controllers kube-skew runs in a server (kube-controller-manager's names). */
-export const CONTROLLER_NAMES = ['namespace', 'garbagecollector', 'deployment', 'root-ca-cert-publisher'] as const;
+export const CONTROLLER_NAMES = ['namespace', 'garbagecollector', 'deployment', 'root-ca-cert-publisher', 'serviceaccount'] as const;
 
 /** `--controllers`: a comma list of CONTROLLER_NAMES, `*` for all; absent means all, empty means none. */
 function parseControllers(flags: ServerFlags): string[] {

@@ -20,6 +20,8 @@ import { toTable } from './table.js';
 import { printerOf } from './custom-table.js';
 import { serveSubresource } from './subresources.js';
 import { isReview, serveReview } from './reviews.js';
+import { isTokenReview, serveTokenReview, type TokenReviewDeps } from './token-review.js';
+import type { TokenRequestDeps } from './token-request.js';
 import { addDeprecationWarning } from './warnings.js';
 import type { AuthorizationPolicy } from '../authz/policy.js';
 import type { ComponentStatusStorage } from '../registry/componentstatus.js';
@@ -33,6 +35,10 @@ export interface ResourceDeps extends WatchDeps {
   watchListEnabled: boolean;
   /** The authorization policy the review resources answer from (everything allowed when absent). */
   policy?: AuthorizationPolicy;
+  /** The ServiceAccount `token` subresource (absent: not served). */
+  tokenRequest?: TokenRequestDeps;
+  /** TokenReview's authenticators (absent: every token is unrecognised). */
+  tokenReview?: TokenReviewDeps;
   /** The virtual componentstatuses storage (nothing stored: every read probes). */
   componentStatuses?: ComponentStatusStorage;
 }
@@ -200,6 +206,7 @@ async function serveTyped(ctx: RequestContext, deps: ResourceDeps, type: Resourc
     case 'create': {
       if (info.name) throw methodNotAllowed();
       requireVerb('create');
+      if (isTokenReview(type)) return serveTokenReview(ctx, deps.tokenReview ?? { apiAudiences: [], minorNumber: deps.minorNumber }, type);
       if (isReview(type)) return serveReview(ctx, deps, type, namespace);
       const output = chooseOutput(ctx.req.headers.accept);
       const body = (await readObjectBody(ctx)) as KubeObject;

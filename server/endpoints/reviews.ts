@@ -36,7 +36,8 @@ export function isReview(type: ResourceType): boolean {
 
 const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'], extra: {} };
 
-function metadataOf(body: KubeObject, minor: number): Record<string, unknown> {
+/** The metadata a review answers with: the request's, with `creationTimestamp: null` up to 1.33. */
+export function metadataOf(body: KubeObject, minor: number): Record<string, unknown> {
   const meta: Record<string, unknown> = { ...((body.metadata as Record<string, unknown> | undefined) ?? {}) };
   if (minor <= 33 && meta.creationTimestamp === undefined) meta.creationTimestamp = null;
   return meta;

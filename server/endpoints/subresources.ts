@@ -4,7 +4,8 @@
  * enables it, through the CRD's replicas paths), answering autoscaling/v1 `Scale` for GET, PUT and
  * PATCH as upstream's scale REST storages do; and pods `log`, plain text from the
  * kube-skew-specific annotation `kube-skew.io/log` (or `kube-skew.io/log.<container>`), empty when
- * there is none (a pod no kubelet runs has no log upstream either). Anything else answers upstream's
+ * there is none (a pod no kubelet runs has no log upstream either); serviceaccounts `token`
+ * (token-request.ts). Anything else answers upstream's
  * 405 `<verb> is not supported on resources of kind …`.
  */
 import type { RequestContext } from '../http/context.js';
@@ -20,6 +21,7 @@ import { labelSelectorFromObject, labelSelectorString } from '../registry/select
 import { customScaleOf, readCustomScale, withCustomReplicas } from '../registry/custom/scale.js';
 import { chooseOutput, writeObject } from './output.js';
 import type { ResourceDeps } from './resources.js';
+import { serveTokenRequest } from './token-request.js';
 
 /** The annotation whose value a pod's log shows (all containers). */
 export const LOG_ANNOTATION = 'kube-skew.io/log';
@@ -28,6 +30,7 @@ export const LOG_ANNOTATION = 'kube-skew.io/log';
 export async function serveSubresource(ctx: RequestContext, deps: ResourceDeps, type: ResourceType, namespace: string, name: string, subresource: string): Promise<void> {
   if (subresource === 'scale') return serveScale(ctx, deps, type, namespace, name);
   if (subresource === 'log' && type.group === '' && type.resource === 'pods') return serveLog(ctx, deps, type, namespace, name);
+  if (subresource === 'token' && type.group === '' && type.resource === 'serviceaccounts' && deps.tokenRequest) return serveTokenRequest(ctx, deps.tokenRequest, type, namespace, name);
   throw methodNotSupported(type.gr, ctx.info.verb);
 }
 

@@ -2,15 +2,21 @@
  * The authentication filter. In upstream's order of authenticators: the request-header
  * authenticator (front-proxy headers `X-Remote-User`, `X-Remote-Group`, `X-Remote-Extra-*`, trusted
  * only from a client certificate signed by the request-header CA whose CN is allowed), then x509
- * client certificates signed by the client CA, then anonymous. As upstream's union with
- * `NewFailOnError`, a client certificate that neither authenticator accepts (unknown CA, a front
- * proxy CN that is not allowed, a front-proxy certificate without `X-Remote-User`, a certificate
- * not made for client auth) is a 401, never anonymous. The `Authorization` header is removed once the request is authenticated, as upstream does.
+ * client certificates signed by the client CA, then bearer tokens (`Authorization: Bearer …`,
+ * ServiceAccount tokens), then anonymous. As upstream's union with `NewFailOnError`, a credential
+ * that no authenticator accepts (a client certificate of an unknown CA, a front proxy CN that is not
+ * allowed, a front-proxy certificate without `X-Remote-User`, a certificate not made for client
+ * auth, a bearer token that is invalid, expired or that nobody recognises) is a 401, never
+ * anonymous, unless an authenticator before it succeeded. With `--anonymous-auth=false` a request
+ * without credentials is a 401 too. The `Authorization` header is removed once the request is
+ * authenticated, as upstream does. When API audiences are configured, a token must have been
+ * accepted for one of them (upstream's "unable to match audience").
  */
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Filter, RequestContext, UserInfo } from '../http/context.js';
 import { unauthorized } from '../errors/status.js';
+import type { TokenAuthenticator, TokenResponse } from '../serviceaccount/authenticator.js';
 
 /** Options of the authenticators. */
 export interface AuthenticationOptions {
@@ -27,6 +33,39 @@ export interface AuthenticationOptions {
   extraHeaderPrefixes?: string[];
   /** `--anonymous-auth` (default true). */
   anonymous?: boolean;
+  /** The bearer-token authenticator (ServiceAccount tokens), when the server has one. */
+  tokenAuthenticator?: TokenAuthenticator;
+  /** `--api-audiences`: the audiences a request's token must be accepted for. */
+  apiAudiences?: string[];
+}
+
+/** A bearer token's outcome: the user (with `system:authenticated`), or the error that refused it. */
+export type BearerResult = { ok: true; response: TokenResponse } | { ok: false; error: string };
+
+/**
+ * Authenticate `token` as upstream's bearer-token authenticator does: an authenticator's rejection is
+ * the error, and a token nobody recognises is `invalid bearer token`. The TokenReview endpoint asks
+ * the same function, so a review answers what a request with the token gets.
+ */
+export async function authenticateBearer(auth: TokenAuthenticator | undefined, token: string, audiences: string[] | undefined): Promise<BearerResult> {
+  try {
+    const response = auth ? await auth(token, audiences) : undefined;
+    if (!response) return { ok: false, error: 'invalid bearer token' };
+    return { ok: true, response: { ...response, user: withSystemAuthenticated(response.user) } };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+/** The token of an `Authorization: Bearer <token>` header; undefined when there is none (no opinion). */
+function bearerToken(ctx: RequestContext): string | undefined {
+  const header = (ctx.req.headers.authorization ?? '').trim();
+  if (header === '') return undefined;
+  const parts = header.split(' ');
+  if (parts.length < 2 || parts[0]!.toLowerCase() !== 'bearer') return undefined;
+  // Go's SplitN(…, 3): the token is the second part; an empty one (two spaces) is no token.
+  const token = parts[1]!;
+  return token === '' ? undefined : token;
 }
 
 /**
@@ -155,10 +194,20 @@ export function withAuthentication(opts: AuthenticationOptions): Filter {
     // Front-proxy headers from anyone but a trusted proxy are ignored, never passed on.
     stripIdentityHeaders(ctx);
     if (!user && verdict.user) user = { ...verdict.user, groups: [...verdict.user.groups], extra: {} };
+    let failed = verdict.failed;
+    const token = user ? undefined : bearerToken(ctx);
+    if (token !== undefined) {
+      const result = await authenticateBearer(opts.tokenAuthenticator, token, opts.apiAudiences && opts.apiAudiences.length > 0 ? opts.apiAudiences : undefined);
+      if (result.ok && (!opts.apiAudiences?.length || result.response.audiences.some((a) => opts.apiAudiences!.includes(a)))) user = result.response.user;
+      else {
+        ctx.log.debug({ err: result.ok ? 'unable to match audience' : result.error }, 'Unable to authenticate the request');
+        failed = true;
+      }
+    }
     if (user) {
       ctx.user = withSystemAuthenticated(user);
       delete ctx.req.headers.authorization;
-    } else if (anonymous && !verdict.failed) {
+    } else if (anonymous && !failed) {
       ctx.user = { name: 'system:anonymous', groups: ['system:unauthenticated'], extra: {} };
     } else {
       throw unauthorized();
