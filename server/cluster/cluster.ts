@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCA, readKeyPair, signCert, writeKeyPair, type KeyPair } from './pki.js';
+import { createCA, ensureServiceAccountKey, readKeyPair, signCert, writeKeyPair, type KeyPair } from './pki.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ensurePrivateDir, ensurePrivateFile, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFile } from './private-file.js';
 import { ServerProcess, type ProbeTLS } from './server-process.js';
@@ -95,7 +95,12 @@ export interface ClusterPKI {
   admin: KeyPair;
   caFile: string;
   frontProxyCAFile: string;
+  /** The ServiceAccount token signing key and its public half. */
+  serviceAccount: { keyFile: string; publicKeyFile: string };
 }
+
+/** The issuer of the cluster's ServiceAccount tokens (kubeadm's default). */
+export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
 /** Parse `1.35,1.36` or `a=1.35,b=1.36` into server specs (unnamed servers are s1, s2, …). */
 export function parseServers(text: string): ServerSpec[] {
@@ -130,7 +135,7 @@ export async function ensurePKI(dataDir: string): Promise<ClusterPKI> {
     loadOr('ca', () => createCA('kube-skew-ca')),
     loadOr('front-proxy-ca', () => createCA('kube-skew-front-proxy-ca')),
   ]);
-  const [, , admin] = await Promise.all([
+  const [, , admin, serviceAccount] = await Promise.all([
     loadOr('apiserver', () =>
       signCert(ca, {
         commonName: 'kube-apiserver',
@@ -141,6 +146,7 @@ export async function ensurePKI(dataDir: string): Promise<ClusterPKI> {
     ),
     loadOr('front-proxy-client', () => signCert(frontProxyCA, { commonName: 'front-proxy-client', usage: 'client' })),
     loadOr('admin', () => signCert(ca, { commonName: 'kube-skew-admin', organizations: ['system:masters'], usage: 'client' })),
+    ensureServiceAccountKey(dir),
   ]);
   return {
     dir,
@@ -151,6 +157,7 @@ export async function ensurePKI(dataDir: string): Promise<ClusterPKI> {
     frontProxyClient: { certFile: join(dir, 'front-proxy-client.crt'), keyFile: join(dir, 'front-proxy-client.key') },
     caFile: join(dir, 'ca.crt'),
     frontProxyCAFile: join(dir, 'front-proxy-ca.crt'),
+    serviceAccount,
   };
 }
 
@@ -293,6 +300,9 @@ export class Cluster {
       '--requestheader-allowed-names=front-proxy-client',
       `--proxy-client-cert-file=${this.pki.frontProxyClient.certFile}`,
       `--proxy-client-key-file=${this.pki.frontProxyClient.keyFile}`,
+      `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
+      `--service-account-key-file=${this.pki.serviceAccount.publicKeyFile}`,
+      `--service-account-signing-key-file=${this.pki.serviceAccount.keyFile}`,
       `--log-level=${o.logLevel ?? 'warn'}`,
       ...mvp.args,
     ];

@@ -4,7 +4,7 @@
  * Key pairs are written readable by the owner only (0600, in a 0700 directory).
  */
 import 'reflect-metadata';
-import { randomBytes, webcrypto } from 'node:crypto';
+import { generateKeyPair, randomBytes, webcrypto } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -143,4 +143,22 @@ export async function selfSignedServing(certDir: string, host: string, extraIPs:
     usage: 'server',
   });
   return writeKeyPair(certDir, 'apiserver', { cert: pair.cert + ca.cert, key: pair.key });
+}
+
+/**
+ * The ServiceAccount signing key pair (kubeadm's `sa.key` and `sa.pub`): an RSA 2048 key, because
+ * RS256 is what a real cluster's tokens are signed with. Kept across runs like the rest of the PKI,
+ * so tokens issued before a restart stay valid; every server of the cluster shares it, as in HA.
+ */
+export async function ensureServiceAccountKey(dir: string): Promise<{ keyFile: string; publicKeyFile: string }> {
+  const keyFile = join(dir, 'sa.key');
+  const publicKeyFile = join(dir, 'sa.pub');
+  if (!existsSync(keyFile) || !existsSync(publicKeyFile)) {
+    const { privateKey, publicKey } = await new Promise<{ privateKey: string; publicKey: string }>((resolve, reject) =>
+      generateKeyPair('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }, (err, pub, key) => (err ? reject(err) : resolve({ privateKey: key, publicKey: pub }))),
+    );
+    await writePrivateFile(keyFile, privateKey);
+    await writePrivateFile(publicKeyFile, publicKey);
+  }
+  return { keyFile, publicKeyFile };
 }
