@@ -1,7 +1,7 @@
 /**
  * The in-server kube-controller-manager: when `--controllers` names any controller, the server
  * campaigns for the `kube-system/kube-controller-manager` Lease and, while it leads, runs those
- * controllers (namespace, garbagecollector, deployment, root-ca-cert-publisher). They talk to the API over HTTPS through
+ * controllers (namespace, garbagecollector, deployment, root-ca-cert-publisher, serviceaccount). They talk to the API over HTTPS through
  * {@link ApiClient}: by default to the server's own port — so they act on that server's view,
  * its Mixed Version Proxy included — or to `--controllers-via` (a load balancer in front of every
  * server, as a kube-controller-manager whose kubeconfig points at one). Identity: the front-proxy
@@ -21,6 +21,7 @@ import { LeaderElector } from './leader-election.js';
 import { NamespaceController } from './namespace.js';
 import { RestMapper } from './rest-mapper.js';
 import { RootCAPublisher } from './root-ca-publisher.js';
+import { ServiceAccountsController } from './serviceaccounts.js';
 import { minorInfo } from '../../versions/index.js';
 
 /** The identity the controllers present as front-proxy headers. */
@@ -139,6 +140,10 @@ export class ControllerManager {
         this.running.push(c);
       } else if (name === 'root-ca-cert-publisher') {
         const c = new RootCAPublisher({ client, clock, log: log.child({ controller: 'root-ca-cert-publisher' }), rootCA: this.rootCA });
+        c.start();
+        this.running.push(c);
+      } else if (name === 'serviceaccount') {
+        const c = new ServiceAccountsController({ client, clock, log: log.child({ controller: 'serviceaccount' }) });
         c.start();
         this.running.push(c);
       } else if (name === 'deployment') {
