@@ -80,15 +80,18 @@ export const PROTOBUF_KINDS: ProtobufKind[] = [
 /** The Scale kind a `scale` subresource reads and writes (autoscaling/v1). */
 export const SCALE_KIND: ProtobufKind = { group: 'autoscaling', versions: ['v1'], resource: 'scale', kind: 'Scale', pkg: 'autoscaling', message: 'Scale' };
 
+/** The TokenRequest kind the ServiceAccount `token` subresource reads (authentication.k8s.io/v1); kubectl sends it as protobuf. */
+export const TOKEN_REQUEST_KIND: ProtobufKind = { group: 'authentication.k8s.io', versions: ['v1'], resource: 'token', kind: 'TokenRequest', pkg: 'authentication', message: 'TokenRequest' };
+
 function groupVersion(group: string, version: string): string {
   return group ? `${group}/${version}` : version;
 }
 
 const byResource = new Map<string, ProtobufKind>();
 const byGVK = new Map<string, ProtobufKind>();
-for (const k of [...PROTOBUF_KINDS, SCALE_KIND]) {
+for (const k of [...PROTOBUF_KINDS, SCALE_KIND, TOKEN_REQUEST_KIND]) {
   for (const v of k.versions) {
-    if (k !== SCALE_KIND) byResource.set(`${k.group}/${v}/${k.resource}`, k);
+    if (k !== SCALE_KIND && k !== TOKEN_REQUEST_KIND) byResource.set(`${k.group}/${v}/${k.resource}`, k);
     byGVK.set(`${groupVersion(k.group, v)}/${k.kind}`, k);
   }
 }
@@ -96,6 +99,7 @@ for (const k of [...PROTOBUF_KINDS, SCALE_KIND]) {
 /** The kind a request body to group/version/resource[/subresource] must hold, or undefined when kube-skew cannot decode it. */
 export function targetKind(group: string, version: string, resource: string, subresource = ''): { kind: ProtobufKind; groupVersion: string } | undefined {
   if (subresource === 'scale') return { kind: SCALE_KIND, groupVersion: 'autoscaling/v1' };
+  if (subresource === 'token' && group === '' && resource === 'serviceaccounts') return { kind: TOKEN_REQUEST_KIND, groupVersion: 'authentication.k8s.io/v1' };
   if (subresource !== '' && subresource !== 'status') return undefined;
   const k = byResource.get(`${group}/${version}/${resource}`);
   return k ? { kind: k, groupVersion: groupVersion(group, version) } : undefined;
@@ -107,6 +111,6 @@ export function kindOf(apiVersion: string, kind: string): ProtobufKind | undefin
 }
 
 // Every listed kind must resolve in the schema; a typo is a start-up failure, not a silent 415.
-for (const k of [...PROTOBUF_KINDS, SCALE_KIND]) {
+for (const k of [...PROTOBUF_KINDS, SCALE_KIND, TOKEN_REQUEST_KIND]) {
   if (!SCHEMA.message(k.pkg, k.message)) throw new Error(`protobuf kind ${k.kind}: no message ${k.pkg}.${k.message}`);
 }

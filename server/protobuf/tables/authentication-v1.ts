@@ -12,4 +12,8 @@ export const AUTHENTICATION_V1: MessageTables = {
   ExtraValue: 'items=1:[]string',
   TokenReview: 'metadata=1:meta.ObjectMeta spec=2:TokenReviewSpec',
   TokenReviewSpec: 'token=1 audiences=2:[]string',
+  TokenRequest: 'metadata=1:meta.ObjectMeta spec=2:TokenRequestSpec status=3:TokenRequestStatus',
+  TokenRequestSpec: 'audiences=1:[]string expirationSeconds=4:int64! boundObjectRef=3:BoundObjectReference',
+  BoundObjectReference: 'kind=1 apiVersion=2 name=3 uid=4',
+  TokenRequestStatus: 'token=1 expirationTimestamp=2:meta.Time',
 };
