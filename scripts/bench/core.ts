@@ -22,6 +22,13 @@ import { customResourceBody, customResourcePath, setUpCustomResources } from './
 import { configMapBody, seedConfigMaps, seededName } from './seed.js';
 import { measureWatchLatency, type WatchLatency } from './watch-latency.js';
 
+/**
+ * The benchmark servers run no kube-controller-manager controllers: the figures are the API's alone,
+ * without the controllers' background traffic, and a list holds exactly the objects seeded (the
+ * root CA publisher would add kube-root-ca.crt to every namespace).
+ */
+const NO_CONTROLLERS = ['--controllers='];
+
 /** The minor of the measured kube-skew server. */
 export const BENCH_MINOR = '1.32';
 
@@ -154,7 +161,7 @@ async function benchKubeSkew(
   progress: (line: string) => void,
 ): Promise<SideFigures & { pki: ClusterPKI; customResults: PhaseResult[] }> {
   progress(`kube-skew: starting one ${BENCH_MINOR} server`);
-  const cluster = await Cluster.start({ dataDir: join(dir, 'single'), servers: [{ name: 's1', minor: BENCH_MINOR }], logLevel: 'error' });
+  const cluster = await Cluster.start({ dataDir: join(dir, 'single'), servers: [{ name: 's1', minor: BENCH_MINOR }], args: NO_CONTROLLERS, logLevel: 'error' });
   try {
     const server = cluster.server('s1');
     const tls = adminTLS(cluster.pki);
@@ -202,7 +209,7 @@ async function benchBare(dir: string, pki: ClusterPKI, ops: Operation[], measure
 
 /** Watch latency on a fresh two-server cluster: the watch on one server, the writes through the other. */
 async function benchWatch(dir: string, writes: number, warmupWrites: number): Promise<WatchLatency> {
-  const cluster = await Cluster.start({ dataDir: join(dir, 'pair'), servers: [{ name: 'w1', minor: BENCH_MINOR }, { name: 'w2', minor: BENCH_MINOR }], logLevel: 'error' });
+  const cluster = await Cluster.start({ dataDir: join(dir, 'pair'), servers: [{ name: 'w1', minor: BENCH_MINOR }, { name: 'w2', minor: BENCH_MINOR }], args: NO_CONTROLLERS, logLevel: 'error' });
   const watcher = new ApiClient(cluster.server('w1').info!.url, adminTLS(cluster.pki));
   const writer = new ApiClient(cluster.server('w2').info!.url, adminTLS(cluster.pki));
   try {
