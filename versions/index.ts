@@ -40,3 +40,4 @@ export { diffProfiles, type GroupVersionDelta, type PreferredVersionChange, type
 export { compareVersionPriority, stabilityOf, type ApiStability } from './version-order.js';
 export type * from './types.js';
 export { NEWEST_CEL_LIBRARIES, celEnvironmentFacts, type CelEnvironmentFacts, type CelLibrary } from './cel.js';
+export { AUTOUPDATE_ANNOTATION, BOOTSTRAPPING_LABEL, bootstrapPolicy, type BootstrapPolicy, type PolicyRuleData } from './rbac/bootstrap-policy.js';
