@@ -14,7 +14,7 @@ import { managerFromRequest, scopeOf, validateManagerOptions, type FieldManagerO
 import type { KubeObject } from '../registry/object.js';
 import { withFieldValidation } from '../registry/field-validation.js';
 import { APPLY_PATCH, decodePatch, patchTypesOf } from '../registry/patch.js';
-import type { Registry, WriteOptions } from '../registry/rest.js';
+import type { Registry, WriteGuard, WriteOptions } from '../registry/rest.js';
 import type { ResourceType } from '../registry/resource-type.js';
 import { strategyFor } from '../registry/strategy.js';
 import type { Clock } from '../clock.js';
@@ -34,7 +34,7 @@ export interface PatchDeps {
 
 /**
  * Apply the request's patch to `name` (or its `subresource`); returns the object and whether an
- * apply created it. `dryRun` is the already validated `dryRun=All`.
+ * apply created it. `dryRun` is the already validated `dryRun=All`; `guard` checks the patched object.
  */
 export async function patchObject(
   ctx: RequestContext,
@@ -44,6 +44,7 @@ export async function patchObject(
   name: string,
   subresource: string,
   dryRun: boolean,
+  guard?: WriteGuard,
 ): Promise<{ object: KubeObject; created: boolean }> {
   const contentType = contentTypeOf(ctx.req.headers['content-type']);
   const accepted = patchTypesOf(type);
@@ -56,7 +57,7 @@ export async function patchObject(
   const forceParam = ctx.query.get('force');
   validateManagerOptions('PatchOptions', param, { apply, forceSet: forceParam !== null });
   const body = await readBody(ctx);
-  const base: WriteOptions = { dryRun, ...(subresource ? { subresource } : {}) };
+  const base: WriteOptions = { dryRun, ...(subresource ? { subresource } : {}), ...(guard ? { guard } : {}) };
 
   if (!apply) {
     const patch = withFieldValidation(ctx, contentType, body, decodePatch(contentType, body, { group: type.group, version: type.version, kind: type.kind }));

@@ -23,18 +23,20 @@ import { isReview, serveReview } from './reviews.js';
 import { isTokenReview, serveTokenReview, type TokenReviewDeps } from './token-review.js';
 import type { TokenRequestDeps } from './token-request.js';
 import { addDeprecationWarning } from './warnings.js';
-import type { AuthorizationPolicy } from '../authz/policy.js';
+import type { AuthorizerChain } from '../authz/union.js';
 import type { ComponentStatusStorage } from '../registry/componentstatus.js';
 import type { ListOptions } from '../registry/list-options.js';
-import type { ListResult } from '../registry/rest.js';
+import type { ListResult, WriteGuard } from '../registry/rest.js';
 
 /** What the resource handler needs. */
 export interface ResourceDeps extends WatchDeps {
   types: ResourceTypes;
   /** Whether the WatchList gate is on (sendInitialEvents allowed). */
   watchListEnabled: boolean;
-  /** The authorization policy the review resources answer from (everything allowed when absent). */
-  policy?: AuthorizationPolicy;
+  /** The authorizer chain the review resources answer from (everything allowed when absent). */
+  authorizer?: AuthorizerChain;
+  /** The check of a write's result for this request, when its resource has one (RBAC's escalation checks). */
+  writeGuard?: (ctx: RequestContext, type: ResourceType, namespace: string) => WriteGuard | undefined;
   /** The ServiceAccount `token` subresource (absent: not served). */
   tokenRequest?: TokenRequestDeps;
   /** TokenReview's authenticators (absent: every token is unrecognised). */
@@ -211,7 +213,8 @@ async function serveTyped(ctx: RequestContext, deps: ResourceDeps, type: Resourc
       const output = chooseOutput(ctx.req.headers.accept);
       const body = (await readObjectBody(ctx)) as KubeObject;
       validateBody(beginFieldValidation(ctx, `1.${deps.minorNumber}`, type, 'CreateOptions'), body);
-      const created = await deps.registry.create(type, namespace, body, { dryRun: isDryRun(ctx, 'CreateOptions'), fieldManager: fieldManagerOf(ctx, 'CreateOptions') });
+      const guard = deps.writeGuard?.(ctx, type, namespace);
+      const created = await deps.registry.create(type, namespace, body, { dryRun: isDryRun(ctx, 'CreateOptions'), fieldManager: fieldManagerOf(ctx, 'CreateOptions'), ...(guard ? { guard } : {}) });
       await writeOne(ctx, deps, type, 201, created, output);
       return;
     }
@@ -221,7 +224,8 @@ async function serveTyped(ctx: RequestContext, deps: ResourceDeps, type: Resourc
       const output = chooseOutput(ctx.req.headers.accept);
       const body = (await readObjectBody(ctx)) as KubeObject;
       validateBody(beginFieldValidation(ctx, `1.${deps.minorNumber}`, type, 'UpdateOptions'), body);
-      const { object, created } = await deps.registry.update(type, namespace, info.name, body, { dryRun: isDryRun(ctx, 'UpdateOptions'), fieldManager: fieldManagerOf(ctx, 'UpdateOptions') });
+      const guard = deps.writeGuard?.(ctx, type, namespace);
+      const { object, created } = await deps.registry.update(type, namespace, info.name, body, { dryRun: isDryRun(ctx, 'UpdateOptions'), fieldManager: fieldManagerOf(ctx, 'UpdateOptions'), ...(guard ? { guard } : {}) });
       await writeOne(ctx, deps, type, created ? 201 : 200, object, output);
       return;
     }
@@ -230,7 +234,8 @@ async function serveTyped(ctx: RequestContext, deps: ResourceDeps, type: Resourc
       requireVerb('patch');
       const output = chooseOutput(ctx.req.headers.accept);
       beginFieldValidation(ctx, `1.${deps.minorNumber}`, type, 'PatchOptions');
-      const { object, created } = await patchObject(ctx, deps, type, namespace, info.name, '', isDryRun(ctx, 'PatchOptions'));
+      const guard = deps.writeGuard?.(ctx, type, namespace);
+      const { object, created } = await patchObject(ctx, deps, type, namespace, info.name, '', isDryRun(ctx, 'PatchOptions'), guard);
       await writeOne(ctx, deps, type, created ? 201 : 200, object, output);
       return;
     }

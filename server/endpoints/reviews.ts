@@ -2,21 +2,26 @@
  * The create-only review resources, answered and never stored, as upstream's review REST storages:
  * SelfSubjectAccessReview, SubjectAccessReview and LocalSubjectAccessReview (`kubectl auth can-i`),
  * SelfSubjectRulesReview (`kubectl auth can-i --list`) and SelfSubjectReview (`kubectl auth whoami`).
- * Decisions come from the server's AuthorizationPolicy, the one its authorization filter uses. Each
- * answers 201 with the request object and its filled-in status.
+ * Decisions come from the server's authorizer chain, the one its authorization filter uses: a
+ * SubjectAccessReview's status has `allowed`, `denied` (an authorizer denied), `reason` and
+ * `evaluationError`; a SelfSubjectRulesReview lists the rule resolvers' rules with `incomplete` and
+ * `evaluationError` as they set them. Each answers 201 with the request object and its filled-in
+ * status.
  */
 import type { RequestContext, UserInfo } from '../http/context.js';
 import { readObjectBody } from '../http/body.js';
 import { badRequest, invalid, type FieldError } from '../errors/status.js';
 import type { KubeObject } from '../registry/object.js';
 import type { ResourceType } from '../registry/resource-type.js';
-import { AuthorizationPolicy, type AccessAttributes } from '../authz/policy.js';
+import type { AccessAttributes } from '../authz/policy.js';
+import { AuthorizerChain } from '../authz/union.js';
+import { alwaysAllowMode } from '../authz/modes.js';
 import { writeObject, chooseOutput } from './output.js';
 
 /** What the review endpoints need. */
 export interface ReviewDeps {
-  /** The server's policy; everything is allowed when absent. */
-  policy?: AuthorizationPolicy;
+  /** The server's authorizer chain; everything is allowed when absent (AlwaysAllow). */
+  authorizer?: AuthorizerChain;
   /** The minor number: up to 1.33 an unset creationTimestamp is written as null, as apimachinery did. */
   minorNumber: number;
 }
@@ -89,7 +94,7 @@ export async function serveReview(ctx: RequestContext, deps: ReviewDeps, type: R
   const format = output.as === 'object' ? output.format : 'json';
   const body = (await readObjectBody(ctx)) as KubeObject;
   checkTypeMeta(type, body);
-  const policy = deps.policy ?? AuthorizationPolicy.allowAll();
+  const chain = deps.authorizer ?? new AuthorizerChain([alwaysAllowMode]);
   const user = ctx.user ?? ANONYMOUS;
   const spec = ((body.spec as Record<string, unknown> | undefined) ?? {}) as Record<string, unknown>;
   const gk = { group: type.group, kind: type.kind };
@@ -117,14 +122,18 @@ export async function serveReview(ctx: RequestContext, deps: ReviewDeps, type: R
         }
       }
       if (errors.length > 0) throw invalid(gk, str(body.metadata?.name), errors);
-      const decision = policy.authorize(subject, attributesFrom(spec));
-      const status: Record<string, unknown> = { allowed: decision.allowed };
+      const decision = chain.authorize(subject, attributesFrom(spec));
+      const status: Record<string, unknown> = { allowed: decision.decision === 'allow' };
+      if (decision.decision === 'deny') status.denied = true;
       if (decision.reason) status.reason = decision.reason;
+      if (decision.error) status.evaluationError = decision.error;
       return answer(status);
     }
     case 'selfsubjectrulesreviews': {
-      const rules = policy.rulesFor(user, str(spec.namespace));
-      return answer({ resourceRules: rules.resourceRules, nonResourceRules: rules.nonResourceRules, incomplete: rules.incomplete });
+      const rules = chain.rulesFor(user, str(spec.namespace));
+      const status: Record<string, unknown> = { resourceRules: rules.resourceRules, nonResourceRules: rules.nonResourceRules, incomplete: rules.incomplete };
+      if (rules.error) status.evaluationError = rules.error;
+      return answer(status);
     }
     case 'selfsubjectreviews': {
       const userInfo: Record<string, unknown> = { username: user.name };

@@ -1,14 +1,16 @@
 /**
- * The authorization filter. kube-skew's servers run with `--authorization-mode=AlwaysAllow` unless a
- * policy file is configured (`--authorization-policy-file`); the authorizer is injected so a policy
- * (or, in the sample-apiserver, SubjectAccessReviews to the cluster) can replace it. A denial answers
- * upstream's 403 with its `forbiddenMessage` text; an authorizer that failed without allowing answers
+ * The authorization filter. A kube-skew server asks its authorizer chain (`--authorization-mode`,
+ * see authz/union.ts); the authorizer is injected so the sample-apiserver can ask the cluster with
+ * SubjectAccessReviews instead. A denial answers upstream's 403 with its `forbiddenMessage` text and
+ * the authorizers' reasons after a colon; an authorizer that failed without allowing answers
  * upstream's 500 InternalError with its error, as `WithAuthorization` does.
  */
 import type { Filter, UserInfo } from '../http/context.js';
 import type { RequestInfo } from '../request-info.js';
 import { forbidden, internalError } from '../errors/status.js';
 import { attributesOf, type AuthorizationPolicy } from '../authz/policy.js';
+import { AuthorizerChain } from '../authz/union.js';
+import { policyMode } from '../authz/modes.js';
 
 /** An authorizer's answer: allowed, or refused with a reason (and an error when it could not decide). */
 export type AuthorizerResult = { allowed: true } | { allowed: false; reason: string; error?: string };
@@ -19,12 +21,18 @@ export type Authorizer = (user: UserInfo, info: RequestInfo) => AuthorizerResult
 /** The AlwaysAllow authorizer. */
 export const alwaysAllow: Authorizer = () => ({ allowed: true });
 
-/** The authorizer that asks `policy`, the same policy the self-review endpoints answer from. */
-export function policyAuthorizer(policy: AuthorizationPolicy): Authorizer {
+/** The authorizer that asks `chain`, the same chain the review endpoints answer from. */
+export function chainAuthorizer(chain: AuthorizerChain): Authorizer {
   return (user, info) => {
-    const decision = policy.authorize(user, attributesOf(info));
-    return decision.allowed ? { allowed: true } : { allowed: false, reason: decision.reason };
+    const d = chain.authorize(user, attributesOf(info));
+    if (d.decision === 'allow') return { allowed: true };
+    return { allowed: false, reason: d.reason, ...(d.error ? { error: d.error } : {}) };
   };
+}
+
+/** The authorizer of a policy file alone (the chain of just that file). */
+export function policyAuthorizer(policy: AuthorizationPolicy): Authorizer {
+  return chainAuthorizer(new AuthorizerChain([policyMode(policy)]));
 }
 
 /** Upstream's `forbiddenMessage`: what `user` was refused, by path or by resource and scope. */

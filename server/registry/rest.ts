@@ -56,7 +56,16 @@ export interface WriteOptions {
   subresource?: string;
   /** Who writes, for `metadata.managedFields`; writes without one leave them as they were. */
   fieldManager?: FieldManagerOptions;
+  /** A check of the object the write computed (the RBAC escalation check); throws a StatusError to refuse. */
+  guard?: WriteGuard;
 }
+
+/**
+ * A synchronous check of the object a create or update is about to store, with the current object
+ * on update; it runs inside the write (on a patch's result too) and throws a StatusError to refuse,
+ * as upstream's storage wrappers check an `UpdatedObjectInfo`.
+ */
+export type WriteGuard = (obj: KubeObject, old?: KubeObject) => void;
 
 /** A DeleteOptions body, as far as kube-skew honours it. */
 export interface DeleteOptions {
@@ -272,6 +281,7 @@ export class Registry {
     strategy.prepareForCreate?.(obj);
     recordWrite(type, undefined, obj, opts, this.clock.now(), strategy.hasStatus);
     this.validate(type, obj, true);
+    opts.guard?.(obj);
     return this.run(type, name, async () => {
       await this.admitNamespace(type, namespace, name);
       const key = storageKey(type, namespace, name);
@@ -352,6 +362,7 @@ export class Registry {
     const oldWithRV: KubeObject = { ...old, metadata: { ...oldMeta, resourceVersion: String(current.rev) } };
     this.validate(type, out, false, oldWithRV);
     delete metaOf(out).resourceVersion;
+    opts.guard?.(out, old);
     return out;
   }
 
