@@ -24,8 +24,9 @@ import { ServerMetrics } from './metrics.js';
 import { buildRoutes, type RoutesDeps } from './routes.js';
 import { DiscoveryDocs, type AggregatedApisHook } from './endpoints/discovery.js';
 import { OpenApiV3 } from './endpoints/openapi.js';
-import { alwaysAllow, policyAuthorizer, type Authorizer } from './filters/authorization.js';
-import { AuthorizationPolicy } from './authz/policy.js';
+import { chainAuthorizer, type Authorizer } from './filters/authorization.js';
+import { buildAuthorization } from './authz/build.js';
+import { BOOTSTRAP_ROLES_HOOK, reconcileBootstrapPolicy } from './authz/rbac/bootstrap.js';
 import { registerProtobufBodyDecoder } from './protobuf/body.js';
 import { Registry } from './registry/rest.js';
 import { ResourceTypes } from './registry/resource-type.js';
@@ -121,10 +122,10 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
 
   const types = new ResourceTypes(profile);
   registerProtobufBodyDecoder();
-  const policy = config.authorizationPolicyFile ? await AuthorizationPolicy.load(config.authorizationPolicyFile) : AuthorizationPolicy.allowAll();
   // generateName suffixes stay unseeded: servers sharing a seed would otherwise collide.
   const registry = new Registry({ store, clock, ...(deps.random ? { random: deps.random } : {}) });
   const tokens = await createServiceAccountTokens(config, profile.featureGates, registry, types, clock);
+  const authorization = await buildAuthorization({ config, registry, types, clock, log });
   const health = new HealthChecks();
   const metrics = new ServerMetrics();
   let shuttingDown = false;
@@ -173,7 +174,8 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       clock,
       minorNumber: profile.minorNumber,
       watchListEnabled: profile.featureGates.get('WatchList') === true,
-      policy,
+      authorizer: authorization.chain,
+      ...(authorization.writeGuard ? { writeGuard: authorization.writeGuard } : {}),
       componentStatuses: new ComponentStatusStorage(
         componentProbes({ store, clock, localControllerManager: config.controllers === undefined || config.controllers.length > 0 }),
         minorInfo(profile.minor).writesNullCreationTimestamp,
@@ -201,12 +203,15 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       maxWatchesPerUser: config.maxWatchesPerUser,
       requestTimeoutMs: config.requestTimeoutMs,
     },
-    authorizer: deps.authorizer ?? (policy.allowsAll ? alwaysAllow : policyAuthorizer(policy)),
+    authorizer: deps.authorizer ?? chainAuthorizer(authorization.chain),
     authentication: { ...authentication, anonymous: config.anonymousAuth, apiAudiences: tokens.apiAudiences, ...(tokens.authenticator ? { tokenAuthenticator: tokens.authenticator } : {}) },
     ...((ext.peerProxy ?? peers.filter) ? { peerProxy: (ext.peerProxy ?? peers.filter)! } : {}),
     ...(aggregator ? { aggregatorProxy: aggregator.filter } : {}),
   });
 
+  // The RBAC listers are synced before the first request is authorized, as kube-apiserver's
+  // informers are before it serves.
+  await authorization.start();
   const listener = await listenHttps({
     key,
     cert,
@@ -227,6 +232,12 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
 
   await bootstrapNamespaces(registry, types);
   namespacesHook();
+  if (authorization.rbac) {
+    // Upstream disables the hook when RBAC is not a mode.
+    const rbacHook = health.postStartHook(BOOTSTRAP_ROLES_HOOK);
+    await reconcileBootstrapPolicy(registry, types, profile.minor, log);
+    rbacHook();
+  }
   const extensionsHook = health.postStartHook('start-apiextensions-controllers');
   const extensions = await startApiExtensions({
     registry,
@@ -289,6 +300,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
         // Upstream removes its endpoint in a pre-shutdown hook, before the listener stops.
         await kubernetesService.stop();
         await controllers?.stop();
+        authorization.stop();
         extensions?.stop();
         aggregator?.stop();
         // The listener closes before the peer machinery stops, so that no request is ever answered

@@ -12,6 +12,8 @@ import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_READ_HEADER_TIMEOUT_MS, DEFAULT_WRITE_
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './filters/request-timeout.js';
 import { DEFAULT_MAX_WATCHES_PER_USER } from './filters/watch-limit.js';
 import { firstAddress } from './controlplane/service-ip.js';
+import { authorizationModeErrors, DEFAULT_AUTHORIZATION_MODES } from './authz/modes.js';
+import { aggregateErrors } from './authz/authorizer.js';
 
 /** Named defaults of every duration kube-skew waits for; a time scale shortens them all. */
 export const DEFAULT_DURATIONS = {
@@ -129,8 +131,13 @@ export interface ServerConfig {
   logLevel: string;
   /** Seed of the server's random choices (peer choice); absent means unseeded. */
   randomSeed?: number;
-  /** kube-skew: a JSON or YAML authorization policy file; '' (or absent) allows everything (AlwaysAllow). */
+  /** kube-skew: a JSON or YAML authorization policy file, asked after the modes ('' or absent: none). */
   authorizationPolicyFile?: string;
+  /**
+   * `--authorization-mode`, in order (default AlwaysAllow; empty when only kube-skew's policy file
+   * decides, i.e. the file without the flag).
+   */
+  authorizationModes?: string[];
   /** kube-skew `--controllers`: the in-server controllers this server runs when it leads; empty: it never leads. */
   controllers?: string[];
   /** kube-skew `--controllers-via`: the URL the controllers talk to; '' (or absent): this server's own port. */
@@ -293,6 +300,7 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
     durations,
     logLevel: str(flags, 'log-level', 'warn'),
     authorizationPolicyFile: str(flags, 'authorization-policy-file'),
+    authorizationModes: parseAuthorizationModes(flags),
     controllers: parseControllers(flags),
     controllersVia: parseControllersVia(str(flags, 'controllers-via')),
     apiserverCount: parseApiserverCount(str(flags, 'apiserver-count', '1')),
@@ -361,6 +369,15 @@ function parseServiceAccountFlags(flags: ServerFlags): Pick<ServerConfig, 'servi
   };
 }
 
+/** `--authorization-mode`, validated with kube-apiserver's errors (see authz/modes.ts for the policy file's place). */
+function parseAuthorizationModes(flags: ServerFlags): string[] {
+  if (flags['authorization-mode'] === undefined) return str(flags, 'authorization-policy-file') ? [] : [...DEFAULT_AUTHORIZATION_MODES];
+  const modes = list(str(flags, 'authorization-mode'));
+  const errors = authorizationModeErrors(modes);
+  if (errors.length > 0) throw new ConfigError(aggregateErrors(errors));
+  return modes;
+}
+
 /** `--apiserver-count`: a positive integer, as kube-apiserver's `MasterCount` validation wants. */
 function parseApiserverCount(value: string): number {
   const n = Number(value);
@@ -370,7 +387,7 @@ function parseApiserverCount(value: string): number {
 }
 
 /** The controllers kube-skew runs in a server (kube-controller-manager's names). */
-export const CONTROLLER_NAMES = ['namespace', 'garbagecollector', 'deployment', 'root-ca-cert-publisher', 'serviceaccount'] as const;
+export const CONTROLLER_NAMES = ['namespace', 'garbagecollector', 'deployment', 'root-ca-cert-publisher', 'serviceaccount', 'clusterrole-aggregation'] as const;
 
 /** `--controllers`: a comma list of CONTROLLER_NAMES, `*` for all; absent means all, empty means none. */
 function parseControllers(flags: ServerFlags): string[] {
