@@ -20,6 +20,9 @@ import { parseFeatureGates } from '../../versions/features.js';
 import { MVP_GATE } from '../peers/peers.js';
 import { registerSampleApiServer, sampleArgs, SAMPLE_APISERVER_NAME, sampleServingCert, startSampleProcess, type SampleApiServerEntry } from './sample-apiserver.js';
 
+/** The `--authorization-mode` a cluster's servers run with unless told otherwise. */
+export const CLUSTER_AUTHORIZATION_MODE = 'RBAC';
+
 /** One server of a cluster. */
 export interface ServerSpec {
   name: string;
@@ -308,6 +311,10 @@ export class Cluster {
     ];
     if (gates) args.push(`--feature-gates=${gates}`);
     if (runtime) args.push(`--runtime-config=${runtime}`);
+    // kubeadm starts kube-apiserver with Node,RBAC; kube-skew has no Node authorizer (no kubelets),
+    // so RBAC alone. The admin is in system:masters, bound to cluster-admin. A server given its
+    // own --authorization-mode keeps it.
+    if (![...(o.args ?? []), ...(spec.args ?? [])].some((a) => a.startsWith('--authorization-mode'))) args.push(`--authorization-mode=${CLUSTER_AUTHORIZATION_MODE}`);
     args.push(`--clock-file=${this.clockFile}`);
     if (o.seed !== undefined) args.push(`--random-seed=${(o.seed + [...spec.name].reduce((h, c) => h * 31 + c.charCodeAt(0), 7)) >>> 0}`);
     // `--controllers-via=front-door` names the cluster's load balancer.

@@ -1,7 +1,7 @@
 /**
  * The in-server kube-controller-manager: when `--controllers` names any controller, the server
  * campaigns for the `kube-system/kube-controller-manager` Lease and, while it leads, runs those
- * controllers (namespace, garbagecollector, deployment, root-ca-cert-publisher, serviceaccount). They talk to the API over HTTPS through
+ * controllers (namespace, garbagecollector, deployment, root-ca-cert-publisher, serviceaccount, clusterrole-aggregation). They talk to the API over HTTPS through
  * {@link ApiClient}: by default to the server's own port — so they act on that server's view,
  * its Mixed Version Proxy included — or to `--controllers-via` (a load balancer in front of every
  * server, as a kube-controller-manager whose kubeconfig points at one). Identity: the front-proxy
@@ -16,6 +16,7 @@ import type { Clock } from '../clock.js';
 import { CONTROLLER_NAMES, ConfigError, type ServerConfig } from '../config.js';
 import { ApiClient } from './client.js';
 import { DeploymentController } from './deployment.js';
+import { ClusterRoleAggregationController } from './clusterrole-aggregation.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { LeaderElector } from './leader-election.js';
 import { NamespaceController } from './namespace.js';
@@ -24,8 +25,18 @@ import { RootCAPublisher } from './root-ca-publisher.js';
 import { ServiceAccountsController } from './serviceaccounts.js';
 import { minorInfo } from '../../versions/index.js';
 
-/** The identity the controllers present as front-proxy headers. */
+/** The identity the controller manager itself (leader election, discovery) presents as front-proxy headers. */
 export const CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
+
+/** Each controller's ServiceAccount in kube-system (kube-controller-manager's names). */
+export const CONTROLLER_SERVICE_ACCOUNTS: Record<string, string> = {
+  namespace: 'namespace-controller',
+  garbagecollector: 'generic-garbage-collector',
+  deployment: 'deployment-controller',
+  'clusterrole-aggregation': 'clusterrole-aggregation-controller',
+  'root-ca-cert-publisher': 'root-ca-cert-publisher',
+  serviceaccount: 'service-account-controller',
+};
 
 /** What the manager needs from its server. */
 export interface ControllerManagerDeps {
@@ -49,12 +60,16 @@ export class ControllerManager {
   private running: Running[] = [];
   private mapper: RestMapper | undefined;
 
+  private readonly controllerClients = new Map<string, ApiClient>();
+
   private constructor(
     readonly client: ApiClient,
     private readonly deps: ControllerManagerDeps,
     readonly controllers: string[],
     /** The CA the root CA publisher writes into every namespace. */
     readonly rootCA: string,
+    /** A client speaking as `user` in `groups` (the same identity-less client without front-proxy). */
+    private readonly makeClient: (identity?: { user: string; groups: string[] }) => ApiClient,
   ) {
     const d = deps.config.durations;
     this.elector = new LeaderElector({
@@ -80,13 +95,15 @@ export class ControllerManager {
     const cas = config.peerCAFile ? [await read(config.peerCAFile)] : [];
     const frontProxy = Boolean(config.proxyClientCertFile && config.proxyClientKeyFile && config.requestHeaderClientCAFile);
     const [cert, key] = frontProxy ? await Promise.all([read(config.proxyClientCertFile), read(config.proxyClientKeyFile)]) : [undefined, undefined];
-    const client = new ApiClient({
-      url: config.controllersVia || deps.selfURL,
-      tls: { cas, pinned: [deps.servingCert], ...(cert && key ? { cert, key } : {}) },
-      ...(frontProxy ? { identity: { user: CONTROLLER_MANAGER_USER, groups: ['system:authenticated'] } } : {}),
-      userAgent: `kube-controller-manager/v${deps.minor}.0 (linux/amd64) kube-skew`,
-      log: deps.log,
-    });
+    const makeClient = (identity?: { user: string; groups: string[] }): ApiClient =>
+      new ApiClient({
+        url: config.controllersVia || deps.selfURL,
+        tls: { cas, pinned: [deps.servingCert], ...(cert && key ? { cert, key } : {}) },
+        ...(frontProxy && identity ? { identity } : {}),
+        userAgent: `kube-controller-manager/v${deps.minor}.0 (linux/amd64) kube-skew`,
+        log: deps.log,
+      });
+    const client = makeClient({ user: CONTROLLER_MANAGER_USER, groups: ['system:authenticated'] });
     // kube-controller-manager reads --root-ca-file, else publishes the CA of its own kubeconfig: here
     // the CA the controllers' client trusts.
     let rootCA: string;
@@ -95,7 +112,18 @@ export class ControllerManager {
     } catch (err) {
       throw new ConfigError(`error parsing root-ca-file at ${config.rootCAFile}: ${(err as Error).message}`);
     }
-    return new ControllerManager(client, deps, controllers, rootCA);
+    return new ControllerManager(client, deps, controllers, rootCA, makeClient);
+  }
+
+  /** The client of controller `name`, speaking as its ServiceAccount. */
+  private clientOf(name: string): ApiClient {
+    let c = this.controllerClients.get(name);
+    if (!c) {
+      const sa = CONTROLLER_SERVICE_ACCOUNTS[name] ?? name;
+      c = this.makeClient({ user: `system:serviceaccount:kube-system:${sa}`, groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] });
+      this.controllerClients.set(name, c);
+    }
+    return c;
   }
 
   /** Start campaigning. */
@@ -107,7 +135,7 @@ export class ControllerManager {
   async stop(): Promise<void> {
     this.elector.stop();
     this.stopControllers();
-    await this.client.close();
+    await Promise.all([this.client.close(), ...[...this.controllerClients.values()].map((c) => c.close())]);
   }
 
   /** True while this server runs the controllers. */
@@ -118,11 +146,11 @@ export class ControllerManager {
   private startControllers(): void {
     const { clock, log, config } = this.deps;
     const d = config.durations;
-    const client = this.client;
-    this.mapper = new RestMapper(client, clock, d.restMapperResetSeconds * 1000);
+    this.mapper = new RestMapper(this.client, clock, d.restMapperResetSeconds * 1000);
     const mapper = this.mapper;
-    log.info({ controllers: this.controllers, via: client.url }, 'started leading: starting controllers');
+    log.info({ controllers: this.controllers, via: this.client.url }, 'started leading: starting controllers');
     for (const name of this.controllers) {
+      const client = this.clientOf(name);
       if (name === 'namespace') {
         const c = new NamespaceController({ client, clock, log: log.child({ controller: 'namespace' }), resyncMs: d.namespaceResyncSeconds * 1000, gracePeriodMs: d.namespaceDeletionGracePeriodSeconds * 1000 });
         c.start();
@@ -148,6 +176,10 @@ export class ControllerManager {
         this.running.push(c);
       } else if (name === 'deployment') {
         const c = new DeploymentController({ client, clock, log: log.child({ controller: 'deployment' }) });
+        c.start();
+        this.running.push(c);
+      } else if (name === 'clusterrole-aggregation') {
+        const c = new ClusterRoleAggregationController({ client, clock, log: log.child({ controller: 'clusterrole-aggregation' }) });
         c.start();
         this.running.push(c);
       }

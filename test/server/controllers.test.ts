@@ -33,10 +33,10 @@ async function holder(cluster: Cluster, server: string): Promise<{ holderIdentit
 
 t.test('--controllers and --controllers-via', async (t) => {
   const config = (...args: string[]) => parseServerConfig(parseFlags(['--storage-path=/tmp/unused.db', ...args]));
-  t.same(config().controllers, ['namespace', 'garbagecollector', 'deployment', 'root-ca-cert-publisher', 'serviceaccount'], 'all by default');
+  t.same(config().controllers, ['namespace', 'garbagecollector', 'deployment', 'root-ca-cert-publisher', 'serviceaccount', 'clusterrole-aggregation'], 'all by default');
   t.same(config('--controllers=').controllers, [], 'empty: never leads');
   t.same(config('--controllers=deployment,namespace').controllers, ['deployment', 'namespace']);
-  t.same(config('--controllers=*').controllers, ['namespace', 'garbagecollector', 'deployment', 'root-ca-cert-publisher', 'serviceaccount']);
+  t.same(config('--controllers=*').controllers, ['namespace', 'garbagecollector', 'deployment', 'root-ca-cert-publisher', 'serviceaccount', 'clusterrole-aggregation']);
   t.throws(() => config('--controllers=namespace,replicaset'), /invalid argument "namespace,replicaset" for "--controllers" flag: unknown controller "replicaset"/);
   t.equal(config().controllersVia, '', "the server's own port by default");
   t.equal(config('--controllers-via=https://127.0.0.1:6443/').controllersVia, 'https://127.0.0.1:6443');
