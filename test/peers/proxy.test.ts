@@ -25,10 +25,16 @@ const LEASES = '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases';
 const SHORT_ENDPOINT_LEASE = ['--peer-endpoint-lease-ttl-seconds=6', '--peer-endpoint-reconcile-interval-seconds=1'];
 
 t.test('Gen B proxy between a 1.35 and a 1.36 server', async (t) => {
-  const cluster = await startCluster(t, [
-    { name: 'a', minor: '1.35' },
-    { name: 'b', minor: '1.36', runtimeConfig: 'batch/v1=false', args: SHORT_ENDPOINT_LEASE },
-  ]);
+  // AlwaysAllow, so that anonymous callers reach the proxy and show what identity it forwards
+  // (under the cluster's default RBAC they are refused before the hop; see test/server/authz/rbac.test.ts).
+  const cluster = await startCluster(
+    t,
+    [
+      { name: 'a', minor: '1.35' },
+      { name: 'b', minor: '1.36', runtimeConfig: 'batch/v1=false', args: SHORT_ENDPOINT_LEASE },
+    ],
+    { args: ['--authorization-mode=AlwaysAllow'] },
+  );
   const a = urlOf(cluster, 'a');
   let b = urlOf(cluster, 'b');
   const idA = apiServerID('a');
