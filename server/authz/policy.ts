@@ -1,7 +1,7 @@
 /**
- * kube-skew's authorization policy: allow everything (AlwaysAllow) unless a policy file is given;
- * then a request is allowed when one of the file's rules matches it. The authorization filter and the
- * review endpoints (SelfSubjectAccessReview, SelfSubjectRulesReview) ask the same policy, so
+ * kube-skew's policy file (`--authorization-policy-file`): a request is allowed when one of the
+ * file's rules matches it. It is one authorizer of the server's chain (see modes.ts and union.ts),
+ * after the `--authorization-mode` ones, which the filter and the review endpoints both ask, so
  * `kubectl auth can-i` answers what the server then does.
  *
  * As on a real cluster, some access is granted whatever the file says: `system:masters` may do
