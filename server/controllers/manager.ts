@@ -167,11 +167,11 @@ export class ControllerManager {
         c.start();
         this.running.push(c);
       } else if (name === 'root-ca-cert-publisher') {
-        const c = new RootCAPublisher({ client, clock, log: log.child({ controller: 'root-ca-cert-publisher' }), rootCA: this.rootCA });
+        const c = new RootCAPublisher({ client, informerClient: this.client, clock, log: log.child({ controller: 'root-ca-cert-publisher' }), rootCA: this.rootCA });
         c.start();
         this.running.push(c);
       } else if (name === 'serviceaccount') {
-        const c = new ServiceAccountsController({ client, clock, log: log.child({ controller: 'serviceaccount' }) });
+        const c = new ServiceAccountsController({ client, informerClient: this.client, clock, log: log.child({ controller: 'serviceaccount' }) });
         c.start();
         this.running.push(c);
       } else if (name === 'deployment') {

@@ -33,6 +33,11 @@ const CONFIGMAPS: GVR = { group: '', version: 'v1', resource: 'configmaps' };
 /** What the publisher needs. */
 export interface RootCAPublisherDeps {
   client: ApiClient;
+  /**
+   * The client the informers list and watch with: kube-controller-manager's shared informers run as
+   * its own identity, while the controller writes as its ServiceAccount (default: `client`).
+   */
+  informerClient?: ApiClient;
   clock: Clock;
   log: Logger;
   /** The PEM to publish. */
@@ -61,14 +66,14 @@ export class RootCAPublisher {
       if (cm.metadata.name === ROOT_CA_CONFIGMAP && cm.metadata.namespace) this.queue.add(cm.metadata.namespace);
     };
     this.configMaps = new Informer({
-      client: deps.client,
+      client: deps.informerClient ?? deps.client,
       gvr: CONFIGMAPS,
       clock: deps.clock,
       log: deps.log,
       handlers: { onUpdate: (_old, cm) => onConfigMap(cm), onDelete: onConfigMap },
     });
     this.namespaces = new Informer({
-      client: deps.client,
+      client: deps.informerClient ?? deps.client,
       gvr: NAMESPACES,
       clock: deps.clock,
       log: deps.log,

@@ -21,6 +21,11 @@ export const DEFAULT_SERVICE_ACCOUNTS = ['default'];
 /** What the controller needs. */
 export interface ServiceAccountsControllerDeps {
   client: ApiClient;
+  /**
+   * The client the informers list and watch with: kube-controller-manager's shared informers run as
+   * its own identity, while the controller writes as its ServiceAccount (default: `client`).
+   */
+  informerClient?: ApiClient;
   clock: Clock;
   log: Logger;
 }
@@ -42,9 +47,9 @@ export class ServiceAccountsController {
     const enqueueNamespace = (ns: ApiObject): void => {
       if (ns.metadata?.name) this.queue.add(ns.metadata.name);
     };
-    this.namespaces = new Informer({ client: deps.client, gvr: NAMESPACES, clock: deps.clock, log: deps.log, handlers: { onAdd: enqueueNamespace, onUpdate: (_o, n) => enqueueNamespace(n) } });
+    this.namespaces = new Informer({ client: deps.informerClient ?? deps.client, gvr: NAMESPACES, clock: deps.clock, log: deps.log, handlers: { onAdd: enqueueNamespace, onUpdate: (_o, n) => enqueueNamespace(n) } });
     this.accounts = new Informer({
-      client: deps.client,
+      client: deps.informerClient ?? deps.client,
       gvr: SERVICE_ACCOUNTS,
       clock: deps.clock,
       log: deps.log,

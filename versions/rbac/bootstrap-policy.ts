@@ -245,6 +245,14 @@ const CONTROLLER_ROLES: RoleData[] = [
       rule(['*'], ['*'], ['delete', 'deletecollection', 'get', 'list']),
     ],
   },
+  {
+    name: 'system:controller:root-ca-cert-publisher',
+    rules: [rule([''], ['configmaps'], ['create', 'update']), EVENTS],
+  },
+  {
+    name: 'system:controller:service-account-controller',
+    rules: [rule([''], ['serviceaccounts'], ['create']), EVENTS],
+  },
 ];
 
 /** cluster-role-bindings.yaml, plus each controller role bound to its ServiceAccount (controller-role-bindings.yaml). */
