@@ -9,7 +9,7 @@ import { nextCase } from './generators/index.js';
 import type { ParsedResponse } from './http-parse.js';
 import type { FuzzReport, Finding } from './report.js';
 import { Rng } from './rng.js';
-import { keyName, StoreProbe } from './store-probe.js';
+import { keyName, keyNamespace, StoreProbe } from './store-probe.js';
 import { Transport, type ClientTLS, type Outcome } from './transport.js';
 import { judge, PLAIN_TEXT_CASES, UPSTREAM_500S, upstreamInternalError, type PlainTextCase, type Upstream500 } from './verdict.js';
 
@@ -260,10 +260,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
           if (left > 0) {
             budget.set(name, left - 1);
             report.explainedChanges.byWrites++;
-          } else if (created.has(name) || [...created].some((n) => name.startsWith(`${n}-`))) {
+          } else if (created.has(name) || [...created].some((n) => name.startsWith(`${n}-`)) || created.has(keyNamespace(row.key) ?? '')) {
             // Controllers acting on what an accepted create made: the garbage collector removing an
             // object whose owner does not exist, the deployment controller creating and updating a
-            // ReplicaSet, the namespace controller finalizing a namespace the cleanup deleted.
+            // ReplicaSet, the namespace controller finalizing a namespace the cleanup deleted, the
+            // root CA publisher and the serviceaccount controller filling a namespace it created.
             report.explainedChanges.byControllers++;
           } else {
             report.storeChanges++;

@@ -79,3 +79,9 @@ export class StoreProbe {
 export function keyName(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1);
 }
+
+/** The namespace segment of a namespaced key (`/registry/<group>/<resource>/<namespace>/<name>`), or undefined. */
+export function keyNamespace(key: string): string | undefined {
+  const parts = key.split('/');
+  return parts.length === 6 ? parts[4] : undefined;
+}

@@ -36,10 +36,14 @@ export type PlainTextCase = keyof typeof PLAIN_TEXT_CASES;
  *   (`expected a []interface {}, but received a string`, `unknown patch type: nope in map: …`).
  * - `requestinfo-500`: a special verb with nothing after it (`/api/v1/watch`): WithRequestInfo
  *   answers `Internal Server Error: "<path>": failed to create RequestInfo: …` in plain text.
+ * - `impersonation-500`: `Impersonate-Group`, `-Uid` or `-Extra-*` without `Impersonate-User`:
+ *   WithImpersonation answers `Internal Server Error: "<path>": requested […] without impersonating
+ *   a user` in plain text (responsewriters.InternalError).
  */
 export const UPSTREAM_500S = {
   'smp-unclassified': '500 Status for a strategic merge directive of the wrong type or an unknown $patch (mergepatch ErrBadArgType, ErrBadPatchType)',
   'requestinfo-500': '500 plain text "failed to create RequestInfo" for a special verb with nothing after it (WithRequestInfo)',
+  'impersonation-500': '500 plain text "without impersonating a user" for impersonated groups, uid or extras without a user (WithImpersonation)',
 } as const;
 
 export type Upstream500 = keyof typeof UPSTREAM_500S;
@@ -50,6 +54,7 @@ export function upstreamInternalError(r: ParsedResponse): Upstream500 | undefine
   const type = (r.headers['content-type'] ?? '').split(';')[0]!.trim();
   const text = r.body.toString('utf8');
   if (type === 'text/plain' && /^Internal Server Error: ".*": failed to create RequestInfo: /.test(text)) return 'requestinfo-500';
+  if (type === 'text/plain' && /^Internal Server Error: ".*": requested \[.*\] without impersonating a user\n?$/s.test(text)) return 'impersonation-500';
   if (type === 'application/json') {
     try {
       const s = JSON.parse(text) as { kind?: string; reason?: string; message?: string };
@@ -118,6 +123,7 @@ export function judge(r: ParsedResponse, method: string): Verdict {
   else statusBody = type === 'application/json' && isJsonStatus(r.body, r.status);
   const plainText = statusBody ? undefined : plainTextCase(r, method);
   // Upstream's plain-text 500 is one of its answers too (counted with the upstream 500s).
-  if (!statusBody && upstreamInternalError(r) === 'requestinfo-500') return { status: r.status, statusClass, statusBody, nonStatusError: false };
+  const plain500 = upstreamInternalError(r);
+  if (!statusBody && (plain500 === 'requestinfo-500' || plain500 === 'impersonation-500')) return { status: r.status, statusClass, statusBody, nonStatusError: false };
   return { status: r.status, statusClass, statusBody, ...(plainText ? { plainText } : {}), nonStatusError: !statusBody && plainText === undefined };
 }
