@@ -63,6 +63,23 @@ export interface MinorInfo {
    * erase the last address, even on shutdown.
    */
   removesLastEndpointOnStop: boolean;
+  /** What this minor's pkg/apis/core/validation words differently for built-in kinds. */
+  kindValidation: KindValidationFacts;
+}
+
+/**
+ * Built-in kind validation that differs by release (pkg/apis/core/validation/validation.go):
+ * - `ValidateNonSpecialIP` (Endpoints and EndpointSlice addresses, Service externalIPs) names only
+ *   the IPv4 ranges in older releases (`may not be unspecified (0.0.0.0)`,
+ *   `may not be in the loopback range (127.0.0.0/8)`) and both families' in newer ones
+ *   (`may not be unspecified (<the address>)`, `(127.0.0.0/8, ::1/128)`, `(169.254.0.0/16, fe80::/10)`,
+ *   `(224.0.0.0/24, ff02::/10)`). Not confirmed: the release of the change could not be pinned from
+ *   the sources at hand; it is taken as 1.33, the release where the IP/CIDR validation work of
+ *   KEP-4858 landed.
+ */
+export interface KindValidationFacts {
+  /** `ipv4` (older) or `dual` (newer) wording of the special-IP messages. */
+  nonSpecialIPWording: 'ipv4' | 'dual';
 }
 
 /**
@@ -197,6 +214,8 @@ const CRD_CA_BUNDLE_VALIDATED_SINCE = 31;
  * approved on 2023-03-19, after the 1.27 code freeze, so 1.28 is assumed.
  */
 const LAST_ENDPOINT_REMOVED_ON_STOP_SINCE = 28;
+/** First minor whose special-IP messages name the IPv6 ranges too (not confirmed, see KindValidationFacts). */
+const DUAL_FAMILY_SPECIAL_IP_WORDING_SINCE = 33;
 /** First minor that omits a zero creationTimestamp instead of writing null. */
 const ZERO_CREATION_TIMESTAMP_OMITTED_SINCE = 34;
 
@@ -219,6 +238,7 @@ function buildInfo(minor: string): MinorInfo {
     crdValidation: Object.freeze({ validatesConversionCABundle: n >= CRD_CA_BUNDLE_VALIDATED_SINCE }),
     writesNullCreationTimestamp: n < ZERO_CREATION_TIMESTAMP_OMITTED_SINCE,
     removesLastEndpointOnStop: n >= LAST_ENDPOINT_REMOVED_ON_STOP_SINCE,
+    kindValidation: Object.freeze({ nonSpecialIPWording: n >= DUAL_FAMILY_SPECIAL_IP_WORDING_SINCE ? 'dual' : 'ipv4' }),
   });
 }
 

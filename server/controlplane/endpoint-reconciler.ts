@@ -38,6 +38,12 @@ export const NO_MASTER_IPS = 'no master IPs were listed in storage, refusing to 
 
 type Obj = KubeObject & Record<string, unknown>;
 
+/**
+ * The servers of one machine advertise loopback addresses, which upstream's Endpoints validation
+ * refuses; the reconciler's own writes are let through (see `allowLoopbackEndpoints`).
+ */
+const LOOPBACK_OK = { allowLoopbackEndpoints: true } as const;
+
 interface PortGroup {
   port: number;
   ips: string[];
@@ -130,14 +136,14 @@ export class LeaseEndpointReconciler {
     const { registry } = this.deps;
     if (!existing) {
       try {
-        await registry.create(type, KUBERNETES_SERVICE_NAMESPACE, { ...desired, metadata: { name, namespace: KUBERNETES_SERVICE_NAMESPACE, ...desired.metadata } });
+        await registry.create(type, KUBERNETES_SERVICE_NAMESPACE, { ...desired, metadata: { name, namespace: KUBERNETES_SERVICE_NAMESPACE, ...desired.metadata } }, LOOPBACK_OK);
       } catch (err) {
         if (!(isStatusError(err) && err.code === 409)) throw err;
       }
       return;
     }
     if (!differs(existing)) return;
-    await registry.update(type, KUBERNETES_SERVICE_NAMESPACE, name, { ...existing, ...desired, metadata: { ...existing.metadata, ...desired.metadata } });
+    await registry.update(type, KUBERNETES_SERVICE_NAMESPACE, name, { ...existing, ...desired, metadata: { ...existing.metadata, ...desired.metadata } }, LOOPBACK_OK);
   }
 
   private async writeEndpoints(groups: PortGroup[]): Promise<void> {

@@ -145,6 +145,7 @@ export type FieldErrorType =
   | 'FieldValueDuplicate'
   | 'FieldValueTooLong'
   | 'FieldValueTooMany'
+  | 'FieldValueNotFound'
   | 'FieldValueTypeInvalid';
 
 const FIELD_ERROR_TEXT: Record<FieldErrorType, string> = {
@@ -155,6 +156,7 @@ const FIELD_ERROR_TEXT: Record<FieldErrorType, string> = {
   FieldValueDuplicate: 'Duplicate value',
   FieldValueTooLong: 'Too long',
   FieldValueTooMany: 'Too many',
+  FieldValueNotFound: 'Not found',
   FieldValueTypeInvalid: 'Invalid value',
 };
 

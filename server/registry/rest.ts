@@ -58,6 +58,13 @@ export interface WriteOptions {
   fieldManager?: FieldManagerOptions;
   /** A check of the object the write computed (the RBAC escalation check); throws a StatusError to refuse. */
   guard?: WriteGuard;
+  /**
+   * Accept loopback addresses in Endpoints and EndpointSlices. Only the in-process `kubernetes`
+   * Endpoints reconciler sets it: kube-skew's servers share one machine and advertise 127.0.0.1,
+   * which upstream's validation would refuse (upstream's own integration servers advertise a
+   * non-loopback address for that reason). Client writes never carry it.
+   */
+  allowLoopbackEndpoints?: boolean;
 }
 
 /**
@@ -280,7 +287,7 @@ export class Registry {
     if (strategy.hasStatus) delete obj.status;
     strategy.prepareForCreate?.(obj);
     recordWrite(type, undefined, obj, opts, this.clock.now(), strategy.hasStatus);
-    this.validate(type, obj, true);
+    this.validate(type, obj, true, undefined, opts);
     opts.guard?.(obj);
     return this.run(type, name, async () => {
       await this.admitNamespace(type, namespace, name);
@@ -294,8 +301,8 @@ export class Registry {
     });
   }
 
-  private validate(type: ResourceType, obj: KubeObject, isCreate: boolean, old?: KubeObject): void {
-    const errors: FieldError[] = objectValidator(type)(obj, isCreate, old);
+  private validate(type: ResourceType, obj: KubeObject, isCreate: boolean, old?: KubeObject, opts: WriteOptions = {}): void {
+    const errors: FieldError[] = objectValidator(type)(obj, isCreate, old, { allowLoopbackEndpoints: opts.allowLoopbackEndpoints === true });
     if (errors.length > 0) throw invalid(type.gk, metaOf(obj).name ?? '', errors);
   }
 
@@ -360,7 +367,7 @@ export class Registry {
     // Validation sees the resourceVersion the write is based on, as upstream's unconditional update fills it in.
     metaOf(out).resourceVersion = String(current.rev);
     const oldWithRV: KubeObject = { ...old, metadata: { ...oldMeta, resourceVersion: String(current.rev) } };
-    this.validate(type, out, false, oldWithRV);
+    this.validate(type, out, false, oldWithRV, opts);
     delete metaOf(out).resourceVersion;
     opts.guard?.(out, old);
     return out;

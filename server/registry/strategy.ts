@@ -7,6 +7,10 @@ import type { KubeObject } from './object.js';
 import type { ResourceType } from './resource-type.js';
 import { crdStrategy } from './custom/crd-strategy.js';
 import { customResourceStrategy } from './custom/strategy.js';
+import { defaultEndpoints } from './kinds/endpoints.js';
+import { defaultEndpointSlice } from './kinds/endpointslices.js';
+import { defaultPod } from './kinds/pods.js';
+import { defaultService } from './kinds/services.js';
 
 /** How one group/resource behaves on writes. */
 export interface Strategy {
@@ -51,7 +55,11 @@ const CREATE_ON_UPDATE = new Set(['/endpoints', '/events', 'events.k8s.io/events
 
 const CRDS = 'apiextensions.k8s.io/customresourcedefinitions';
 
-const EXTRA: Record<string, Pick<Strategy, 'prepareForCreate' | 'prepareForUpdate' | 'markForDeletion'>> = {
+/**
+ * Per-kind extras. `canonicalize` holds the core/v1 defaulting kube-apiserver applies when it
+ * decodes a body, so what is validated and stored carries the defaults upstream's would.
+ */
+const EXTRA: Record<string, Pick<Strategy, 'prepareForCreate' | 'prepareForUpdate' | 'markForDeletion' | 'canonicalize'>> = {
   '/namespaces': {
     prepareForCreate(obj) {
       const spec = (obj.spec ??= {}) as Record<string, unknown>;
@@ -61,7 +69,11 @@ const EXTRA: Record<string, Pick<Strategy, 'prepareForCreate' | 'prepareForUpdat
       obj.status = { phase: 'Active' };
     },
   },
+  '/services': { canonicalize: defaultService },
+  '/endpoints': { canonicalize: defaultEndpoints },
+  'discovery.k8s.io/endpointslices': { canonicalize: defaultEndpointSlice },
   '/pods': {
+    canonicalize: defaultPod,
     prepareForCreate(obj) {
       obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
     },

@@ -16,7 +16,7 @@ const NAME = 'kubernetes.Quantity';
 const QUANTITY = opaque(NAME);
 
 /** An exact decimal: m × 10^e. */
-interface Dec {
+export interface Dec {
   m: bigint;
   e: number;
 }
@@ -61,7 +61,8 @@ function align(a: Dec, b: Dec): [bigint, bigint, number] {
   return [a.m * 10n ** BigInt(a.e - e), b.m * 10n ** BigInt(b.e - e), e];
 }
 
-function cmp(a: Dec, b: Dec): number {
+/** Compares two parsed quantities: -1, 0 or 1. */
+export function compareQuantity(a: Dec, b: Dec): number {
   const [x, y] = align(a, b);
   return x < y ? -1 : x > y ? 1 : 0;
 }
@@ -143,13 +144,13 @@ export const QUANTITY_LIB: CelLibraryImpl = {
       return wrap({ m: x - y, e }) as never;
     }),
     celMethod('compareTo', CelScalar.DYN, [CelScalar.DYN], CelScalar.INT, function (o) {
-      return BigInt(cmp(q(this), q(o)));
+      return BigInt(compareQuantity(q(this), q(o)));
     }),
     celMethod('isGreaterThan', CelScalar.DYN, [CelScalar.DYN], CelScalar.BOOL, function (o) {
-      return cmp(q(this), q(o)) > 0;
+      return compareQuantity(q(this), q(o)) > 0;
     }),
     celMethod('isLessThan', CelScalar.DYN, [CelScalar.DYN], CelScalar.BOOL, function (o) {
-      return cmp(q(this), q(o)) < 0;
+      return compareQuantity(q(this), q(o)) < 0;
     }),
   ],
 };
