@@ -3,10 +3,11 @@
  * `api.wardle.svc` signed by the cluster CA, the `kube-skew sample-apiserver` child (trusting the
  * front-proxy CA through the cluster's `extension-apiserver-authentication` ConfigMap, and asking the
  * cluster's SubjectAccessReviews through the same admin kubeconfig), and its
- * Namespace `wardle`, Service `api`, Endpoints (127.0.0.1 and its port) and APIService
+ * Namespace `wardle`, Service `api`, Endpoints (the machine's non-loopback address and its port) and APIService
  * `v1alpha1.wardle.example.com` with the cluster CA as `caBundle`, as upstream's sample-apiserver
  * manifests register it.
  */
+import { endpointAddress } from './endpoint-address.js';
 import { join } from 'node:path';
 import { httpsRequest, type ClientTLS } from './https-client.js';
 import { readKeyPair, signCert, writeKeyPair, type KeyPair } from './pki.js';
@@ -32,7 +33,7 @@ export async function sampleServingCert(pkiDir: string, ca: KeyPair): Promise<{ 
   const name = 'sample-apiserver';
   if (!(await readKeyPair(pkiDir, name))) {
     const { namespace, name: svc } = SAMPLE_SERVICE;
-    await writeKeyPair(pkiDir, name, await signCert(ca, { commonName: `${svc}.${namespace}.svc`, dnsNames: [`${svc}.${namespace}.svc`, 'localhost'], ipAddresses: ['127.0.0.1'], usage: 'server' }));
+    await writeKeyPair(pkiDir, name, await signCert(ca, { commonName: `${svc}.${namespace}.svc`, dnsNames: [`${svc}.${namespace}.svc`, 'localhost'], ipAddresses: ['127.0.0.1', endpointAddress()], usage: 'server' }));
   }
   return { certFile: join(pkiDir, `${name}.crt`), keyFile: join(pkiDir, `${name}.key`) };
 }
@@ -40,7 +41,7 @@ export async function sampleServingCert(pkiDir: string, ca: KeyPair): Promise<{ 
 /** The flags of the sample-apiserver beside a cluster: its objects are kept in `storagePath`, so they outlive a restart. */
 export function sampleArgs(serving: { certFile: string; keyFile: string }, kubeconfig: string, storagePath: string, port: number): string[] {
   return [
-    '--bind-address=127.0.0.1',
+    `--bind-address=${endpointAddress()}`,
     `--secure-port=${port}`,
     `--tls-cert-file=${serving.certFile}`,
     `--tls-private-key-file=${serving.keyFile}`,
@@ -82,7 +83,7 @@ export async function registerSampleApiServer(server: string, tls: ClientTLS, po
     apiVersion: 'v1',
     kind: 'Endpoints',
     metadata: { name, namespace },
-    subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ port, protocol: 'TCP' }] }],
+    subsets: [{ addresses: [{ ip: endpointAddress() }], ports: [{ port, protocol: 'TCP' }] }],
   });
   await apply(server, tls, '/apis/apiregistration.k8s.io/v1/apiservices', {
     apiVersion: 'apiregistration.k8s.io/v1',

@@ -19,6 +19,7 @@ import { registerSampleApiServer, sampleArgs, sampleServingCert, startSampleProc
 import { alive, CLI } from '../fixtures/cli.js';
 import { KUBECTL_DIR, kubectlBinary, startCluster, tempDir, urlOf, type KubectlResult } from '../fixtures/cluster.js';
 import { metricSum, metricsOf, poll } from '../peers/helpers.js';
+import { endpointAddress } from '../../server/cluster/endpoint-address.js';
 
 const FLUNDER = `apiVersion: wardle.example.com/v1alpha1
 kind: Flunder
@@ -52,7 +53,7 @@ t.test('up --with-sample-apiserver: flunders through kube-apiserver, failure and
   const info = JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8'));
   pids.push(...info.servers.map((s: { pid: number }) => s.pid));
   const [sample] = info.aggregatedApiServers;
-  t.match(sample, { name: 'sample-apiserver', pid: Number, url: /^https:\/\/127\.0\.0\.1:\d+$/ }, 'cluster.json lists the sample-apiserver');
+  t.match(sample, { name: 'sample-apiserver', pid: Number, url: new RegExp(`^https://${endpointAddress().replace(/\./g, '\\.')}:\\d+$`) }, 'cluster.json lists the sample-apiserver at the address its Endpoints name');
   pids.push(sample.pid);
   t.ok(alive(sample.pid), 'the sample-apiserver runs');
 

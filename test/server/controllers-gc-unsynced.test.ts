@@ -14,6 +14,7 @@ import { api, startCluster, tempDir, urlOf } from '../fixtures/cluster.js';
 import { poll } from '../peers/helpers.js';
 import { selfSignedServing } from '../../server/cluster/pki.js';
 import { minorInfo } from '../../versions/index.js';
+import { endpointAddress } from '../../server/cluster/endpoint-address.js';
 
 const GV = 'wardle.example.com/v1alpha1';
 const RESOURCES = {
@@ -38,7 +39,7 @@ async function extensionServer(dir: string, state: { broken: boolean; refusedLis
     if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') return void res.flushHeaders(); // held open, no events
     res.end(JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: '1' }, items: [] }));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => server.listen(0, endpointAddress(), () => r()));
   return server;
 }
 
@@ -61,7 +62,7 @@ for (const minor of ['1.31', '1.32']) {
       return res;
     };
     await post('/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' }, spec: { ports: [{ port: 443, targetPort: port }] } });
-    await post('/api/v1/namespaces/default/endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'api' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ port }] }] });
+    await post('/api/v1/namespaces/default/endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'api' }, subsets: [{ addresses: [{ ip: endpointAddress() }], ports: [{ port }] }] });
     await post('/apis/apiregistration.k8s.io/v1/apiservices', {
       apiVersion: 'apiregistration.k8s.io/v1',
       kind: 'APIService',

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { api, kubectl, kubectlBinary, startCluster, tempDir, urlOf } from '../../fixtures/cluster.js';
 import { poll } from '../../peers/helpers.js';
 import { selfSignedServing } from '../../../server/cluster/pki.js';
+import { endpointAddress } from '../../../server/cluster/endpoint-address.js';
 
 const GV = 'wardle.example.com/v1alpha1';
 const RESOURCES = {
@@ -30,7 +31,7 @@ async function extensionServer(dir: string, seen: Array<Record<string, unknown>>
       res.end(JSON.stringify({ kind: 'FlunderList', apiVersion: GV, metadata: {}, items: [{ kind: 'Flunder', apiVersion: GV, metadata: { name: 'f1', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' } }] }));
     } else res.end(JSON.stringify(RESOURCES));
   });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => server.listen(port, endpointAddress(), () => r()));
   return server;
 }
 
@@ -61,7 +62,7 @@ spec: {ports: [{port: 443, targetPort: ${port}}]}
 apiVersion: v1
 kind: Endpoints
 metadata: {name: api, namespace: default}
-subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{port: ${port}}]}]
+subsets: [{addresses: [{ip: ${endpointAddress()}}], ports: [{port: ${port}}]}]
 ---
 apiVersion: apiregistration.k8s.io/v1
 kind: APIService
@@ -86,7 +87,7 @@ spec: {group: wardle.example.com, version: v1alpha1, service: {namespace: defaul
     500,
   );
   t.ok(down.ok, 'Available=False FailedDiscoveryCheck once the server is gone');
-  t.match(down.value.status.conditions[0].message, /^failing or missing response from https:\/\/127\.0\.0\.1:\d+\/apis\/wardle\.example\.com\/v1alpha1: /);
+  t.match(down.value.status.conditions[0].message, new RegExp(`^failing or missing response from https://${endpointAddress().replace(/\./g, '\\.')}:\\d+/apis/wardle\\.example\\.com/v1alpha1: `));
   const refused = await api(cluster, url, 'GET', `/apis/${GV}/namespaces/default/flunders`);
   t.equal(refused.status, 503);
   t.equal(refused.text, 'service unavailable\n');

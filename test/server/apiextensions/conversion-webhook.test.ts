@@ -10,6 +10,7 @@ import t from 'tap';
 import { api, startCluster, urlOf } from '../../fixtures/cluster.js';
 import { startConversionWebhook } from '../../fixtures/conversion-webhook.js';
 import { poll } from '../../peers/helpers.js';
+import { endpointAddress } from '../../../server/cluster/endpoint-address.js';
 
 const GROUP = 'conv.example.com';
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -147,7 +148,7 @@ t.test('conversion webhook through a Service, resolved through its Endpoints', a
   const a = urlOf(cluster, 'a');
   const svc = await api(cluster, a, 'POST', '/api/v1/namespaces/default/services', { body: { metadata: { name: 'conv-svc' }, spec: { ports: [{ name: 'https', port: 443, targetPort: hook.port }] } } });
   t.equal(svc.status, 201, 'Service');
-  const eps = await api(cluster, a, 'POST', '/api/v1/namespaces/default/endpoints', { body: { metadata: { name: 'conv-svc' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: hook.port }] }] } });
+  const eps = await api(cluster, a, 'POST', '/api/v1/namespaces/default/endpoints', { body: { metadata: { name: 'conv-svc' }, subsets: [{ addresses: [{ ip: endpointAddress() }], ports: [{ name: 'https', port: hook.port }] }] } });
   t.equal(eps.status, 201, 'Endpoints');
   const service = { namespace: 'default', name: 'conv-svc', path: '/convert', port: 443 };
   const created = await api(cluster, a, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd({ service, caBundle: hook.caBundle }, 'gadgets', 'Gadget') });
