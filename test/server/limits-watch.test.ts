@@ -9,11 +9,13 @@ import { api, startCluster, urlOf } from '../fixtures/cluster.js';
 import { metricSum, metricsOf, poll } from '../peers/helpers.js';
 import { call, limitedUser, watchAs, type OpenWatch } from './limits-helpers.js';
 
-const WATCH = '/api/v1/namespaces/default/configmaps?watch=true';
+/** Only the ConfigMap the test writes: the root CA publisher writes kube-root-ca.crt into `default` too. */
+const WATCH = '/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dseen';
 const LEGACY_WATCH = '/api/v1/watch/namespaces/default/configmaps';
 
 t.test('watches per user', async (t) => {
-  const cluster = await startCluster(t, [{ name: 's', minor: '1.35', args: ['--max-watches-per-user=2'] }]);
+  // The users here are bounded, not authorized: AlwaysAllow, as the library's clusters otherwise run RBAC.
+  const cluster = await startCluster(t, [{ name: 's', minor: '1.35', args: ['--max-watches-per-user=2', '--authorization-mode=AlwaysAllow'] }]);
   const url = urlOf(cluster, 's');
   const alice = await limitedUser(cluster, 'alice');
   const bob = await limitedUser(cluster, 'bob');
