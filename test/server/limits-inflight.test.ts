@@ -21,7 +21,8 @@ import { MAP_PATH, metricSum, metricsOf, mutatingAdmissionPolicy, poll } from '.
 import { call, kubectlAs, limitedUser, postHead, rawConnection, statusOf, trickle, watchAs } from './limits-helpers.js';
 import type { ClientTLS } from '../../server/cluster/https-client.js';
 
-const LIMITS = ['--max-requests-inflight=1', '--max-mutating-requests-inflight=1', '--controllers='];
+/** The users here are limited, not authorized: AlwaysAllow, as the library's clusters otherwise run RBAC. */
+const LIMITS = ['--max-requests-inflight=1', '--max-mutating-requests-inflight=1', '--controllers=', '--authorization-mode=AlwaysAllow'];
 const TOO_MANY = 'Too many requests, please try again later.\n';
 const CONFIGMAPS = '/api/v1/namespaces/default/configmaps';
 const KUBECTL = kubectlBinary('1.32');
@@ -164,7 +165,7 @@ t.test('max-in-flight with one seat per pool', async (t) => {
 });
 
 t.test('the in-server controllers keep working when their seats are contended', async (t) => {
-  const cluster = await startCluster(t, [{ name: 'c', minor: '1.35', args: ['--max-requests-inflight=1', '--max-mutating-requests-inflight=1', '--namespace-deletion-grace-period-seconds=1'] }]);
+  const cluster = await startCluster(t, [{ name: 'c', minor: '1.35', args: ['--max-requests-inflight=1', '--max-mutating-requests-inflight=1', '--namespace-deletion-grace-period-seconds=1', '--authorization-mode=AlwaysAllow'] }]);
   const url = urlOf(cluster, 'c');
   const alice = await limitedUser(cluster, 'alice');
   t.equal((await api(cluster, url, 'POST', '/api/v1/namespaces', { body: { metadata: { name: 'doomed' } } })).status, 201);
