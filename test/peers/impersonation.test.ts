@@ -15,7 +15,9 @@ import type { Filter, UserInfo } from '../../server/http/context.js';
 import { MAP_PATH, poll } from './helpers.js';
 
 t.test('the impersonated user crosses the peer hop', async (t) => {
-  const cluster = await startCluster(t, [{ name: 'a', minor: '1.35' }]);
+  // The identity crossing the hop is under test, not its permissions: AlwaysAllow, as library
+  // clusters otherwise run RBAC (jane has no role).
+  const cluster = await startCluster(t, [{ name: 'a', minor: '1.35', args: ['--authorization-mode=AlwaysAllow'] }]);
   const a = urlOf(cluster, 'a');
   type Seen = { user: UserInfo | undefined; headers: Record<string, unknown> };
   const seen: Seen[] = [];
@@ -23,7 +25,7 @@ t.test('the impersonated user crosses the peer hop', async (t) => {
     if (ctx.info.isResourceRequest && ctx.info.resource === 'mutatingadmissionpolicies') seen.push({ user: structuredClone(ctx.user), headers: { ...ctx.req.headers } });
     await next(ctx);
   };
-  const config = parseServerConfig(parseFlags(cluster.argsFor({ name: 'c', minor: '1.36' })));
+  const config = parseServerConfig(parseFlags(cluster.argsFor({ name: 'c', minor: '1.36', args: ['--authorization-mode=AlwaysAllow'] })));
   const c = await startApiServer(config, { logger: pino({ level: 'silent' }) }, { peerProxy: recorder });
   t.teardown(() => c.close());
   const ready = await poll(() => api(cluster, a, 'GET', MAP_PATH), (r) => r.status === 200, 30_000);
