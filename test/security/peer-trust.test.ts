@@ -44,7 +44,9 @@ t.test('Gen A sources that do not trust, or are not trusted by, their peer', asy
       { name: 'x', ...SOURCE, args: [quiet, `--proxy-client-cert-file=${stranger.certFile}`, `--proxy-client-key-file=${stranger.keyFile}`] },
       { name: 'y', ...SOURCE, args: [quiet, `--proxy-client-cert-file=${intruder.certFile}`, `--proxy-client-key-file=${intruder.keyFile}`] },
     ],
-    { dataDir },
+    // Trust between servers is under test: AlwaysAllow, so that every caller (anonymous too) reaches
+    // the proxy, as library clusters otherwise run RBAC and refuse anonymous before the hop.
+    { dataDir, args: ['--authorization-mode=AlwaysAllow'] },
   );
   const id = await identities(cluster);
   const c = urlOf(cluster, 'c');
