@@ -56,7 +56,12 @@ export interface CompileLibraries {
   message: readonly CelLibrary[];
 }
 
-const cache = new WeakMap<JsonSchemaProps, Map<string, CompiledRule[]>>();
+/**
+ * Compiled rules per schema node, then per library set (by identity: the sets are the versions
+ * data's own arrays), then per root-ness. Validation asks this for every node of every object, so
+ * the lookup builds no key.
+ */
+const cache = new WeakMap<JsonSchemaProps, WeakMap<readonly CelLibrary[], [CompiledRule[]?, CompiledRule[]?]>>();
 
 /** The rules of one schema node (none when it has no `x-kubernetes-validations`). */
 export function rulesOf(schema: JsonSchemaProps): ValidationRule[] {
@@ -71,14 +76,16 @@ export function selfTypeOf(schema: JsonSchemaProps, isResourceRoot: boolean): Ce
 
 /** Compile the rules of one schema node with one library set for all of them (cached). */
 export function compileRules(schema: JsonSchemaProps, isResourceRoot = false, libraries: readonly CelLibrary[] = NEWEST_CEL_LIBRARIES): CompiledRule[] {
-  const key = `${isResourceRoot}|${[...libraries].sort().join(',')}`;
-  let byKey = cache.get(schema);
-  if (!byKey) cache.set(schema, (byKey = new Map()));
-  let out = byKey.get(key);
+  let byLibraries = cache.get(schema);
+  if (!byLibraries) cache.set(schema, (byLibraries = new WeakMap()));
+  let byRoot = byLibraries.get(libraries);
+  if (!byRoot) byLibraries.set(libraries, (byRoot = []));
+  const slot = isResourceRoot ? 1 : 0;
+  let out = byRoot[slot];
   if (!out) {
     const self = selfTypeOf(schema, isResourceRoot);
     out = rulesOf(schema).map((r) => compileRule(r, self, { rule: libraries, message: libraries }));
-    byKey.set(key, out);
+    byRoot[slot] = out;
   }
   return out;
 }
