@@ -65,6 +65,14 @@ export interface MinorInfo {
   removesLastEndpointOnStop: boolean;
   /** What this minor's pkg/apis/core/validation words differently for built-in kinds. */
   kindValidation: KindValidationFacts;
+  /** The Table columns this minor's printers (pkg/printers/internalversion) print differently. */
+  printers: PrinterFacts;
+}
+
+/** Table columns that differ by release (pkg/printers/internalversion/printers.go). */
+export interface PrinterFacts {
+  /** Whether the Job table has the `Status` column after `Name` (kubernetes/kubernetes#123226, 1.30). */
+  jobStatusColumn: boolean;
 }
 
 /**
@@ -80,6 +88,11 @@ export interface MinorInfo {
 export interface KindValidationFacts {
   /** `ipv4` (older) or `dual` (newer) wording of the special-IP messages. */
   nonSpecialIPWording: 'ipv4' | 'dual';
+  /**
+   * The rule for a StatefulSet's name: a DNS-1123 subdomain up to 1.26, a DNS-1123 label from 1.27
+   * (pkg/apis/apps/validation ValidateStatefulSetName), since the name becomes the Pods' hostnames.
+   */
+  statefulSetNameRule: 'dns-subdomain' | 'dns-label';
 }
 
 /**
@@ -218,6 +231,10 @@ const LAST_ENDPOINT_REMOVED_ON_STOP_SINCE = 28;
 const DUAL_FAMILY_SPECIAL_IP_WORDING_SINCE = 33;
 /** First minor that omits a zero creationTimestamp instead of writing null. */
 const ZERO_CREATION_TIMESTAMP_OMITTED_SINCE = 34;
+/** First minor whose StatefulSet names must be DNS-1123 labels. */
+const STATEFULSET_NAME_DNS_LABEL_SINCE = 27;
+/** First minor whose Job table has the Status column (kubernetes/kubernetes#123226). */
+const JOB_STATUS_COLUMN_SINCE = 30;
 
 function buildInfo(minor: string): MinorInfo {
   const row = TABLE[minor];
@@ -238,11 +255,18 @@ function buildInfo(minor: string): MinorInfo {
     crdValidation: Object.freeze({ validatesConversionCABundle: n >= CRD_CA_BUNDLE_VALIDATED_SINCE }),
     writesNullCreationTimestamp: n < ZERO_CREATION_TIMESTAMP_OMITTED_SINCE,
     removesLastEndpointOnStop: n >= LAST_ENDPOINT_REMOVED_ON_STOP_SINCE,
-    kindValidation: Object.freeze({ nonSpecialIPWording: n >= DUAL_FAMILY_SPECIAL_IP_WORDING_SINCE ? 'dual' : 'ipv4' }),
+    kindValidation: Object.freeze({
+      nonSpecialIPWording: n >= DUAL_FAMILY_SPECIAL_IP_WORDING_SINCE ? 'dual' : 'ipv4',
+      statefulSetNameRule: n >= STATEFULSET_NAME_DNS_LABEL_SINCE ? 'dns-label' : 'dns-subdomain',
+    }),
+    printers: Object.freeze({ jobStatusColumn: n >= JOB_STATUS_COLUMN_SINCE }),
   });
 }
 
 const INFOS: ReadonlyMap<string, MinorInfo> = new Map(SUPPORTED_MINORS.map((m) => [m, buildInfo(m)]));
+
+/** The facts of the newest supported minor: what code that knows no minor assumes. */
+export const NEWEST_MINOR_INFO: MinorInfo = INFOS.get(SUPPORTED_MINORS[SUPPORTED_MINORS.length - 1]!)!;
 
 /** Returns the per-minor facts of a supported minor (any form normalizeMinor accepts). */
 export function minorInfo(minor: string): MinorInfo {

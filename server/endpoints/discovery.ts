@@ -3,6 +3,7 @@
  * version this minor speaks, legacy otherwise, 406 when neither is acceptable), `/apis/<g>`,
  * `/api/v1` and `/apis/<g>/<v>`. Documents are built once per server and cached with their bytes.
  */
+import { minorInfo } from '../../versions/minors.js';
 import { createHash } from 'node:crypto';
 import type { RequestContext } from '../http/context.js';
 import { parseAccept, type MediaType } from '../http/media.js';
@@ -135,7 +136,7 @@ export class DiscoveryDocs {
 
   /** The local aggregated document (`/api` or `/apis`) as an object. */
   aggregated(which: 'api' | 'apis', version: string): APIGroupDiscoveryList {
-    return aggregatedDiscovery(this.served, which, `apidiscovery.k8s.io/${version}`, this.profile.minorNumber < 34);
+    return aggregatedDiscovery(this.served, which, `apidiscovery.k8s.io/${version}`, minorInfo(this.profile.minor).writesNullCreationTimestamp);
   }
 
   /** The local aggregated document, serialised. */

@@ -110,7 +110,7 @@ async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
 async function writeOne(ctx: RequestContext, deps: ResourceDeps, type: ResourceType, code: number, obj: KubeObject, output: OutputChoice): Promise<void> {
   checkPartialShape(output, false, type.kind);
   if (output.as === 'table') {
-    const table = toTable({ kind: type.kind, group: type.group, ...printerOf(type), items: [obj], listMeta: { resourceVersion: obj.metadata?.resourceVersion ?? '' }, includeObject: includeObjectOf(ctx), now: deps.clock.now(), minor: deps.minorNumber, apiVersion: `meta.k8s.io/${output.version}` });
+    const table = toTable({ kind: type.kind, group: type.group, ...printerOf(type), items: [obj], listMeta: { resourceVersion: obj.metadata?.resourceVersion ?? '' }, includeObject: includeObjectOf(ctx), now: deps.clock.now(), printers: deps.minor.printers, apiVersion: `meta.k8s.io/${output.version}` });
     await writeJson(ctx, code, table, transformContentType('Table', output.version));
   } else if (output.as === 'partial') {
     await writeJson(ctx, code, { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${output.version}`, metadata: obj.metadata }, transformContentType('PartialObjectMetadata', output.version));
@@ -154,7 +154,7 @@ async function serveCustomResource(ctx: RequestContext, deps: ResourceDeps, type
 /** Serve a request for a resolved resource type. */
 async function serveTyped(ctx: RequestContext, deps: ResourceDeps, type: ResourceType): Promise<void> {
   const info = ctx.info;
-  addDeprecationWarning(ctx, type, info.subresource, deps.minorNumber);
+  addDeprecationWarning(ctx, type, info.subresource, deps.minor.minorNumber);
   // A cluster-scoped resource addressed inside a namespace, or a namespaced one by name without it, has no route.
   const isNamespaces = type.group === '' && type.resource === 'namespaces';
   if (!type.namespaced && info.namespace && !isNamespaces) throw resourceNotFound();
@@ -188,7 +188,7 @@ async function serveTyped(ctx: RequestContext, deps: ResourceDeps, type: Resourc
       if (output.as === 'table') {
         // Rows with includeObject=Object carry each item as the codec encodes it: with kind and apiVersion.
         const items = list.items.map((o) => ({ kind: type.kind, apiVersion: type.groupVersion, ...o }));
-        const table = toTable({ kind: type.kind, group: type.group, ...printerOf(type), items, listMeta, includeObject: includeObjectOf(ctx), now: deps.clock.now(), minor: deps.minorNumber, apiVersion: `meta.k8s.io/${output.version}` });
+        const table = toTable({ kind: type.kind, group: type.group, ...printerOf(type), items, listMeta, includeObject: includeObjectOf(ctx), now: deps.clock.now(), printers: deps.minor.printers, apiVersion: `meta.k8s.io/${output.version}` });
         await writeJson(ctx, 200, table, transformContentType('Table', output.version));
       } else if (output.as === 'partial') {
         const items = list.items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${output.version}`, metadata: o.metadata }));
@@ -208,11 +208,11 @@ async function serveTyped(ctx: RequestContext, deps: ResourceDeps, type: Resourc
     case 'create': {
       if (info.name) throw methodNotAllowed();
       requireVerb('create');
-      if (isTokenReview(type)) return serveTokenReview(ctx, deps.tokenReview ?? { apiAudiences: [], minorNumber: deps.minorNumber }, type);
+      if (isTokenReview(type)) return serveTokenReview(ctx, deps.tokenReview ?? { apiAudiences: [], writesNullCreationTimestamp: deps.minor.writesNullCreationTimestamp }, type);
       if (isReview(type)) return serveReview(ctx, deps, type, namespace);
       const output = chooseOutput(ctx.req.headers.accept);
       const body = (await readObjectBody(ctx)) as KubeObject;
-      validateBody(beginFieldValidation(ctx, `1.${deps.minorNumber}`, type, 'CreateOptions'), body);
+      validateBody(beginFieldValidation(ctx, deps.minor.minor, type, 'CreateOptions'), body);
       const guard = deps.writeGuard?.(ctx, type, namespace);
       const created = await deps.registry.create(type, namespace, body, { dryRun: isDryRun(ctx, 'CreateOptions'), fieldManager: fieldManagerOf(ctx, 'CreateOptions'), ...(guard ? { guard } : {}) });
       await writeOne(ctx, deps, type, 201, created, output);
@@ -223,7 +223,7 @@ async function serveTyped(ctx: RequestContext, deps: ResourceDeps, type: Resourc
       requireVerb('update');
       const output = chooseOutput(ctx.req.headers.accept);
       const body = (await readObjectBody(ctx)) as KubeObject;
-      validateBody(beginFieldValidation(ctx, `1.${deps.minorNumber}`, type, 'UpdateOptions'), body);
+      validateBody(beginFieldValidation(ctx, deps.minor.minor, type, 'UpdateOptions'), body);
       const guard = deps.writeGuard?.(ctx, type, namespace);
       const { object, created } = await deps.registry.update(type, namespace, info.name, body, { dryRun: isDryRun(ctx, 'UpdateOptions'), fieldManager: fieldManagerOf(ctx, 'UpdateOptions'), ...(guard ? { guard } : {}) });
       await writeOne(ctx, deps, type, created ? 201 : 200, object, output);
@@ -233,7 +233,7 @@ async function serveTyped(ctx: RequestContext, deps: ResourceDeps, type: Resourc
       if (!info.name) throw methodNotAllowed();
       requireVerb('patch');
       const output = chooseOutput(ctx.req.headers.accept);
-      beginFieldValidation(ctx, `1.${deps.minorNumber}`, type, 'PatchOptions');
+      beginFieldValidation(ctx, deps.minor.minor, type, 'PatchOptions');
       const guard = deps.writeGuard?.(ctx, type, namespace);
       const { object, created } = await patchObject(ctx, deps, type, namespace, info.name, '', isDryRun(ctx, 'PatchOptions'), guard);
       await writeOne(ctx, deps, type, created ? 201 : 200, object, output);
@@ -274,14 +274,14 @@ async function serveStatusLike(ctx: RequestContext, deps: ResourceDeps, type: Re
     case 'update': {
       if (!verbs.has('update')) throw methodNotAllowed();
       const body = (await readObjectBody(ctx)) as KubeObject;
-      validateBody(beginFieldValidation(ctx, `1.${deps.minorNumber}`, type, 'UpdateOptions'), body);
+      validateBody(beginFieldValidation(ctx, deps.minor.minor, type, 'UpdateOptions'), body);
       const { object } = await deps.registry.update(type, namespace, name, body, { subresource, dryRun: isDryRun(ctx, 'UpdateOptions'), fieldManager: fieldManagerOf(ctx, 'UpdateOptions') });
       await writeOne(ctx, deps, type, 200, object, output);
       return;
     }
     case 'patch': {
       if (!verbs.has('patch')) throw methodNotAllowed();
-      beginFieldValidation(ctx, `1.${deps.minorNumber}`, type, 'PatchOptions');
+      beginFieldValidation(ctx, deps.minor.minor, type, 'PatchOptions');
       const { object } = await patchObject(ctx, deps, type, namespace, name, subresource, isDryRun(ctx, 'PatchOptions'));
       await writeOne(ctx, deps, type, 200, object, output);
       return;

@@ -8,6 +8,7 @@
  * `evaluationError` as they set them. Each answers 201 with the request object and its filled-in
  * status.
  */
+import type { MinorInfo } from '../../versions/minors.js';
 import type { RequestContext, UserInfo } from '../http/context.js';
 import { readObjectBody } from '../http/body.js';
 import { badRequest, invalid, type FieldError } from '../errors/status.js';
@@ -22,8 +23,8 @@ import { writeObject, chooseOutput } from './output.js';
 export interface ReviewDeps {
   /** The server's authorizer chain; everything is allowed when absent (AlwaysAllow). */
   authorizer?: AuthorizerChain;
-  /** The minor number: up to 1.33 an unset creationTimestamp is written as null, as apimachinery did. */
-  minorNumber: number;
+  /** The simulated minor: up to 1.33 an unset creationTimestamp is written as null, as apimachinery did. */
+  minor: Pick<MinorInfo, 'writesNullCreationTimestamp'>;
 }
 
 const REVIEWS = new Set([
@@ -41,10 +42,10 @@ export function isReview(type: ResourceType): boolean {
 
 const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'], extra: {} };
 
-/** The metadata a review answers with: the request's, with `creationTimestamp: null` up to 1.33. */
-export function metadataOf(body: KubeObject, minor: number): Record<string, unknown> {
+/** The metadata a review answers with: the request's, with `creationTimestamp: null` where the minor writes it. */
+export function metadataOf(body: KubeObject, writesNullCreationTimestamp: boolean): Record<string, unknown> {
   const meta: Record<string, unknown> = { ...((body.metadata as Record<string, unknown> | undefined) ?? {}) };
-  if (minor <= 33 && meta.creationTimestamp === undefined) meta.creationTimestamp = null;
+  if (writesNullCreationTimestamp && meta.creationTimestamp === undefined) meta.creationTimestamp = null;
   return meta;
 }
 
@@ -99,7 +100,7 @@ export async function serveReview(ctx: RequestContext, deps: ReviewDeps, type: R
   const spec = ((body.spec as Record<string, unknown> | undefined) ?? {}) as Record<string, unknown>;
   const gk = { group: type.group, kind: type.kind };
   const answer = (status: Record<string, unknown>, withSpec = true): Promise<void> => {
-    const out: KubeObject = { kind: type.kind, apiVersion: type.groupVersion, metadata: metadataOf(body, deps.minorNumber) as KubeObject['metadata'] };
+    const out: KubeObject = { kind: type.kind, apiVersion: type.groupVersion, metadata: metadataOf(body, deps.minor.writesNullCreationTimestamp) as KubeObject['metadata'] };
     if (withSpec) out.spec = spec;
     out.status = status;
     return writeObject(ctx, 201, out, format);

@@ -10,6 +10,7 @@
  * response.go): PartialObjectMetadata for `includeObject=Metadata` (the default), the object for
  * `Object`, null for `None`. Time comes from the caller (`now`), never from the wall clock.
  */
+import { NEWEST_MINOR_INFO, type PrinterFacts } from '../../versions/minors.js';
 import { formatLabelSelector, formatLabels, labelSelectorFromObject, labelSelectorString, type MetaLabelSelector } from '../registry/selectors.js';
 
 /** A column of a Table (`metav1.TableColumnDefinition`). */
@@ -67,8 +68,8 @@ export interface ToTableOptions {
   includeObject?: IncludeObject | '';
   /** The time "Age" is measured against. */
   now: Date;
-  /** The simulated minor, for columns that changed between releases; newest when absent. */
-  minor?: number;
+  /** The simulated minor's printer facts, for columns that changed between releases; the newest minor's when absent. */
+  printers?: PrinterFacts;
   /** `meta.k8s.io/v1` (default) or `meta.k8s.io/v1beta1`: the Table's and PartialObjectMetadata's apiVersion. */
   apiVersion?: string;
   /** `TableOptions.noHeaders`: leave out the column definitions. */
@@ -211,8 +212,8 @@ function templateContainers(obj: Obj): unknown {
 /** A printer: column definitions and the cells of one object. */
 /** Columns and cells of one kind. */
 export interface Printer {
-  columns: (minor: number) => TableColumnDefinition[];
-  row: (obj: Obj, now: Date, minor: number) => { cells: unknown[]; conditions?: TableRowCondition[] };
+  columns: (printers: PrinterFacts) => TableColumnDefinition[];
+  row: (obj: Obj, now: Date, printers: PrinterFacts) => { cells: unknown[]; conditions?: TableRowCondition[] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -500,16 +501,13 @@ const JOB_SUCCEEDED_DOC =
 const JOB_SELECTOR_DOC =
   'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors';
 
-/** The first minor whose Job table has the Status column (kubernetes/kubernetes#123226). */
-const JOB_STATUS_COLUMN_SINCE = 30;
-
-function jobColumns(minor: number): TableColumnDefinition[] {
+function jobColumns(printers: PrinterFacts): TableColumnDefinition[] {
   const columns = JOB_COLUMNS_BEFORE_1_30();
-  if (minor >= JOB_STATUS_COLUMN_SINCE) columns.splice(1, 0, col('Status', 'string', 'Status of the job.'));
+  if (printers.jobStatusColumn) columns.splice(1, 0, col('Status', 'string', 'Status of the job.'));
   return columns;
 }
 
-function printJob(obj: Obj, now: Date, minor: number): { cells: unknown[] } {
+function printJob(obj: Obj, now: Date, printers: PrinterFacts): { cells: unknown[] } {
   const spec = map(obj['spec']);
   const status = map(obj['status']);
   const succeeded = num(status['succeeded']);
@@ -536,7 +534,7 @@ function printJob(obj: Obj, now: Date, minor: number): { cells: unknown[] } {
   else if (has('FailureTarget')) jobStatus = 'FailureTarget';
   const [containers, images] = layoutContainerCells(templateContainers(obj));
   const cells: unknown[] = [str(meta(obj)['name'])];
-  if (minor >= JOB_STATUS_COLUMN_SINCE) cells.push(jobStatus);
+  if (printers.jobStatusColumn) cells.push(jobStatus);
   cells.push(completions, duration, age(obj, now), containers, images, formatLabelSelector(spec['selector'] as MetaLabelSelector | undefined));
   return { cells };
 }
@@ -954,7 +952,7 @@ const PRINTERS: Record<string, Printer> = {
   'DaemonSet.apps': { columns: fixed(DAEMONSET_COLUMNS), row: (o, now) => printDaemonSet(o, now) },
   'StatefulSet.apps': { columns: fixed(STATEFULSET_COLUMNS), row: (o, now) => printStatefulSet(o, now) },
   ReplicationController: { columns: fixed(REPLICATION_CONTROLLER_COLUMNS), row: (o, now) => printReplicationController(o, now) },
-  'Job.batch': { columns: jobColumns, row: (o, now, minor) => printJob(o, now, minor) },
+  'Job.batch': { columns: jobColumns, row: printJob },
   Service: { columns: fixed(SERVICE_COLUMNS), row: (o, now) => printService(o, now) },
   Endpoints: { columns: fixed(ENDPOINTS_COLUMNS), row: (o, now) => ({ cells: [str(meta(o)['name']), formatEndpoints(o), age(o, now)] }) },
   ConfigMap: {
@@ -1016,7 +1014,7 @@ function rowObject(obj: Obj, include: IncludeObject | '', apiVersion: string): R
  */
 export function toTable(options: ToTableOptions): Table {
   const apiVersion = options.apiVersion ?? 'meta.k8s.io/v1';
-  const minor = options.minor ?? Number.MAX_SAFE_INTEGER;
+  const printers = options.printers ?? NEWEST_MINOR_INFO.printers;
   const include = options.includeObject ?? 'Metadata';
   const printer = options.printer ?? printerFor(options.kind, options.group);
   const metadata: Table['metadata'] = {};
@@ -1028,9 +1026,9 @@ export function toTable(options: ToTableOptions): Table {
   let columns: TableColumnDefinition[];
   let rows: TableRow[] | null;
   if (printer !== undefined) {
-    columns = printer.columns(minor);
+    columns = printer.columns(printers);
     rows = options.items.map((item) => {
-      const { cells, conditions } = printer.row(item, options.now, minor);
+      const { cells, conditions } = printer.row(item, options.now, printers);
       const row: TableRow = { cells, object: rowObject(item, include, apiVersion) };
       if (conditions !== undefined) return { cells, conditions, object: row.object };
       return row;

@@ -20,7 +20,8 @@ import { chooseOutput, writeObject } from './output.js';
 export interface TokenReviewDeps {
   tokenAuthenticator?: TokenAuthenticator;
   apiAudiences: string[];
-  minorNumber: number;
+  /** Up to 1.33 an unset creationTimestamp is written as null (MinorInfo.writesNullCreationTimestamp). */
+  writesNullCreationTimestamp: boolean;
 }
 
 /** True for the TokenReview resource. */
@@ -56,6 +57,6 @@ export async function serveTokenReview(ctx: RequestContext, deps: TokenReviewDep
     status.user = {};
     status.error = result.error;
   }
-  const out: KubeObject = { kind: type.kind, apiVersion: type.groupVersion, metadata: metadataOf(body, deps.minorNumber) as KubeObject['metadata'], spec, status };
+  const out: KubeObject = { kind: type.kind, apiVersion: type.groupVersion, metadata: metadataOf(body, deps.writesNullCreationTimestamp) as KubeObject['metadata'], spec, status };
   await writeObject(ctx, 201, out, output.as === 'object' ? output.format : 'json');
 }

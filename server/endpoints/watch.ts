@@ -5,6 +5,7 @@
  * starts matching is ADDED), bookmarks, `timeoutSeconds`, and a 410 ERROR event for a compacted
  * resourceVersion.
  */
+import type { MinorInfo } from '../../versions/minors.js';
 import type { Store, ChangeEvent, Watcher } from '../../storage/store.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { Clock, ClockTimer } from '../clock.js';
@@ -31,8 +32,8 @@ export interface WatchDeps {
   store: Store;
   registry: Registry;
   clock: Clock;
-  /** The minor as a number (Table columns differ between minors). */
-  minorNumber: number;
+  /** The facts of the simulated minor (Table columns, review metadata and more differ between minors). */
+  minor: MinorInfo;
   random?: () => number;
   /** Called when the stream opens and closes (metrics). */
   onOpen?(): void;
@@ -83,7 +84,7 @@ export async function serveWatch(
   const encode = (eventType: EventType, object: KubeObject | Status): string => {
     let obj: unknown = object;
     if (output.as === 'table' && (eventType === 'ADDED' || eventType === 'MODIFIED' || eventType === 'DELETED')) {
-      const table = toTable({ kind: type.kind, group: type.group, ...printerOf(type), items: [object as KubeObject], listMeta: {}, includeObject: 'Metadata', now: deps.clock.now(), minor: deps.minorNumber, apiVersion: `meta.k8s.io/${output.version}` });
+      const table = toTable({ kind: type.kind, group: type.group, ...printerOf(type), items: [object as KubeObject], listMeta: {}, includeObject: 'Metadata', now: deps.clock.now(), printers: deps.minor.printers, apiVersion: `meta.k8s.io/${output.version}` });
       if (!firstObject) table.columnDefinitions = [];
       firstObject = false;
       obj = table;

@@ -16,6 +16,7 @@ import { validateEvent } from './kinds/events.js';
 import { validateLease } from './kinds/leases.js';
 import { validatePod } from './kinds/pods.js';
 import { validateService } from './kinds/services.js';
+import { kindFacts } from './kinds/facts.js';
 import { nameValidatorFor, validateConfigMapData, validateObjectMeta, validateSecretData, type ValidatedMeta } from './validation.js';
 
 /** What a write tells validation beyond the objects (see WriteOptions in rest.ts). */
@@ -50,7 +51,7 @@ const KIND_VALIDATORS: Record<string, (obj: KubeObject, old: KubeObject | undefi
 export function objectValidator(type: ResourceType): ObjectValidator {
   let v = cache.get(type);
   if (v) return v;
-  const nameValidator = nameValidatorFor(type.group, type.resource);
+  const nameValidator = nameValidatorFor(type.group, type.resource, kindFacts(type).statefulSetNameRule);
   const custom = type.custom;
   const kubeMetaExempt = Boolean(custom) || APIMACHINERY_META_GROUPS.has(type.group);
   const extra = custom ? (obj: KubeObject, old?: KubeObject) => validateCustomResource(custom, obj, old) : KIND_VALIDATORS[`${type.group}/${type.resource}`];

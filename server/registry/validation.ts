@@ -210,11 +210,11 @@ const NAME_VALIDATORS: Record<string, NameValidator> = {
 
 /**
  * The name validator upstream uses for a resource: DNS-1123 label for namespaces (and statefulsets
- * from 1.27, `minor` defaulting to the newest), DNS-1035 label for services, path segment names for
+ * where the minor's `statefulSetNameRule` says so, the newest minor's rule by default), DNS-1035 label for services, path segment names for
  * RBAC roles and bindings, none for CSRs, DNS-1123 subdomain for everything else.
  */
-export function nameValidatorFor(group: string, resource: string, minor = Number.MAX_SAFE_INTEGER): NameValidator {
-  if (group === 'apps' && resource === 'statefulsets') return minor >= 27 ? nameIsDNSLabel : nameIsDNSSubdomain;
+export function nameValidatorFor(group: string, resource: string, statefulSetNameRule: 'dns-subdomain' | 'dns-label' = 'dns-label'): NameValidator {
+  if (group === 'apps' && resource === 'statefulsets') return statefulSetNameRule === 'dns-label' ? nameIsDNSLabel : nameIsDNSSubdomain;
   return NAME_VALIDATORS[`${group}/${resource}`] ?? nameIsDNSSubdomain;
 }
 

@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { pino, type Logger } from 'pino';
 import type { Store } from '../../storage/store.js';
 import { openSqliteStore } from '../../storage/sqlite/store.js';
-import { versionDocument } from '../../versions/minors.js';
+import { minorInfo, versionDocument } from '../../versions/minors.js';
 import { systemClock, type Clock } from '../clock.js';
 import { buildHandlerChain } from '../chain.js';
 import { HealthChecks } from '../health.js';
@@ -80,7 +80,7 @@ export async function startSampleApiServer(config: SampleApiServerConfig, deps: 
     health,
     metrics,
     discovery: new DiscoveryDocs(profile, () => `${config.bindAddress}:${port}`),
-    resources: { types, registry, store, clock, minorNumber: profile.minorNumber, watchListEnabled: false },
+    resources: { types, registry, store, clock, minor: minorInfo(profile.minor), watchListEnabled: false },
   });
   const chain = buildHandlerChain(routes, {
     serverName: 'sample-apiserver',

@@ -2,6 +2,7 @@
  * The printer of custom resources: the JSONPath subset printer columns use (fields, indexes, `[*]`,
  * filters) and the cells of each column type, as apiextensions-apiserver's tableconvertor fills them.
  */
+import { minorInfo } from '../../../versions/minors.js';
 import t from 'tap';
 import { customResourcePrinter, jsonPathResults, simpleJsonPath } from '../../../server/endpoints/custom-table.js';
 
@@ -36,8 +37,8 @@ t.test('cells by column type', async (t) => {
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     { name: 'None', type: 'string', jsonPath: '.spec.none' },
   ]);
-  const names = printer.columns(33).map((c) => c.name);
+  const names = printer.columns(minorInfo('1.33').printers).map((c) => c.name);
   t.same(names, ['Name', 'Size', 'Ratio', 'RatioN', 'On', 'Sel', 'Num', 'Bad', 'Age', 'None']);
-  const row = printer.row(obj, new Date("2026-01-01T00:05:00Z"), 33);
+  const row = printer.row(obj, new Date("2026-01-01T00:05:00Z"), minorInfo('1.33').printers);
   t.same(row.cells, ['c1', 3, 1, 1.5, true, '{"a":2,"b":1}', '3', null, '5m', null], 'maps as Go writes them, wrong types and misses as null');
 });

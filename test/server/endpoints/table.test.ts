@@ -1,3 +1,4 @@
+import { minorInfo } from '../../../versions/minors.js';
 import t from 'tap';
 import { hasPrinter, humanDuration, toTable, translateTimestampSince } from '../../../server/endpoints/table.js';
 
@@ -218,10 +219,10 @@ t.test('job table differs by minor', async (t) => {
     spec: { completions: 1, selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'x' } }, template: { spec: { containers: [{ name: 'pi', image: 'perl' }] } } },
     status: { succeeded: 1, startTime: ago(300), completionTime: ago(253), conditions: [{ type: 'Complete', status: 'True' }] },
   };
-  const newer = toTable({ kind: 'Job', group: 'batch', items: [job], now: NOW, minor: 30 });
+  const newer = toTable({ kind: 'Job', group: 'batch', items: [job], now: NOW, printers: minorInfo('1.30').printers });
   t.same(newer.columnDefinitions!.map((c) => c.name), ['Name', 'Status', 'Completions', 'Duration', 'Age', 'Containers', 'Images', 'Selector']);
   t.same(newer.rows![0]!.cells, ['pi', 'Complete', '1/1', '47s', '5m', 'pi', 'perl', 'batch.kubernetes.io/controller-uid=x']);
-  const older = toTable({ kind: 'Job', group: 'batch', items: [job], now: NOW, minor: 29 });
+  const older = toTable({ kind: 'Job', group: 'batch', items: [job], now: NOW, printers: minorInfo('1.29').printers });
   t.same(older.columnDefinitions!.map((c) => c.name), ['Name', 'Completions', 'Duration', 'Age', 'Containers', 'Images', 'Selector']);
   t.same(older.rows![0]!.cells, ['pi', '1/1', '47s', '5m', 'pi', 'perl', 'batch.kubernetes.io/controller-uid=x']);
   const running = toTable({ kind: 'Job', group: 'batch', items: [{ metadata: { name: 'j' }, spec: { parallelism: 3 }, status: { startTime: ago(10) } }], now: NOW });

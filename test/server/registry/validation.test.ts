@@ -75,8 +75,9 @@ t.test('name validators and the resource table', async (t) => {
   t.equal(nameValidatorFor('apps', 'deployments'), nameIsDNSSubdomain);
   t.equal(nameValidatorFor('rbac.authorization.k8s.io', 'clusterroles'), nameIsPathSegment);
   t.equal(nameValidatorFor('rbac.authorization.k8s.io', 'rolebindings'), nameIsPathSegment);
-  t.equal(nameValidatorFor('apps', 'statefulsets', 26), nameIsDNSSubdomain);
-  t.equal(nameValidatorFor('apps', 'statefulsets', 27), nameIsDNSLabel);
+  t.equal(nameValidatorFor('apps', 'statefulsets', 'dns-subdomain'), nameIsDNSSubdomain);
+  t.equal(nameValidatorFor('apps', 'statefulsets', 'dns-label'), nameIsDNSLabel);
+  t.equal(nameValidatorFor('apps', 'statefulsets'), nameIsDNSLabel, 'the newest rule by default');
   t.same(nameValidatorFor('certificates.k8s.io', 'certificatesigningrequests')('Any Thing!', false), []);
 });
 
