@@ -59,6 +59,8 @@ async function main(argv: string[]): Promise<void> {
   registerBench(program);
   const { registerScenario } = await import('../scenarios/engine/command.js');
   registerScenario(program);
+  const { registerVersions } = await import('./versions/command.js');
+  registerVersions(program);
 
   await program.parseAsync(argv);
 }

@@ -2,7 +2,10 @@
  * What a client loses or gains between two profiles (`kube-skew versions diff 1.31 1.32`): served
  * group/versions, resources inside group/versions both serve, and preferred-version changes.
  */
-import type { ServedGroupVersion, VersionProfile } from './types.js';
+import { deprecationWarning, lifecycleOf } from './deprecations.js';
+import { loadManifest } from './manifest.js';
+import { loadProfile } from './profile.js';
+import type { ResourceManifest, ServedGroupVersion, VersionManifest, VersionProfile } from './types.js';
 
 /** A group/version served by only one side, with its resource names. */
 export interface GroupVersionDelta {
@@ -85,5 +88,129 @@ export function diffProfiles(a: Pick<VersionProfile, 'minor' | 'groups'>, b: Pic
     addedResources,
     removedResources,
     preferredVersionChanges,
+  };
+}
+
+/** How a group/version's availability changes between two minors, as a client with default flags sees it. */
+export type GroupVersionChange =
+  /** New in the later manifest and on by default. */
+  | 'added'
+  /** Gone from the later manifest: no flag brings it back. */
+  | 'removed'
+  /** In both manifests; off by default before, on by default now. */
+  | 'enabled-by-default'
+  /** In both manifests; on by default before, off now (`--runtime-config=<gv>=true` serves it again). */
+  | 'disabled-by-default';
+
+/** One resource in a client-facing diff, with what to use instead when it goes away. */
+export interface ResourceChange {
+  groupVersion: string;
+  resource: string;
+  kind: string;
+  /** `group/version Kind` to use instead, from the API's lifecycle or the group's remaining versions. */
+  replacement?: string;
+}
+
+/** A whole group/version that appears or disappears, with its resources. */
+export interface GroupVersionChangeEntry {
+  groupVersion: string;
+  change: GroupVersionChange;
+  resources: ResourceChange[];
+}
+
+/** A served type whose deprecation began between the two minors. */
+export interface DeprecationEntry extends ResourceChange {
+  /** `1.33`: the release that deprecated it. */
+  deprecatedIn: string;
+  /** The release that stops serving it, when one is set. */
+  removedIn?: string;
+}
+
+/** What a client with default flags gains and loses between two minors (`kube-skew versions diff`). */
+export interface MinorDiff {
+  from: string;
+  to: string;
+  groupVersions: GroupVersionChangeEntry[];
+  addedResources: ResourceChange[];
+  removedResources: ResourceChange[];
+  deprecated: DeprecationEntry[];
+  preferredVersionChanges: PreferredVersionChange[];
+}
+
+const gvText = (group: string, version: string): string => (group ? `${group}/${version}` : version);
+
+function inManifest(manifest: VersionManifest): Set<string> {
+  return new Set(manifest.groups.flatMap((g) => g.versions.map((v) => gvText(g.group, v.version))));
+}
+
+/**
+ * What replaces `kind` of `gv` once it is gone: the lifecycle's replacement where upstream names one,
+ * otherwise the same resource in the first version of its group that `to` still serves.
+ */
+function replacementOf(gv: ServedGroupVersion, resource: ResourceManifest, to: VersionProfile): string | undefined {
+  const named = lifecycleOf(gv.group, gv.version, resource.kind)?.replacement;
+  if (named) return `${gvText(named.group, named.version)} ${named.kind}`;
+  const next = to.groups.find((g) => g.group === gv.group && g.version !== gv.version && g.resources.some((r) => r.name === resource.name));
+  const r = next?.resources.find((x) => x.name === resource.name);
+  return next && r ? `${next.groupVersion} ${r.kind}` : undefined;
+}
+
+function resourceChange(gv: ServedGroupVersion, resource: ResourceManifest, replacementFrom?: VersionProfile): ResourceChange {
+  const out: ResourceChange = { groupVersion: gv.groupVersion, resource: resource.name, kind: resource.kind };
+  const replacement = replacementFrom && replacementOf(gv, resource, replacementFrom);
+  if (replacement) out.replacement = replacement;
+  return out;
+}
+
+/**
+ * The client-facing difference from minor `from` to minor `to` (either direction), both with default
+ * flags: group/versions that appear or disappear and whether a flag can bring them back, resources
+ * inside group/versions both serve, types whose deprecation began in between (with their removal
+ * release and replacement), and preferred-version changes.
+ */
+export function diffMinors(from: string, to: string): MinorDiff {
+  const a = loadProfile({ minor: from });
+  const b = loadProfile({ minor: to });
+  const aKnows = inManifest(loadManifest(a.minor));
+  const bKnows = inManifest(loadManifest(b.minor));
+  const aServed = byGroupVersion(a);
+  const bServed = byGroupVersion(b);
+
+  const groupVersions: GroupVersionChangeEntry[] = [];
+  for (const gv of b.groups) {
+    if (aServed.has(gv.groupVersion)) continue;
+    groupVersions.push({ groupVersion: gv.groupVersion, change: aKnows.has(gv.groupVersion) ? 'enabled-by-default' : 'added', resources: gv.resources.map((r) => resourceChange(gv, r)) });
+  }
+  for (const gv of a.groups) {
+    if (bServed.has(gv.groupVersion)) continue;
+    groupVersions.push({ groupVersion: gv.groupVersion, change: bKnows.has(gv.groupVersion) ? 'disabled-by-default' : 'removed', resources: gv.resources.map((r) => resourceChange(gv, r, b)) });
+  }
+
+  const base = diffProfiles(a, b);
+  const kindOf = (profile: VersionProfile, d: ResourceDelta): ResourceChange => {
+    const gv = byGroupVersion(profile).get(d.groupVersion)!;
+    return resourceChange(gv, gv.resources.find((r) => r.name === d.resource)!, profile === a ? b : undefined);
+  };
+
+  const deprecated: DeprecationEntry[] = [];
+  for (const gv of b.groups) {
+    for (const r of gv.resources) {
+      const l = lifecycleOf(gv.group, gv.version, r.kind);
+      if (!l || deprecationWarning(gv.group, gv.version, r.kind, b.major, b.minorNumber) === undefined) continue;
+      if (deprecationWarning(gv.group, gv.version, r.kind, a.major, a.minorNumber) !== undefined) continue;
+      const entry: DeprecationEntry = { ...resourceChange(gv, r, b), deprecatedIn: `${l.deprecated[0]}.${l.deprecated[1]}` };
+      if (l.removed) entry.removedIn = `${l.removed[0]}.${l.removed[1]}`;
+      deprecated.push(entry);
+    }
+  }
+
+  return {
+    from: a.minor,
+    to: b.minor,
+    groupVersions,
+    addedResources: base.addedResources.map((d) => kindOf(b, d)),
+    removedResources: base.removedResources.map((d) => kindOf(a, d)),
+    deprecated,
+    preferredVersionChanges: base.preferredVersionChanges,
   };
 }
