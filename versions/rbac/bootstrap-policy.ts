@@ -1,20 +1,36 @@
 /**
  * The bootstrap RBAC policy kube-apiserver reconciles at start (the `rbac/bootstrap-roles`
- * post-start hook), as data. Transcribed from upstream's golden files
- * plugin/pkg/auth/authorizer/rbac/bootstrappolicy/testdata/ in kubernetes/kubernetes:
+ * post-start hook), per minor, as data: each object as the oldest simulated minor (1.25) has it,
+ * with the minors from which its rules or subjects changed ({@link RoleData.changes},
+ * {@link BindingData.changes}) and the minors it exists in (`since`). Transcribed from upstream's
+ * golden files plugin/pkg/auth/authorizer/rbac/bootstrappolicy/testdata/ in kubernetes/kubernetes.
  *
- * - cluster-roles.yaml at 025f2834a128798cef30018a5e6a6ae82b5ad885;
- * - cluster-role-bindings.yaml at c60df8997f62f861cf0cd2b13ab62271464589ed;
- * - namespace-roles.yaml and namespace-role-bindings.yaml at 008b3652959ca58af8be3fb5b6ecfe9ae7638282.
+ * What was read, and at which commit (the stored history of those files is a sample of commits
+ * whose releases are not recorded; a state is placed in a release by what it contains):
  *
- * One copy serves every minor: the stored history did not say which commit belongs to which
- * release, so the per-minor differences (a rule added here and there, e.g. `leasecandidates` in the
- * leader-locking Roles from 1.31) are not reproduced. The controller roles (controller-roles.yaml)
- * are only those of the controllers kube-skew runs, written from upstream's controller_policy.go as
- * recalled, not read from a stored golden file (the one stored was a 1.5-era v1alpha1 copy).
- * Every object carries `kubernetes.io/bootstrapping: rbac-defaults` and the autoupdate annotation,
- * which {@link bootstrapPolicy} adds.
+ * - cluster-roles.yaml at 025f2834a128798cef30018a5e6a6ae82b5ad885: a state with
+ *   `creationTimestamp: null` (generated before the 1.34 cycle dropped it) and no
+ *   resource.k8s.io rules: taken as the 1.33 state and as the base of every minor.
+ * - namespace-roles.yaml at 1892e4deb967a2b39cfc2fea87a8bd49274449ef (`creationTimestamp: null`,
+ *   with `leasecandidates`: a 1.31–1.33 state) and at 008b3652959ca58af8be3fb5b6ecfe9ae7638282
+ *   (no creationTimestamp: a 1.34-or-later state, where the leader-locking Roles no longer have
+ *   their `configmaps` rules).
+ * - namespace-role-bindings.yaml at 008b3652959ca58af8be3fb5b6ecfe9ae7638282 (the
+ *   `leader-election-controller` ServiceAccount in the kube-controller-manager leader-locking
+ *   binding) and at 1fb55a567d82d58ed5dc2abb5693e9571313fee8 (a v1beta1-era state without it).
+ * - controller-roles.yaml at 008b3652959ca58af8be3fb5b6ecfe9ae7638282 (a 1.34-or-later state): the
+ *   roles of the controllers kube-skew runs, used for every minor.
+ * - cluster-role-bindings.yaml at c60df8997f62f861cf0cd2b13ab62271464589ed.
+ *
+ * Not pinned: no golden file could be read at a release's own commit, so the minor in which each
+ * change below happened is placed by the feature gate that carried it or by the snapshots above,
+ * and says so in its `source`. Not reproduced: the rules of 1.34+ for resource.k8s.io (DRA GA) in
+ * `system:kube-scheduler` and `system:node`, and the controller roles of controllers kube-skew does
+ * not run (the per-minor changes of those roles included). Every object carries
+ * `kubernetes.io/bootstrapping: rbac-defaults` and the autoupdate annotation, which
+ * {@link bootstrapPolicy} adds.
  */
+import { minorNumberOf } from '../manifest.js';
 
 /** An rbac.authorization.k8s.io/v1 PolicyRule. */
 export interface PolicyRuleData {
@@ -25,13 +41,26 @@ export interface PolicyRuleData {
   verbs: string[];
 }
 
+/** From minor `since` on, the rules of a role (or the subjects of a binding) are `value`. */
+export interface Change<T> {
+  since: string;
+  value: T;
+  /** Where the change and its minor come from. */
+  source: string;
+}
+
 /** A bootstrap ClusterRole or Role. */
 export interface RoleData {
   name: string;
   namespace?: string;
   labels?: Record<string, string>;
   aggregateFrom?: string;
+  /** The rules of the oldest minor the role exists in. */
   rules: PolicyRuleData[];
+  /** The first minor that creates the role (every minor when absent). */
+  since?: string;
+  /** Later rule sets, in increasing `since` order. */
+  changes?: Change<PolicyRuleData[]>[];
 }
 
 /** A subject of a bootstrap binding. */
@@ -46,7 +75,11 @@ export interface BindingData {
   name: string;
   namespace?: string;
   roleRef: { kind: 'ClusterRole' | 'Role'; name: string };
+  /** The subjects of the oldest minor the binding exists in. */
   subjects: SubjectData[];
+  since?: string;
+  /** Later subject lists, in increasing `since` order. */
+  changes?: Change<SubjectData[]>[];
 }
 
 const rule = (apiGroups: string[], resources: string[], verbs: string[], resourceNames?: string[]): PolicyRuleData => ({
@@ -116,7 +149,14 @@ const CLUSTER_ROLES: RoleData[] = [
   { name: 'system:auth-delegator', rules: [rule(['authentication.k8s.io'], ['tokenreviews'], ['create']), rule(['authorization.k8s.io'], ['subjectaccessreviews'], ['create'])] },
   {
     name: 'system:basic-user',
-    rules: [rule(['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], ['create']), rule(['authentication.k8s.io'], ['selfsubjectreviews'], ['create'])],
+    rules: [rule(['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], ['create'])],
+    changes: [
+      {
+        since: '1.27',
+        value: [rule(['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], ['create']), rule(['authentication.k8s.io'], ['selfsubjectreviews'], ['create'])],
+        source: 'rule in cluster-roles.yaml@025f2834; added behind APISelfSubjectReview (alpha 1.26, on by default from its 1.27 beta), so the default-gate golden has it from 1.27',
+      },
+    ],
   },
   { name: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', rules: [rule(['certificates.k8s.io'], ['certificatesigningrequests/nodeclient'], ['create'])] },
   { name: 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', rules: [rule(['certificates.k8s.io'], ['certificatesigningrequests/selfnodeclient'], ['create'])] },
@@ -168,7 +208,17 @@ const CLUSTER_ROLES: RoleData[] = [
     ],
   },
   { name: 'system:kubelet-api-admin', rules: [rule([''], ['nodes'], RO), rule([''], ['nodes'], ['proxy']), rule([''], ['nodes/log', 'nodes/metrics', 'nodes/proxy', 'nodes/stats'], ['*'])] },
-  { name: 'system:monitoring', rules: [urls(['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'], ['get'])] },
+  {
+    name: 'system:monitoring',
+    rules: [urls(['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/readyz', '/readyz/*'], ['get'])],
+    changes: [
+      {
+        since: '1.26',
+        value: [urls(['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'], ['get'])],
+        source: '`/metrics/slis` in cluster-roles.yaml@025f2834; the endpoint came with KEP-3466 (component SLIs, 1.26)',
+      },
+    ],
+  },
   {
     name: 'system:node',
     rules: [
@@ -222,7 +272,7 @@ const CLUSTER_ROLES: RoleData[] = [
   { name: 'view', labels: { ...AGG('edit') }, aggregateFrom: 'view', rules: [] },
 ];
 
-/** The roles of the controllers kube-skew runs (controller-roles.yaml; see the module comment). */
+/** The roles of the controllers kube-skew runs (controller-roles.yaml@008b3652, for every minor; see the module comment). */
 const CONTROLLER_ROLES: RoleData[] = [
   { name: 'system:controller:clusterrole-aggregation-controller', rules: [rule(['rbac.authorization.k8s.io'], ['clusterroles'], ['escalate', 'get', 'list', 'patch', 'update', 'watch'])] },
   {
@@ -236,13 +286,13 @@ const CONTROLLER_ROLES: RoleData[] = [
       EVENTS,
     ],
   },
-  { name: 'system:controller:generic-garbage-collector', rules: [rule(['*'], ['*'], ['delete', 'get', 'list', 'patch', 'update', 'watch'])] },
+  { name: 'system:controller:generic-garbage-collector', rules: [rule(['*'], ['*'], ['delete', 'get', 'list', 'patch', 'update', 'watch']), EVENTS] },
   {
     name: 'system:controller:namespace-controller',
     rules: [
       rule([''], ['namespaces'], ['delete', 'get', 'list', 'watch']),
       rule([''], ['namespaces/finalize', 'namespaces/status'], ['update']),
-      rule(['*'], ['*'], ['delete', 'deletecollection', 'get', 'list']),
+      rule(['*'], ['*'], ['delete', 'deletecollection', 'get', 'list', 'watch']),
     ],
   },
   {
@@ -270,6 +320,33 @@ const CLUSTER_ROLE_BINDINGS: BindingData[] = [
   ...CONTROLLER_ROLES.map((r): BindingData => ({ name: r.name, roleRef: { kind: 'ClusterRole', name: r.name }, subjects: [sa(r.name.slice('system:controller:'.length))] })),
 ];
 
+/**
+ * The Role a component's leader election needs in kube-system: configmap locks up to 1.33, leases,
+ * and from 1.31 the LeaseCandidates of coordinated leader election.
+ */
+function leaderLocking(component: string): RoleData {
+  const configmaps = [rule([''], ['configmaps'], ['watch']), rule([''], ['configmaps'], ['get', 'update'], [component])];
+  const leases = rule(['coordination.k8s.io'], ['leases'], ['create', 'get', 'list', 'update', 'watch']);
+  const candidates = rule(['coordination.k8s.io'], ['leasecandidates'], ['create', 'get', 'list', 'update', 'watch']);
+  return {
+    name: `system::leader-locking-${component}`,
+    namespace: 'kube-system',
+    rules: [...configmaps, leases],
+    changes: [
+      {
+        since: '1.31',
+        value: [...configmaps, leases, candidates],
+        source: 'namespace-roles.yaml@1892e4de (a 1.31-1.33 state); leasecandidates came with CoordinatedLeaderElection (alpha 1.31)',
+      },
+      {
+        since: '1.34',
+        value: [leases, candidates],
+        source: 'namespace-roles.yaml@008b3652 (a 1.34-or-later state) has no configmaps rules; the minor of their removal is not pinned',
+      },
+    ],
+  };
+}
+
 /** namespace-roles.yaml */
 const NAMESPACE_ROLES: RoleData[] = [
   {
@@ -278,16 +355,8 @@ const NAMESPACE_ROLES: RoleData[] = [
     rules: [rule([''], ['configmaps'], RO), rule([''], ['configmaps'], ['update'], ['cluster-info']), EVENTS],
   },
   { name: 'extension-apiserver-authentication-reader', namespace: 'kube-system', rules: [rule([''], ['configmaps'], RO, ['extension-apiserver-authentication'])] },
-  {
-    name: 'system::leader-locking-kube-controller-manager',
-    namespace: 'kube-system',
-    rules: [rule(['coordination.k8s.io'], ['leases'], ['create', 'get', 'list', 'update', 'watch']), rule(['coordination.k8s.io'], ['leasecandidates'], ['create', 'get', 'list', 'update', 'watch'])],
-  },
-  {
-    name: 'system::leader-locking-kube-scheduler',
-    namespace: 'kube-system',
-    rules: [rule(['coordination.k8s.io'], ['leases'], ['create', 'get', 'list', 'update', 'watch']), rule(['coordination.k8s.io'], ['leasecandidates'], ['create', 'get', 'list', 'update', 'watch'])],
-  },
+  leaderLocking('kube-controller-manager'),
+  leaderLocking('kube-scheduler'),
   { name: 'system:controller:bootstrap-signer', namespace: 'kube-system', rules: [rule([''], ['secrets'], RO)] },
   { name: 'system:controller:cloud-provider', namespace: 'kube-system', rules: [rule([''], ['configmaps'], ['create', 'get', 'list', 'watch'])] },
   { name: 'system:controller:token-cleaner', namespace: 'kube-system', rules: [rule([''], ['secrets'], ['delete', 'get', 'list', 'watch']), EVENTS] },
@@ -306,7 +375,14 @@ const NAMESPACE_ROLE_BINDINGS: BindingData[] = [
     name: 'system::leader-locking-kube-controller-manager',
     namespace: 'kube-system',
     roleRef: { kind: 'Role', name: 'system::leader-locking-kube-controller-manager' },
-    subjects: [user('system:kube-controller-manager'), sa('kube-controller-manager'), sa('leader-election-controller')],
+    subjects: [user('system:kube-controller-manager'), sa('kube-controller-manager')],
+    changes: [
+      {
+        since: '1.31',
+        value: [user('system:kube-controller-manager'), sa('kube-controller-manager'), sa('leader-election-controller')],
+        source: 'namespace-role-bindings.yaml@008b3652; the leader-election-controller ServiceAccount came with CoordinatedLeaderElection (alpha 1.31)',
+      },
+    ],
   },
   {
     name: 'system::leader-locking-kube-scheduler',
@@ -341,14 +417,27 @@ function meta(name: string, namespace: string | undefined, labels: Record<string
   };
 }
 
-function roleObject(kind: 'ClusterRole' | 'Role', r: RoleData): Record<string, unknown> {
-  const obj: Record<string, unknown> = { apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: meta(r.name, r.namespace, r.labels), rules: structuredClone(r.rules) };
+/** The value in force at `minor`: the last change at or before it, else `initial`. */
+function atMinor<T>(initial: T, changes: Change<T>[] | undefined, minor: number): T {
+  let value = initial;
+  for (const c of changes ?? []) if (minorNumberOf(c.since) <= minor) value = c.value;
+  return value;
+}
+
+/** True when the object exists at `minor`. */
+function exists(since: string | undefined, minor: number): boolean {
+  return since === undefined || minorNumberOf(since) <= minor;
+}
+
+function roleObject(kind: 'ClusterRole' | 'Role', r: RoleData, minor: number): Record<string, unknown> {
+  const rules = atMinor(r.rules, r.changes, minor);
+  const obj: Record<string, unknown> = { apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: meta(r.name, r.namespace, r.labels), rules: structuredClone(rules) };
   if (r.aggregateFrom) obj.aggregationRule = { clusterRoleSelectors: [{ matchLabels: AGG(r.aggregateFrom) }] };
   return obj;
 }
 
-function bindingObject(kind: 'ClusterRoleBinding' | 'RoleBinding', b: BindingData): Record<string, unknown> {
-  const subjects = b.subjects.map((s) => (s.kind === 'ServiceAccount' ? { ...s } : { apiGroup: 'rbac.authorization.k8s.io', ...s }));
+function bindingObject(kind: 'ClusterRoleBinding' | 'RoleBinding', b: BindingData, minor: number): Record<string, unknown> {
+  const subjects = atMinor(b.subjects, b.changes, minor).map((s) => (s.kind === 'ServiceAccount' ? { ...s } : { apiGroup: 'rbac.authorization.k8s.io', ...s }));
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind,
@@ -358,12 +447,15 @@ function bindingObject(kind: 'ClusterRoleBinding' | 'RoleBinding', b: BindingDat
   };
 }
 
-/** The bootstrap policy `minor` reconciles at start (the same for every minor; see the module comment). */
-export function bootstrapPolicy(_minor: string): BootstrapPolicy {
+/** The bootstrap policy a server of `minor` (`1.N`) reconciles at start: exactly that minor's objects. */
+export function bootstrapPolicy(minor: string): BootstrapPolicy {
+  const n = minorNumberOf(minor);
+  const roles = (list: RoleData[], kind: 'ClusterRole' | 'Role') => list.filter((r) => exists(r.since, n)).map((r) => roleObject(kind, r, n));
+  const bindings = (list: BindingData[], kind: 'ClusterRoleBinding' | 'RoleBinding') => list.filter((b) => exists(b.since, n)).map((b) => bindingObject(kind, b, n));
   return {
-    clusterRoles: [...CLUSTER_ROLES, ...CONTROLLER_ROLES].map((r) => roleObject('ClusterRole', r)),
-    clusterRoleBindings: CLUSTER_ROLE_BINDINGS.map((b) => bindingObject('ClusterRoleBinding', b)),
-    roles: NAMESPACE_ROLES.map((r) => roleObject('Role', r)),
-    roleBindings: NAMESPACE_ROLE_BINDINGS.map((b) => bindingObject('RoleBinding', b)),
+    clusterRoles: roles([...CLUSTER_ROLES, ...CONTROLLER_ROLES], 'ClusterRole'),
+    clusterRoleBindings: bindings(CLUSTER_ROLE_BINDINGS, 'ClusterRoleBinding'),
+    roles: roles(NAMESPACE_ROLES, 'Role'),
+    roleBindings: bindings(NAMESPACE_ROLE_BINDINGS, 'RoleBinding'),
   };
 }

@@ -5,8 +5,12 @@
  * `"false"` keeps everything it has and gains what is missing: labels and annotations it lacks, the
  * rules (as atomic rules, the way `Covers` reports them) and aggregation selectors it does not
  * cover, the subjects it does not name. A binding whose roleRef differs is deleted and created
- * again (roleRef is immutable). Nothing is ever removed. Servers of one cluster reconcile at once;
- * a conflict or an "already exists" is decided again on the object as it now is.
+ * again (roleRef is immutable). No rule, subject or selector is removed (upstream's EnsureRBACPolicy
+ * runs with RemoveExtraPermissions and RemoveExtraSubjects off); the one removal is the
+ * aggregationRule of a role the policy does not aggregate (computeReconciledRole). So servers of
+ * different minors sharing a store leave every object at the union of their policies. Servers of
+ * one cluster reconcile at once; a conflict or an "already exists" is decided again on the object
+ * as it now is.
  */
 import type { Logger } from 'pino';
 import { AUTOUPDATE_ANNOTATION, bootstrapPolicy } from '../../../versions/index.js';
@@ -46,7 +50,10 @@ function reconcileRole(existing: KubeObject, expected: KubeObject): KubeObject {
   const missing = covers((existing.rules as PolicyRule[] | undefined) ?? [], (expected.rules as PolicyRule[] | undefined) ?? []);
   if (missing.length > 0) out.rules = [...((existing.rules as PolicyRule[] | undefined) ?? []), ...missing];
   const want = ((expected.aggregationRule as { clusterRoleSelectors?: Selector[] } | undefined)?.clusterRoleSelectors ?? []) as Selector[];
-  if (want.length > 0) {
+  if (expected.aggregationRule === undefined && existing.aggregationRule !== undefined) {
+    // The one removal of the union reconciliation: a role the policy does not aggregate stops aggregating.
+    delete out.aggregationRule;
+  } else if (want.length > 0) {
     const have = ((existing.aggregationRule as { clusterRoleSelectors?: Selector[] } | undefined)?.clusterRoleSelectors ?? []) as Selector[];
     const seen = new Set(have.map((s) => JSON.stringify(s)));
     const add = want.filter((s) => !seen.has(JSON.stringify(s)));
