@@ -22,14 +22,26 @@ export interface ServiceAccountTokenFacts {
   nodeBinding: boolean;
   /** `ServiceAccountTokenNodeBindingValidation`: a node-bound token is checked against its Node. */
   nodeBindingValidation: boolean;
+  /**
+   * The minor's TokenRequest knows Node as a bound object (the `ServiceAccountTokenNodeBinding`
+   * gate exists, from 1.29): otherwise a Node is refused as any unknown kind.
+   */
+  nodeBindingKnown: boolean;
+  /**
+   * The minor's token validator reads a `node` claim (the `ServiceAccountTokenNodeBindingValidation`
+   * gate exists, from 1.29): otherwise the claim is ignored, as an unknown JSON field.
+   */
+  nodeClaimKnown: boolean;
 }
 
-/** The token facts of a server from its feature gates (a gate its minor does not have is off). */
+/** The token facts of a server from its feature gates (`gates` holds the gates its minor registers; one it lacks is off). */
 export function serviceAccountTokenFacts(gates: ReadonlyMap<string, boolean>): ServiceAccountTokenFacts {
   return {
     jti: gates.get('ServiceAccountTokenJTI') === true,
     podNodeInfo: gates.get('ServiceAccountTokenPodNodeInfo') === true,
     nodeBinding: gates.get('ServiceAccountTokenNodeBinding') === true,
     nodeBindingValidation: gates.get('ServiceAccountTokenNodeBindingValidation') === true,
+    nodeBindingKnown: gates.has('ServiceAccountTokenNodeBinding'),
+    nodeClaimKnown: gates.has('ServiceAccountTokenNodeBindingValidation'),
   };
 }

@@ -109,7 +109,7 @@ export async function serveTokenRequest(ctx: RequestContext, deps: TokenRequestD
           node = { name: nodeName, uid: '' };
         }
       }
-    } else if (group === '' && kind === 'Node') {
+    } else if (group === '' && kind === 'Node' && deps.facts.nodeBindingKnown) {
       if (!deps.facts.nodeBinding) throw badRequest('cannot bind token to a Node object as the "ServiceAccountTokenNodeBinding" feature-gate is disabled');
       node = refOf(await getObject(deps, 'nodes', '', refName));
       uid = node.uid;
@@ -117,7 +117,8 @@ export async function serveTokenRequest(ctx: RequestContext, deps: TokenRequestD
       secret = refOf(await getObject(deps, 'secrets', namespace, refName));
       uid = secret.uid;
     } else {
-      throw badRequest(`cannot bind token for serviceaccount "${name}" to object of type "${group}/${version}, Kind=${kind}".`);
+      // Go's GroupVersionKind.String().
+      throw badRequest(`cannot bind token to object of type ${group}/${version}, Kind=${kind}`);
     }
     const wantUID = str(bound.uid);
     if (wantUID !== '' && wantUID !== uid) {

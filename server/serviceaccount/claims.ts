@@ -71,6 +71,9 @@ export function buildClaims(input: ClaimsInput): Record<string, unknown> {
   return claims;
 }
 
+/** Upstream's text for a token whose bound Secret, Pod or Node is gone. */
+export const INVALIDATED = 'service account token has been invalidated';
+
 /** A token that is not (or no longer) valid; the message is upstream's error text. */
 export class TokenError extends Error {
   readonly code = 'TOKEN';
@@ -123,22 +126,25 @@ export async function validateClaims(claims: Record<string, unknown>, now: Date,
   // Objects deleted (gracefully) more than the leeway ago no longer back a token.
   const deletedLongAgo = (o: { deletionTimestamp?: string }): boolean => o.deletionTimestamp !== undefined && Date.parse(o.deletionTimestamp) < now.getTime() - LEEWAY_SECONDS * 1000;
 
+  // Upstream's order for each object: gone, then a new uid, then deleted (gracefully) long ago.
   const account = await getter.get('serviceaccounts', namespace, sa.name);
   if (!account) throw new TokenError(`serviceaccounts "${sa.name}" not found`);
-  if (deletedLongAgo(account)) throw new TokenError(`service account ${namespace}/${sa.name} has been deleted`);
   if (account.uid !== sa.uid) throw new TokenError(`service account UID (${account.uid}) does not match claim (${sa.uid})`);
+  if (deletedLongAgo(account)) throw new TokenError(`service account ${namespace}/${sa.name} has been deleted`);
 
   if (secret) {
     const s = await getter.get('secrets', namespace, secret.name);
-    if (!s || deletedLongAgo(s)) throw new TokenError('service account token has been invalidated');
+    if (!s) throw new TokenError(INVALIDATED);
     if (s.uid !== secret.uid) throw new TokenError(`secret UID (${s.uid}) does not match service account secret ref claim (${secret.uid})`);
+    if (deletedLongAgo(s)) throw new TokenError(INVALIDATED);
   }
   let podName = '';
   let podUID = '';
   if (pod) {
     const p = await getter.get('pods', namespace, pod.name);
-    if (!p || deletedLongAgo(p)) throw new TokenError('service account token has been invalidated');
+    if (!p) throw new TokenError(INVALIDATED);
     if (p.uid !== pod.uid) throw new TokenError(`pod UID (${p.uid}) does not match service account pod ref claim (${pod.uid})`);
+    if (deletedLongAgo(p)) throw new TokenError(INVALIDATED);
     podName = pod.name;
     podUID = pod.uid;
   }
@@ -151,11 +157,12 @@ export async function validateClaims(claims: Record<string, unknown>, now: Date,
         nodeName = node.name;
         nodeUID = node.uid;
       }
-    } else {
+    } else if (facts.nodeClaimKnown) {
       if (!facts.nodeBindingValidation) throw new TokenError('token is bound to a Node object but the ServiceAccountTokenNodeBindingValidation feature gate is disabled');
       const n = await getter.get('nodes', '', node.name);
-      if (!n || deletedLongAgo(n)) throw new TokenError('service account token has been invalidated');
+      if (!n) throw new TokenError(INVALIDATED);
       if (n.uid !== node.uid) throw new TokenError(`node UID (${n.uid}) does not match service account node ref claim (${node.uid})`);
+      if (deletedLongAgo(n)) throw new TokenError(INVALIDATED);
       nodeName = node.name;
       nodeUID = node.uid;
     }
