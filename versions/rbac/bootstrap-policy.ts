@@ -19,7 +19,9 @@
  *   `leader-election-controller` ServiceAccount in the kube-controller-manager leader-locking
  *   binding) and at 1fb55a567d82d58ed5dc2abb5693e9571313fee8 (a v1beta1-era state without it).
  * - controller-roles.yaml at 008b3652959ca58af8be3fb5b6ecfe9ae7638282 (a 1.34-or-later state): the
- *   roles of the controllers kube-skew runs, used for every minor.
+ *   roles of the controllers kube-skew runs; compared with a stored controller_policy.go of the
+ *   1.30–1.31 era (it serves podschedulingcontexts and StorageVersionMigrator; a fork's copy, its
+ *   commit not reported), which has the same roles except `watch` for the namespace controller.
  * - cluster-role-bindings.yaml at c60df8997f62f861cf0cd2b13ab62271464589ed.
  *
  * Not pinned: no golden file could be read at a release's own commit, so the minor in which each
@@ -272,7 +274,7 @@ const CLUSTER_ROLES: RoleData[] = [
   { name: 'view', labels: { ...AGG('edit') }, aggregateFrom: 'view', rules: [] },
 ];
 
-/** The roles of the controllers kube-skew runs (controller-roles.yaml@008b3652, for every minor; see the module comment). */
+/** The roles of the controllers kube-skew runs (controller-roles.yaml@008b3652; see the module comment). */
 const CONTROLLER_ROLES: RoleData[] = [
   { name: 'system:controller:clusterrole-aggregation-controller', rules: [rule(['rbac.authorization.k8s.io'], ['clusterroles'], ['escalate', 'get', 'list', 'patch', 'update', 'watch'])] },
   {
@@ -292,7 +294,18 @@ const CONTROLLER_ROLES: RoleData[] = [
     rules: [
       rule([''], ['namespaces'], ['delete', 'get', 'list', 'watch']),
       rule([''], ['namespaces/finalize', 'namespaces/status'], ['update']),
-      rule(['*'], ['*'], ['delete', 'deletecollection', 'get', 'list', 'watch']),
+      rule(['*'], ['*'], ['delete', 'deletecollection', 'get', 'list']),
+    ],
+    changes: [
+      {
+        since: '1.34',
+        value: [
+          rule([''], ['namespaces'], ['delete', 'get', 'list', 'watch']),
+          rule([''], ['namespaces/finalize', 'namespaces/status'], ['update']),
+          rule(['*'], ['*'], ['delete', 'deletecollection', 'get', 'list', 'watch']),
+        ],
+        source: 'watch on */* in controller-roles.yaml@008b3652 (a 1.34-or-later state), not in a stored controller_policy.go of the 1.30-1.31 era; the minor in between is not pinned',
+      },
     ],
   },
   {

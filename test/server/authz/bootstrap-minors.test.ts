@@ -63,6 +63,9 @@ t.test('the policy data differs by minor', async (t) => {
   t.same(keys(lock('1.30')), keys([...cmLocks('kube-scheduler'), LEASES]));
   t.same(keys(lock('1.31')), keys([...cmLocks('kube-scheduler'), LEASES, CANDIDATES]));
   t.same(keys(lock('1.34')), keys([LEASES, CANDIDATES]));
+  const nsAll = (minor: string) => find(minor, 'system:controller:namespace-controller').rules.find((r) => (r.resources as string[])[0] === '*')?.verbs;
+  t.same(nsAll('1.33'), ['delete', 'deletecollection', 'get', 'list']);
+  t.same(nsAll('1.34'), ['delete', 'deletecollection', 'get', 'list', 'watch']);
 });
 
 t.test('a 1.25 server creates 1.25\'s policy; upgraded in place to 1.36 it adds 1.36\'s and leaves a protected role alone', async (t) => {
