@@ -10,7 +10,8 @@
  *
  * - cluster-roles.yaml at 025f2834a128798cef30018a5e6a6ae82b5ad885: a state with
  *   `creationTimestamp: null` (generated before the 1.34 cycle dropped it) and no
- *   resource.k8s.io rules: taken as the 1.33 state and as the base of every minor.
+ *   resource.k8s.io rules: the base of every minor up to 1.33; and aks-lts/kubernetes's copy at
+ *   ec451e29abeced580a69170d5e4633da583964a6, a 1.34-or-later state ({@link SINCE_1_34}).
  * - namespace-roles.yaml at 1892e4deb967a2b39cfc2fea87a8bd49274449ef (`creationTimestamp: null`,
  *   with `leasecandidates`: a 1.31–1.33 state) and at 008b3652959ca58af8be3fb5b6ecfe9ae7638282
  *   (no creationTimestamp: a 1.34-or-later state, where the leader-locking Roles no longer have
@@ -26,8 +27,7 @@
  *
  * Not pinned: no golden file could be read at a release's own commit, so the minor in which each
  * change below happened is placed by the feature gate that carried it or by the snapshots above,
- * and says so in its `source`. Not reproduced: the rules of 1.34+ for resource.k8s.io (DRA GA) in
- * `system:kube-scheduler` and `system:node`, and the controller roles of controllers kube-skew does
+ * and says so in its `source`. Not reproduced: the controller roles of controllers kube-skew does
  * not run (the per-minor changes of those roles included). Every object carries
  * `kubernetes.io/bootstrapping: rbac-defaults` and the autoupdate annotation, which
  * {@link bootstrapPolicy} adds.
@@ -274,6 +274,132 @@ const CLUSTER_ROLES: RoleData[] = [
   { name: 'view', labels: { ...AGG('edit') }, aggregateFrom: 'view', rules: [] },
 ];
 
+const RW_EVENTS = rule(['', 'events.k8s.io'], ['events'], RW);
+const RO_EVENTS = rule(['', 'events.k8s.io'], ['events'], RO);
+
+/**
+ * The rules of cluster-roles.yaml in a 1.34-or-later state (aks-lts/kubernetes@ec451e29abeced580a69170d5e4633da583964a6,
+ * a copy of upstream's golden file without `creationTimestamp` and with resource.k8s.io/v1-era
+ * rules) for the roles that differ from the base. The differences are placed at 1.34, the first
+ * minor of that era: a change of 1.35 or 1.36, or of 1.33 after the base snapshot, is not told
+ * apart (DRA went GA in 1.34; the kubelet's fine-grained authorization, the ServiceCIDR watch of
+ * kube-proxy and the rest are not pinned).
+ */
+const SINCE_1_34: Record<string, PolicyRuleData[]> = {
+  'system:aggregate-to-edit': [
+    rule([''], ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy'], RO),
+    rule([''], ['serviceaccounts'], ['impersonate']),
+    rule([''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy'], RW),
+    rule([''], ['pods/eviction'], ['create']),
+    rule([''], ['configmaps', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'secrets', 'serviceaccounts', 'services', 'services/proxy'], RW),
+    rule([''], ['serviceaccounts/token'], ['create']),
+    RW_EVENTS,
+    rule(['apps'], ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale'], RW),
+    rule(['autoscaling'], ['horizontalpodautoscalers'], RW),
+    rule(['batch'], ['cronjobs', 'jobs'], RW),
+    rule(['extensions'], ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'ingresses', 'networkpolicies', 'replicasets', 'replicasets/scale', 'replicationcontrollers/scale'], RW),
+    rule(['policy'], ['poddisruptionbudgets'], RW),
+    rule(['networking.k8s.io'], ['ingresses', 'networkpolicies'], RW),
+    rule(['coordination.k8s.io'], ['leases'], ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']),
+    rule(['resource.k8s.io'], ['resourceclaims', 'resourceclaimtemplates'], RW),
+  ],
+  'system:aggregate-to-view': [
+    rule([''], ['configmaps', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status'], RO),
+    rule([''], ['bindings', 'limitranges', 'namespaces/status', 'pods/log', 'pods/status', 'replicationcontrollers/status', 'resourcequotas', 'resourcequotas/status'], RO),
+    rule([''], ['namespaces'], RO),
+    RO_EVENTS,
+    rule(['discovery.k8s.io'], ['endpointslices'], RO),
+    rule(['apps'], ['controllerrevisions', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'statefulsets', 'statefulsets/scale', 'statefulsets/status'], RO),
+    rule(['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], RO),
+    rule(['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'], RO),
+    rule(['extensions'], ['daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'ingresses', 'ingresses/status', 'networkpolicies', 'replicasets', 'replicasets/scale', 'replicasets/status', 'replicationcontrollers/scale'], RO),
+    rule(['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status'], RO),
+    rule(['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies'], RO),
+    rule(['resource.k8s.io'], ['resourceclaims', 'resourceclaims/status', 'resourceclaimtemplates'], RO),
+  ],
+  'system:kube-scheduler': [
+    EVENTS,
+    rule(['coordination.k8s.io'], ['leases'], ['create']),
+    rule(['coordination.k8s.io'], ['leases'], ['get', 'list', 'update', 'watch'], ['kube-scheduler']),
+    rule(['coordination.k8s.io'], ['leasecandidates'], ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']),
+    rule([''], ['nodes'], RO),
+    rule([''], ['pods'], ['delete', 'get', 'list', 'watch']),
+    rule([''], ['bindings', 'pods/binding'], ['create']),
+    rule([''], ['pods/status'], ['patch', 'update']),
+    rule([''], ['replicationcontrollers', 'services'], RO),
+    rule(['apps', 'extensions'], ['replicasets'], RO),
+    rule(['apps'], ['statefulsets'], RO),
+    rule(['policy'], ['poddisruptionbudgets'], RO),
+    rule([''], ['persistentvolumeclaims', 'persistentvolumes'], RO),
+    rule(['authentication.k8s.io'], ['tokenreviews'], ['create']),
+    rule(['authorization.k8s.io'], ['subjectaccessreviews'], ['create']),
+    rule(['storage.k8s.io'], ['csinodes'], RO),
+    rule(['storage.k8s.io'], ['volumeattachments'], RO),
+    rule([''], ['namespaces'], RO),
+    rule(['storage.k8s.io'], ['csidrivers'], RO),
+    rule(['storage.k8s.io'], ['csistoragecapacities'], RO),
+    rule(['resource.k8s.io'], ['deviceclasses'], RO),
+    rule(['resource.k8s.io'], ['resourceclaims'], ['get', 'list', 'patch', 'update', 'watch']),
+    rule(['resource.k8s.io'], ['resourceclaims/status'], ['get', 'list', 'patch', 'update', 'watch']),
+    rule([''], ['pods/finalizers'], ['update']),
+    rule(['resource.k8s.io'], ['resourceslices'], RO),
+    rule(['resource.k8s.io'], ['resourceclaims'], ['create', 'delete']),
+  ],
+  'system:kubelet-api-admin': [
+    rule([''], ['nodes'], RO),
+    rule([''], ['nodes'], ['proxy']),
+    rule([''], ['nodes/log', 'nodes/metrics', 'nodes/proxy', 'nodes/stats'], ['*']),
+    rule([''], ['nodes/configz', 'nodes/healthz', 'nodes/pods'], ['*']),
+  ],
+  'system:monitoring': [
+    urls(['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*', '/statusz'], ['get']),
+    rule([''], ['nodes/metrics'], ['get']),
+  ],
+  'system:node': [
+    rule(['authentication.k8s.io'], ['tokenreviews'], ['create']),
+    rule(['authorization.k8s.io'], ['localsubjectaccessreviews', 'subjectaccessreviews'], ['create']),
+    rule([''], ['services'], RO),
+    rule([''], ['nodes'], ['create', 'get', 'list', 'watch']),
+    rule([''], ['nodes/status'], ['patch', 'update']),
+    rule([''], ['nodes'], ['patch', 'update']),
+    EVENTS,
+    rule([''], ['pods'], RO),
+    rule([''], ['pods'], ['create', 'delete']),
+    rule([''], ['pods/status'], ['patch', 'update']),
+    rule([''], ['pods/eviction'], ['create']),
+    rule([''], ['configmaps', 'secrets'], RO),
+    rule([''], ['persistentvolumeclaims', 'persistentvolumes'], ['get']),
+    rule([''], ['endpoints'], ['get']),
+    rule(['certificates.k8s.io'], ['certificatesigningrequests'], ['create', 'get', 'list', 'watch']),
+    rule(['coordination.k8s.io'], ['leases'], ['create', 'delete', 'get', 'patch', 'update']),
+    rule(['storage.k8s.io'], ['volumeattachments'], ['get']),
+    rule([''], ['serviceaccounts/token'], ['create']),
+    rule([''], ['persistentvolumeclaims/status'], ['get', 'patch', 'update']),
+    rule(['storage.k8s.io'], ['csidrivers'], RO),
+    rule(['storage.k8s.io'], ['csinodes'], ['create', 'delete', 'get', 'patch', 'update']),
+    rule(['node.k8s.io'], ['runtimeclasses'], RO),
+    rule(['resource.k8s.io'], ['resourceclaims'], ['get']),
+    rule(['resource.k8s.io'], ['resourceslices'], ['deletecollection']),
+    rule([''], ['serviceaccounts'], ['get']),
+  ],
+  'system:node-proxier': [
+    rule([''], ['endpoints', 'services'], ['list', 'watch']),
+    rule([''], ['nodes'], RO),
+    EVENTS,
+    rule(['networking.k8s.io'], ['servicecidrs'], ['list', 'watch']),
+    rule(['discovery.k8s.io'], ['endpointslices'], ['list', 'watch']),
+  ],
+  'system:service-account-issuer-discovery': [urls(['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'], ['get'])],
+};
+
+/** The cluster roles of every minor: the base with the 1.34-era state added as a change. */
+const CLUSTER_ROLES_BY_MINOR: RoleData[] = CLUSTER_ROLES.map((r) => {
+  const late = SINCE_1_34[r.name];
+  if (!late) return r;
+  const source = 'cluster-roles.yaml@aks-lts/kubernetes@ec451e29 (a 1.34-or-later state); placed at 1.34, not pinned (see SINCE_1_34)';
+  return { ...r, changes: [...(r.changes ?? []), { since: '1.34', value: late, source }] };
+});
+
 /** The roles of the controllers kube-skew runs (controller-roles.yaml@008b3652; see the module comment). */
 const CONTROLLER_ROLES: RoleData[] = [
   { name: 'system:controller:clusterrole-aggregation-controller', rules: [rule(['rbac.authorization.k8s.io'], ['clusterroles'], ['escalate', 'get', 'list', 'patch', 'update', 'watch'])] },
@@ -466,7 +592,7 @@ export function bootstrapPolicy(minor: string): BootstrapPolicy {
   const roles = (list: RoleData[], kind: 'ClusterRole' | 'Role') => list.filter((r) => exists(r.since, n)).map((r) => roleObject(kind, r, n));
   const bindings = (list: BindingData[], kind: 'ClusterRoleBinding' | 'RoleBinding') => list.filter((b) => exists(b.since, n)).map((b) => bindingObject(kind, b, n));
   return {
-    clusterRoles: roles([...CLUSTER_ROLES, ...CONTROLLER_ROLES], 'ClusterRole'),
+    clusterRoles: roles([...CLUSTER_ROLES_BY_MINOR, ...CONTROLLER_ROLES], 'ClusterRole'),
     clusterRoleBindings: bindings(CLUSTER_ROLE_BINDINGS, 'ClusterRoleBinding'),
     roles: roles(NAMESPACE_ROLES, 'Role'),
     roleBindings: bindings(NAMESPACE_ROLE_BINDINGS, 'RoleBinding'),

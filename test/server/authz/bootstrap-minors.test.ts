@@ -1,7 +1,8 @@
 /**
  * The bootstrap RBAC policy per minor, on real server processes sharing one store: a 1.25 server
  * and a 1.36 server each create their own minor's roles and bindings (`system:basic-user` without
- * and with `selfsubjectreviews`, `system:monitoring` without and with `/metrics/slis`, the
+ * and with `selfsubjectreviews`, `system:monitoring` without and with `/metrics/slis`,
+ * `system:node` without and with its resource.k8s.io rule, the
  * leader-locking Roles with configmap locks and without, without and with `leasecandidates`, the
  * kube-controller-manager leader-locking binding without and with the `leader-election-controller`
  * ServiceAccount); a 1.33 server joining the 1.36 one leaves every shared object at the union of
@@ -44,6 +45,7 @@ const SSAR: Rule = { apiGroups: ['authorization.k8s.io'], resources: ['selfsubje
 const SSR: Rule = { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] };
 const MONITORING_URLS = ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/readyz', '/readyz/*'];
 const MONITORING_1_26 = ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'];
+const DRA_NODE: Rule = { apiGroups: ['resource.k8s.io'], resources: ['resourceclaims'], verbs: ['get'] };
 const sa = (name: string) => ({ kind: 'ServiceAccount', name, namespace: 'kube-system' });
 const KCM_USER = { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:kube-controller-manager' };
 
@@ -78,6 +80,7 @@ t.test('a 1.25 server creates 1.25\'s policy; upgraded in place to 1.36 it adds 
   t.same(monitoring.rules, [{ nonResourceURLs: MONITORING_URLS, verbs: ['get'] }], 'no /metrics/slis in 1.25');
   t.same(keys((await get(cluster, 's', LOCK_SCHED)).rules), keys([...cmLocks('kube-scheduler'), LEASES]), 'configmap locks and leases, no leasecandidates');
   t.same((await get(cluster, 's', LOCK_CM_BINDING)).subjects, [KCM_USER, sa('kube-controller-manager')], 'no leader-election-controller subject');
+  t.notOk(keys((await get(cluster, 's', '/clusterroles/system:node')).rules).includes(key(DRA_NODE)), 'no resource.k8s.io rule for nodes in 1.25');
 
   // The user takes system:monitoring over, and trims system:basic-user (still auto-updated).
   const mine = { ...monitoring, metadata: { ...monitoring.metadata, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'false' } }, rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }] };
@@ -98,7 +101,12 @@ t.test('a 1.36 server creates 1.36\'s policy; a 1.33 server joining leaves the u
     { name: 'o', minor: '1.33', deferred: true },
   ]);
   t.same(keys((await get(cluster, 'n', '/clusterroles/system:basic-user')).rules), keys([SSAR, SSR]));
-  t.same((await get(cluster, 'n', '/clusterroles/system:monitoring')).rules, [{ nonResourceURLs: MONITORING_1_26, verbs: ['get'] }]);
+  t.same((await get(cluster, 'n', '/clusterroles/system:monitoring')).rules, [
+    { nonResourceURLs: [...MONITORING_1_26, '/statusz'], verbs: ['get'] },
+    { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+  ], 'the 1.34-era rules: /statusz and nodes/metrics');
+  const node = keys((await get(cluster, 'n', '/clusterroles/system:node')).rules);
+  t.ok(node.includes(key(DRA_NODE)), 'system:node may get ResourceClaims (DRA, 1.34)');
   t.same(keys((await get(cluster, 'n', LOCK_SCHED)).rules), keys([LEASES, CANDIDATES]), 'no configmap locks in 1.36');
   t.same(keys((await get(cluster, 'n', LOCK_CM)).rules), keys([LEASES, CANDIDATES]));
   t.same((await get(cluster, 'n', LOCK_CM_BINDING)).subjects, [KCM_USER, sa('kube-controller-manager'), sa('leader-election-controller')]);
