@@ -23,7 +23,10 @@
  *   roles of the controllers kube-skew runs; compared with a stored controller_policy.go of the
  *   1.30–1.31 era (it serves podschedulingcontexts and StorageVersionMigrator; a fork's copy, its
  *   commit not reported), which has the same roles except `watch` for the namespace controller.
- * - cluster-role-bindings.yaml at c60df8997f62f861cf0cd2b13ab62271464589ed.
+ * - cluster-role-bindings.yaml at c60df8997f62f861cf0cd2b13ab62271464589ed, and openshift/kubernetes's
+ *   copy at 95e062fd30e833905cde9671a87b83257b477b6f (a recent state, its OpenShift-only binding
+ *   left out) for the `system:monitoring` and `system:service-account-issuer-discovery` bindings,
+ *   which predate 1.25.
  *
  * Not pinned: no golden file could be read at a release's own commit, so the minor in which each
  * change below happened is placed by the feature gate that carried it or by the snapshots above,
@@ -452,9 +455,11 @@ const CLUSTER_ROLE_BINDINGS: BindingData[] = [
   { name: 'system:kube-controller-manager', roleRef: { kind: 'ClusterRole', name: 'system:kube-controller-manager' }, subjects: [user('system:kube-controller-manager')] },
   { name: 'system:kube-dns', roleRef: { kind: 'ClusterRole', name: 'system:kube-dns' }, subjects: [sa('kube-dns')] },
   { name: 'system:kube-scheduler', roleRef: { kind: 'ClusterRole', name: 'system:kube-scheduler' }, subjects: [user('system:kube-scheduler')] },
+  { name: 'system:monitoring', roleRef: { kind: 'ClusterRole', name: 'system:monitoring' }, subjects: [group('system:monitoring')] },
   { name: 'system:node', roleRef: { kind: 'ClusterRole', name: 'system:node' }, subjects: [] },
   { name: 'system:node-proxier', roleRef: { kind: 'ClusterRole', name: 'system:node-proxier' }, subjects: [user('system:kube-proxy')] },
   { name: 'system:public-info-viewer', roleRef: { kind: 'ClusterRole', name: 'system:public-info-viewer' }, subjects: [group('system:authenticated'), group('system:unauthenticated')] },
+  { name: 'system:service-account-issuer-discovery', roleRef: { kind: 'ClusterRole', name: 'system:service-account-issuer-discovery' }, subjects: [group('system:serviceaccounts')] },
   { name: 'system:volume-scheduler', roleRef: { kind: 'ClusterRole', name: 'system:volume-scheduler' }, subjects: [user('system:kube-scheduler')] },
   ...CONTROLLER_ROLES.map((r): BindingData => ({ name: r.name, roleRef: { kind: 'ClusterRole', name: r.name }, subjects: [sa(r.name.slice('system:controller:'.length))] })),
 ];

@@ -81,6 +81,7 @@ t.test('a 1.25 server creates 1.25\'s policy; upgraded in place to 1.36 it adds 
   t.same(keys((await get(cluster, 's', LOCK_SCHED)).rules), keys([...cmLocks('kube-scheduler'), LEASES]), 'configmap locks and leases, no leasecandidates');
   t.same((await get(cluster, 's', LOCK_CM_BINDING)).subjects, [KCM_USER, sa('kube-controller-manager')], 'no leader-election-controller subject');
   t.notOk(keys((await get(cluster, 's', '/clusterroles/system:node')).rules).includes(key(DRA_NODE)), 'no resource.k8s.io rule for nodes in 1.25');
+  t.same((await get(cluster, 's', '/clusterrolebindings/system:service-account-issuer-discovery')).subjects, [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:serviceaccounts' }], 'a binding every minor has');
 
   // The user takes system:monitoring over, and trims system:basic-user (still auto-updated).
   const mine = { ...monitoring, metadata: { ...monitoring.metadata, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'false' } }, rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }] };
