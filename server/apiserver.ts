@@ -24,6 +24,7 @@ import { ServerMetrics } from './metrics.js';
 import { buildRoutes, type RoutesDeps } from './routes.js';
 import { DiscoveryDocs, type AggregatedApisHook } from './endpoints/discovery.js';
 import { OpenApiV3 } from './endpoints/openapi.js';
+import { OpenApiV2 } from './endpoints/openapi-v2.js';
 import { chainAuthorizer, type Authorizer } from './filters/authorization.js';
 import { buildAuthorization } from './authz/build.js';
 import { BOOTSTRAP_ROLES_HOOK, reconcileBootstrapPolicy } from './authz/rbac/bootstrap.js';
@@ -139,6 +140,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const random = deps.random ?? (config.randomSeed !== undefined ? seededRandom(config.randomSeed) : Math.random);
   const docs = new DiscoveryDocs(profile, () => `${host}:${port}`);
   const openapi = new OpenApiV3(profile);
+  const openapiV2 = new OpenApiV2(profile, openapi, () => clock.now());
   const peers = await createPeers({ config, profile, store, registry, types, clock, log, metrics, docs, port: () => port, publicAddress: host, random });
   const proxyClientCert =
     config.proxyClientCertFile && config.proxyClientKeyFile
@@ -187,7 +189,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       ...(deps.random ? { random: deps.random } : {}),
     },
     ...((ext.aggregatedApis ?? peers.aggregatedApis) ? { aggregatedApis: (ext.aggregatedApis ?? peers.aggregatedApis)! } : {}),
-    extra: [...(ext.extraRoutes ?? []), openapi.handler],
+    extra: [...(ext.extraRoutes ?? []), openapi.handler, openapiV2.handler],
   });
   const chain: Handler = buildHandlerChain(routes, {
     serverName: config.name,
@@ -244,6 +246,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     types,
     docs,
     openapi,
+    openapiV2,
     profile,
     clock,
     log,

@@ -65,6 +65,13 @@ export interface MinorInfo {
   removesLastEndpointOnStop: boolean;
   /** What this minor's pkg/apis/core/validation words differently for built-in kinds. */
   kindValidation: KindValidationFacts;
+  /**
+   * Whether `/openapi/v2` moves parameters shared by several operations into the document's
+   * `parameters` and refers to them (`#/parameters/pretty-<hash>`), as kube-openapi's builder does
+   * since its deduplicateParameters (2023), keeping `fieldValidation`, `dryRun`, `name` and
+   * kind-specific bodies inline for older kubectls.
+   */
+  openApiV2SharesParameters: boolean;
   /** The Table columns this minor's printers (pkg/printers/internalversion) print differently. */
   printers: PrinterFacts;
 }
@@ -235,6 +242,12 @@ const ZERO_CREATION_TIMESTAMP_OMITTED_SINCE = 34;
 const STATEFULSET_NAME_DNS_LABEL_SINCE = 27;
 /** First minor whose Job table has the Status column (kubernetes/kubernetes#123226). */
 const JOB_STATUS_COLUMN_SINCE = 30;
+/**
+ * First minor whose OpenAPI v2 shares parameters. Not confirmed: kube-openapi's
+ * deduplicateParameters is from early 2023 and its comment names kubectl 1.27 as the last to read
+ * fieldValidation from v2, so 1.27 is assumed.
+ */
+const OPENAPI_V2_SHARED_PARAMETERS_SINCE = 27;
 
 function buildInfo(minor: string): MinorInfo {
   const row = TABLE[minor];
@@ -260,6 +273,7 @@ function buildInfo(minor: string): MinorInfo {
       statefulSetNameRule: n >= STATEFULSET_NAME_DNS_LABEL_SINCE ? 'dns-label' : 'dns-subdomain',
     }),
     printers: Object.freeze({ jobStatusColumn: n >= JOB_STATUS_COLUMN_SINCE }),
+    openApiV2SharesParameters: n >= OPENAPI_V2_SHARED_PARAMETERS_SINCE,
   });
 }
 

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import type { VersionProfile } from '../../versions/types.js';
 import type { DiscoveryDocs } from '../endpoints/discovery.js';
 import type { OpenApiV3 } from '../endpoints/openapi.js';
+import type { OpenApiV2 } from '../endpoints/openapi-v2.js';
 import type { Registry } from '../registry/rest.js';
 import type { ResourceTypes } from '../registry/resource-type.js';
 import { CRD_GROUP, CRD_RESOURCE } from '../registry/custom/crd.js';
@@ -27,6 +28,8 @@ export interface ApiExtensionsDeps {
   docs: DiscoveryDocs;
   /** The OpenAPI v3 documents the custom resources' documents join. */
   openapi?: OpenApiV3;
+  /** The OpenAPI v2 document, when the server publishes it. */
+  openapiV2?: OpenApiV2;
   profile: VersionProfile;
   clock: Clock;
   log: Logger;
@@ -51,7 +54,7 @@ export async function startApiExtensions(deps: ApiExtensionsDeps): Promise<ApiEx
   if (!crds) return undefined;
   const log = deps.log.child({ component: 'apiextensions' });
   const informer = new CrdInformer({ registry: deps.registry, crds, clock: deps.clock, log });
-  serveCustomResources(informer, { types: deps.types, docs: deps.docs, profile: deps.profile, serviceDialer: new ServiceResolver(deps.registry, deps.types), ...(deps.openapi ? { openapi: deps.openapi } : {}) });
+  serveCustomResources(informer, { types: deps.types, docs: deps.docs, profile: deps.profile, serviceDialer: new ServiceResolver(deps.registry, deps.types), ...(deps.openapi ? { openapi: deps.openapi } : {}), ...(deps.openapiV2 ? { openapiV2: deps.openapiV2 } : {}) });
   const common = { informer, registry: deps.registry, crds, clock: deps.clock };
   const controllers = [
     new NamingController({ ...common, log: log.child({ controller: 'crd-naming' }) }),

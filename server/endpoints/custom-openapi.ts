@@ -21,7 +21,8 @@ import { selectableFieldLabel } from '../registry/custom/selectable-fields.js';
 type Json = Record<string, any>;
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
-const OBJECT_META_DOC = "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+/** The description of a custom kind's `metadata` (PartialObjectMetadata's). */
+export const OBJECT_META_DOC = "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
 const LIST_META_DOC = 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds';
 /** Where TypeMeta's `apiVersion` and `kind` properties are read from (every kind has the same two). */
 const TYPE_META_SOURCE = 'io.k8s.api.core.v1.ConfigMap';
@@ -31,7 +32,8 @@ export function customDefinitionName(group: string, version: string, kind: strin
   return `${group.split('.').reverse().join('.')}.${version}.${kind}`;
 }
 
-function typeMeta(minor: string): { apiVersion: Json; kind: Json } {
+/** TypeMeta's `apiVersion` and `kind` property schemas of a minor. */
+export function typeMetaProperties(minor: string): { apiVersion: Json; kind: Json } {
   const props = (definition(minor, TYPE_META_SOURCE)?.properties ?? {}) as Json;
   return { apiVersion: props.apiVersion ?? { type: 'string' }, kind: props.kind ?? { type: 'string' } };
 }
@@ -56,7 +58,7 @@ function published(s: JsonSchemaProps, minor: string): Json {
   }
   if (s['x-kubernetes-int-or-string'] === true && out.anyOf === undefined) out.anyOf = [{ type: 'integer' }, { type: 'string' }];
   if (s['x-kubernetes-embedded-resource'] === true) {
-    const tm = typeMeta(minor);
+    const tm = typeMetaProperties(minor);
     const props: Json = { ...(out.properties ?? {}) };
     props.apiVersion = { ...tm.apiVersion, description: 'apiVersion defines the versioned schema of this representation of an object. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources' };
     props.kind = { ...tm.kind, description: 'kind is a string value representing the type of this object. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds' };
@@ -74,14 +76,14 @@ function published(s: JsonSchemaProps, minor: string): Json {
 export function customKindSchema(minor: string, schema: JsonSchemaProps | undefined): OpenApiSchema {
   if (!schema) return { type: 'object' };
   const out = published(schema, minor);
-  const tm = typeMeta(minor);
+  const tm = typeMetaProperties(minor);
   out.properties = sortedKeys({ ...(out.properties ?? {}), apiVersion: tm.apiVersion, kind: tm.kind, metadata: { $ref: `#/definitions/${META}.ObjectMeta`, description: OBJECT_META_DOC } });
   return out;
 }
 
 /** The list kind's schema, as the builder's buildListSchema. */
 export function customListSchema(minor: string, kindName: string, listKind: string, kind: string, plural: string): OpenApiSchema {
-  const tm = typeMeta(minor);
+  const tm = typeMetaProperties(minor);
   return {
     description: `${listKind} is a list of ${kind}`,
     required: ['items'],

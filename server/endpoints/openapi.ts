@@ -7,7 +7,8 @@
  * `x-kubernetes-group-version-kind`, and each operation its GVK and action, with `fieldValidation`
  * on post, put and patch, which is what kubectl's validation and `explain` look for. Documents
  * answer with a strong ETag and `304` to a matching `If-None-Match`; a stale `hash` redirects to
- * the current one, as kube-openapi's handler does. `/openapi/v2` is deliberately not served (404).
+ * the current one, as kube-openapi's handler does. `/openapi/v2` is derived from these documents
+ * (openapi-v2.ts).
  * With `--feature-gates=OpenAPIEnums=false` the schemas lose their `enum`s and the `Possible enum
  * values:` paragraphs, as upstream's servers prune them.
  */
@@ -58,7 +59,7 @@ const ENUM_HEADER = 'Possible enum values:';
  * What a server with OpenAPIEnums off serves instead (apiserver's pruneEnums): no `enum`, and each
  * description cut before its `Possible enum values:` paragraph. Returns a pruned copy.
  */
-function withoutEnums(schema: unknown): unknown {
+export function withoutEnums(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(withoutEnums);
   if (!schema || typeof schema !== 'object') return schema;
   const out: Json = {};
@@ -353,11 +354,16 @@ export class OpenApiV3 {
     return doc;
   }
 
+  /** The paths of every document this server has (`api/v1`, `apis/apps/v1`, `version`), sorted. */
+  documentPaths(): string[] {
+    return [...new Set([...this.docs.keys(), ...this.custom.keys()])].sort();
+  }
+
   /** The `/openapi/v3` index: every document with its `?hash=` URL. */
   root(): Doc {
     if (this.rootDoc) return this.rootDoc;
     const paths: Json = {};
-    for (const path of [...new Set([...this.docs.keys(), ...this.custom.keys()])].sort()) paths[path] = { serverRelativeURL: `${PREFIX}/${path}?hash=${this.doc(path)!.etag}` };
+    for (const path of this.documentPaths()) paths[path] = { serverRelativeURL: `${PREFIX}/${path}?hash=${this.doc(path)!.etag}` };
     this.rootDoc = makeDoc({ paths });
     return this.rootDoc;
   }
