@@ -118,14 +118,35 @@ function sameGvk(a: Json, b: Json): boolean {
   return a.group === b.group && a.version === b.version && a.kind === b.kind;
 }
 
-/** The v2 schema of definition `name`: a CRD's, a placeholder for a kind without data, or the minor's. */
-function sourceSchema(minor: string, name: string, gvks: Json[], custom: ReadonlyMap<string, OpenApiSchema>): OpenApiSchema | undefined {
+/** A v3 schema back in Swagger 2.0 form: `#/definitions/` refs, a lone `allOf` ref as `$ref` beside its siblings. */
+function fromV3(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(fromV3);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(schema as Json)) {
+    if (k === '$ref' && typeof v === 'string') out.$ref = refV2(v);
+    else if (k === 'allOf' && Array.isArray(v) && v.length === 1 && typeof v[0]?.$ref === 'string') out.$ref = refV2(v[0].$ref);
+    else if (k === 'x-kubernetes-group-version-kind') continue;
+    else if (k === 'properties' && v && typeof v === 'object') {
+      const props: Json = {};
+      for (const [p, c] of Object.entries(v as Json)) props[p] = fromV3(c);
+      out[k] = props;
+    } else out[k] = fromV3(v);
+  }
+  return out;
+}
+
+/**
+ * The v2 schema of definition `name`: a CRD's, a placeholder for a kind without data, the minor's,
+ * or (for the few schemas the v3 documents write themselves, such as version.Info) the v3 one.
+ */
+function sourceSchema(minor: string, name: string, gvks: Json[], v3: Json, custom: ReadonlyMap<string, OpenApiSchema>): OpenApiSchema | undefined {
   const own = custom.get(name);
   if (own) return own;
   for (const gvk of gvks) {
     if (definitionNameOf(gvk as GroupVersionKind) === name && !schemaForKind(minor, gvk as GroupVersionKind)) return placeholderSchema(gvk as GroupVersionKind);
   }
-  return definition(minor, name);
+  return definition(minor, name) ?? (fromV3(v3) as OpenApiSchema);
 }
 
 /**
@@ -136,9 +157,11 @@ export function buildOpenApiV2(profile: VersionProfile, docs: Iterable<V3Documen
   const enums = profile.featureGates.get('OpenAPIEnums') !== false;
   const paths: Json = {};
   const gvksByName = new Map<string, Json[]>();
+  const v3Schemas = new Map<string, Json>();
   for (const doc of docs) {
     for (const [path, item] of Object.entries(doc.paths ?? {})) paths[path] = pathItemV2(item as Json);
     for (const [name, schema] of Object.entries(doc.components?.schemas ?? {})) {
+      if (!v3Schemas.has(name)) v3Schemas.set(name, schema as Json);
       const list = gvksByName.get(name) ?? [];
       gvksByName.set(name, list);
       for (const gvk of ((schema as Json)['x-kubernetes-group-version-kind'] ?? []) as Json[]) if (!list.some((g) => sameGvk(g, gvk))) list.push(gvk);
@@ -147,7 +170,7 @@ export function buildOpenApiV2(profile: VersionProfile, docs: Iterable<V3Documen
   const definitions: Json = {};
   for (const name of [...gvksByName.keys()].sort()) {
     const gvks = gvksByName.get(name)!;
-    const source = sourceSchema(profile.minor, name, gvks, custom);
+    const source = sourceSchema(profile.minor, name, gvks, v3Schemas.get(name)!, custom);
     if (!source) continue;
     const schema = pruned(source, enums) as Json;
     if (gvks.length && !custom.has(name)) schema['x-kubernetes-group-version-kind'] = gvks.map((g) => ({ group: g.group, kind: g.kind, version: g.version }));

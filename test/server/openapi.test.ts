@@ -1,7 +1,7 @@
 /**
  * OpenAPI v3 and server-side field validation over real HTTPS against real server processes: the
  * `/openapi/v3` index per minor, a group/version document with the Pod schema and its GVK, the
- * patch operation's `fieldValidation` parameter, ETag/304, `/openapi/v2` 404, the `enum` of +enum
+ * patch operation's `fieldValidation` parameter, ETag/304, `/openapi/v2` served beside it, the `enum` of +enum
  * fields (and their absence under OpenAPIEnums=false), Strict/Warn/Ignore with upstream's texts
  * (enum values not enforced there); then real kubectl: `create -f` with validation on, and
  * `explain` (with its ENUM section from kubectl 1.30 on).
@@ -186,10 +186,10 @@ t.test('OpenAPI v3 and field validation on 1.32 and 1.29', async (t) => {
     t.equal((await api(cluster, url, 'GET', '/openapi/v3/apis/nope/v1')).status, 404);
   });
 
-  t.test('/openapi/v2 is not served', async (t) => {
+  t.test('/openapi/v2 is served beside v3 (openapi-v2.test.ts covers it)', async (t) => {
     const res = await api(cluster, url, 'GET', '/openapi/v2', { headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
-    t.equal(res.status, 404);
-    t.equal(res.text, '404 page not found\n');
+    t.equal(res.status, 200);
+    t.equal(res.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
   });
 
   t.test('enums of +enum fields, where upstream puts them', async (t) => {
@@ -357,8 +357,8 @@ spec:
   foo: bar
 `;
 
-  // kubectl 1.27 and 1.28 validate and explain through /openapi/v2 (protobuf), which kube-skew does
-  // not serve; 1.29 is the first kubectl that uses v3 for both.
+  // kubectl 1.27 and 1.28 validate and explain through /openapi/v2 (protobuf): see
+  // kubectl-openapi-v2.test.ts; 1.29 is the first kubectl that uses v3 for both.
   for (const [minor, server] of [['1.32', 's1'], ['1.29', 's2']] as const) {
     const binary = kubectlBinary(minor);
     t.test(`kubectl ${minor}: create -f with validation, explain`, { skip: binary ? false : `kubectl.${minor} is not installed on this machine` }, async (t) => {

@@ -192,7 +192,8 @@ function scalarValue(field: DescMessage['fields'][number], v: unknown): unknown 
 }
 
 function materialize(desc: DescMessage, obj: Proto): ReflectMessage {
-  const r = reflect(desc);
+  // The values are built here from a parsed document: no per-field type checks.
+  const r = reflect(desc, undefined, false);
   for (const [name, value] of Object.entries(obj)) {
     if (value === undefined) continue;
     const field = fieldOf(desc, name);

@@ -1,0 +1,58 @@
+/**
+ * kubectl's fallback to `/openapi/v2` in a mixed cluster: the 1.35 server `a` does not serve
+ * MutatingAdmissionPolicy (its OpenAPI v3 lacks the kind) and proxies it to the 1.36 peer `b`.
+ * kubectl 1.32 and 1.33 with validation on look the kind up in a's v3, then fall back to a's v2,
+ * whose validator skips kinds it does not know: `create -f` through `a` succeeds, rerouted to `b`.
+ * Before a served v2 this failed with `failed to download openapi`.
+ */
+import t from 'tap';
+import { api, kubectl, kubectlBinary, startCluster, urlOf } from '../fixtures/cluster.js';
+import { MAP_PATH, metricsOf, poll, seriesValue } from './helpers.js';
+
+const mapYaml = (name: string): string => `apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicy
+metadata:
+  name: ${name}
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: ["apps"]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["deployments"]
+  failurePolicy: Fail
+  reinvocationPolicy: IfNeeded
+  mutations:
+  - patchType: ApplyConfiguration
+    applyConfiguration:
+      expression: "Object{}"
+`;
+
+t.test('kubectl create -f of a kind only the peer serves, validation on', async (t) => {
+  const cluster = await startCluster(t, [
+    { name: 'a', minor: '1.35' },
+    { name: 'b', minor: '1.36' },
+  ]);
+  const a = urlOf(cluster, 'a');
+  const b = urlOf(cluster, 'b');
+  // a proxies the resource once its peer discovery has b's.
+  const ready = await poll(() => api(cluster, a, 'GET', MAP_PATH), (r) => r.status === 200, 30_000);
+  t.ok(ready.ok, 'a proxies mutatingadmissionpolicies to b');
+
+  for (const minor of ['1.32', '1.33']) {
+    const binary = kubectlBinary(minor);
+    t.test(`kubectl ${minor} through a`, { skip: binary ? false : `kubectl.${minor} is not installed on this machine` }, async (t) => {
+      const name = `v2-fallback-${minor.replace('.', '-')}`;
+      const m0 = await metricsOf(cluster, a);
+      const created = await kubectl(t, binary!, cluster, ['create', '-f', '-', '-v=6'], { context: 'skew-a', stdin: mapYaml(name) });
+      t.equal(created.code, 0, `create -f: ${created.stderr.split('\n').filter((l) => !/round_trippers|loader\.go/.test(l)).join('\n')}`);
+      t.match(created.stdout, new RegExp(`mutatingadmissionpolicy\\.admissionregistration\\.k8s\\.io/${name} created`));
+      t.match(created.stderr, /GET https:\/\/[^ ]+\/openapi\/v2\?timeout=32s 200 OK/, 'kubectl fell back to /openapi/v2');
+      t.notMatch(created.stderr, /failed to download openapi/);
+      const m1 = await metricsOf(cluster, a);
+      t.equal(seriesValue(m1, 'apiserver_rerouted_request_total{code="201"}') - seriesValue(m0, 'apiserver_rerouted_request_total{code="201"}'), 1, 'the create was rerouted to b (201)');
+      const atB = await api(cluster, b, 'GET', `${MAP_PATH}/${name}`);
+      t.equal(atB.status, 200, 'b has it');
+    });
+  }
+});
