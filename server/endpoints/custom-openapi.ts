@@ -1,7 +1,8 @@
 /**
  * OpenAPI v3 documents of custom resources, as apiextensions-apiserver's OpenAPI v3 controller
  * publishes them: one document per group/version of the established CRDs (`apis/<group>/<version>`),
- * holding each CRD's paths (collection, item, `status` and `scale` when enabled) and two schemas
+ * holding each CRD's paths (collection, item, `status` and `scale` when enabled; patch consumes no
+ * strategic merge patch) and two schemas
  * named after the reversed group (`com.example.v1.Widget`, `com.example.v1.WidgetList`). The kind's
  * schema is the version's structural schema with `x-kubernetes-int-or-string` unfolded into its
  * `anyOf`, `apiVersion`/`kind` from TypeMeta, `metadata` referring to ObjectMeta (also inside
@@ -14,7 +15,7 @@ import type { Crd } from '../registry/custom/crd.js';
 import type { JsonSchemaProps } from '../registry/custom/structural.js';
 import { isDiscoverable } from '../registry/custom/resource-type.js';
 import { customGroupVersions } from '../registry/custom/group-versions.js';
-import { addResourcePaths, componentSchemas, type Builder } from './openapi.js';
+import { addResourcePaths, componentSchemas, CUSTOM_PATCH_MEDIA, type Builder } from './openapi.js';
 import { FIELD_SELECTORS_GATE } from '../registry/custom/crd-strategy.js';
 import { selectableFieldLabel } from '../registry/custom/selectable-fields.js';
 
@@ -121,7 +122,7 @@ function customGroupVersionDoc(profile: VersionProfile, gv: ServedGroupVersion, 
     gvks.set(listName, [{ group: gv.group, kind: listKind, version: gv.version }]);
     b.schemas.add(kindName);
     b.schemas.add(listName);
-    addResourcePaths((name) => own.has(name) || definition(profile.minor, name) !== undefined, b, gv, r, kindName, listName);
+    addResourcePaths((name) => own.has(name) || definition(profile.minor, name) !== undefined, b, gv, r, kindName, listName, CUSTOM_PATCH_MEDIA);
   }
   gvks.set(`${META}.Status`, [{ group: '', kind: 'Status', version: 'v1' }]);
   return {

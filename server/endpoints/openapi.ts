@@ -103,6 +103,8 @@ const FIELD_VALIDATION = param(
 const FORCE = { name: 'force', in: 'query', description: 'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.', schema: { type: 'boolean', uniqueItems: true } };
 const LIST_PARAMS = ['allowWatchBookmarks', 'continue', 'fieldSelector', 'labelSelector', 'limit', 'resourceVersion', 'resourceVersionMatch', 'sendInitialEvents', 'timeoutSeconds', 'watch'].map((n) => param(n, `${n} list option.`));
 const PATCH_MEDIA = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+/** What a custom resource's patch consumes: no strategic merge patch (apiextensions' builder). */
+export const CUSTOM_PATCH_MEDIA = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
 const OUT_MEDIA = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 
 /** The response content of `ref` in each media type. */
@@ -130,9 +132,11 @@ export interface Builder {
 
 /**
  * Add the paths of one resource (collection, item, `status` and `scale`) to a document under
- * construction; `hasSchema` tells whether a subresource's schema can be referenced.
+ * construction; `hasSchema` tells whether a subresource's schema can be referenced, `patchMedia`
+ * what its patch operations consume (kubectl's client-side apply picks strategic merge patch for a
+ * kind whose PATCH consumes it).
  */
-export function addResourcePaths(hasSchema: (name: string) => boolean, b: Builder, gv: ServedGroupVersion, r: ResourceManifest, kindRef: string, listRef: string | undefined): void {
+export function addResourcePaths(hasSchema: (name: string) => boolean, b: Builder, gv: ServedGroupVersion, r: ResourceManifest, kindRef: string, listRef: string | undefined, patchMedia: readonly string[] = PATCH_MEDIA): void {
   const base = gv.group === '' ? `/api/${gv.version}` : `/apis/${gv.group}/${gv.version}`;
   const stem = opStem(gv);
   const nsPart = r.namespaced ? 'Namespaced' : '';
@@ -176,7 +180,7 @@ export function addResourcePaths(hasSchema: (name: string) => boolean, b: Builde
       responses: { '200': { description: 'OK', content: content(kindRef) }, '201': { description: 'Created', content: content(kindRef) }, '401': { description: 'Unauthorized' } },
     });
   }
-  if (verbs.has('patch')) item.patch = patchOp(op, kindRef, writeParams);
+  if (verbs.has('patch')) item.patch = patchOp(op, kindRef, writeParams, patchMedia);
   if (verbs.has('delete')) {
     item.delete = op('delete', 'delete', {
       parameters: [DRY_RUN, param('gracePeriodSeconds', 'The duration in seconds before the object should be deleted.'), param('propagationPolicy', 'Whether and how garbage collection will be performed.')],
@@ -203,14 +207,14 @@ export function addResourcePaths(hasSchema: (name: string) => boolean, b: Builde
     const subVerbs = new Set(sub.verbs);
     if (subVerbs.has('get')) s.get = subOp('get', 'read', { responses: { '200': { description: 'OK', content: content(subRef) } } });
     if (subVerbs.has('update')) s.put = subOp('put', 'replace', { parameters: writeParams, requestBody: { content: { '*/*': { schema: { $ref: `#/components/schemas/${subRef}` } } }, required: true }, responses: { '200': { description: 'OK', content: content(subRef) } } });
-    if (subVerbs.has('patch')) s.patch = { ...patchOp(subOp, subRef, writeParams), operationId: `patch${stem}${nsPart}${kind}${capitalize(sub.name)}` };
+    if (subVerbs.has('patch')) s.patch = { ...patchOp(subOp, subRef, writeParams, patchMedia), operationId: `patch${stem}${nsPart}${kind}${capitalize(sub.name)}` };
     b.paths[`${collection}/{name}/${sub.name}`] = s;
   }
 }
 
-function patchOp(op: (a: string, v: string, e: Json) => Json, ref: string, writeParams: Json[]): Json {
+function patchOp(op: (a: string, v: string, e: Json) => Json, ref: string, writeParams: Json[], patchMedia: readonly string[]): Json {
   const body: Json = {};
-  for (const m of PATCH_MEDIA) body[m] = { schema: { $ref: `#/components/schemas/${META}.Patch` } };
+  for (const m of patchMedia) body[m] = { schema: { $ref: `#/components/schemas/${META}.Patch` } };
   return op('patch', 'patch', {
     parameters: [...writeParams, FORCE],
     requestBody: { content: body, required: true },
