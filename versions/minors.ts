@@ -68,7 +68,7 @@ export interface MinorInfo {
   /**
    * Whether `/openapi/v2` moves parameters shared by several operations into the document's
    * `parameters` and refers to them (`#/parameters/pretty-<hash>`), as kube-openapi's builder does
-   * since its deduplicateParameters (2023), keeping `fieldValidation`, `dryRun`, `name` and
+   * since its deduplicateParameters (July 2023), keeping `fieldValidation`, `dryRun`, `name` and
    * kind-specific bodies inline for older kubectls.
    */
   openApiV2SharesParameters: boolean;
@@ -243,11 +243,11 @@ const STATEFULSET_NAME_DNS_LABEL_SINCE = 27;
 /** First minor whose Job table has the Status column (kubernetes/kubernetes#123226). */
 const JOB_STATUS_COLUMN_SINCE = 30;
 /**
- * First minor whose OpenAPI v2 shares parameters. Not confirmed: kube-openapi's
- * deduplicateParameters is from early 2023 and its comment names kubectl 1.27 as the last to read
- * fieldValidation from v2, so 1.27 is assumed.
+ * First minor whose OpenAPI v2 shares parameters: kubernetes/kubernetes#118204 with
+ * kube-openapi#411 and #415 (FNV hash, fieldValidation and dryRun kept inline), merged in July 2023
+ * before the 1.28 code freeze; the release is inferred from those dates, not confirmed.
  */
-const OPENAPI_V2_SHARED_PARAMETERS_SINCE = 27;
+const OPENAPI_V2_SHARED_PARAMETERS_SINCE = 28;
 
 function buildInfo(minor: string): MinorInfo {
   const row = TABLE[minor];

@@ -88,14 +88,15 @@ t.test('the document of every minor, in JSON and protobuf', async (t) => {
   }
 });
 
-t.test('shared parameters from 1.27, inline before', async (t) => {
+t.test('shared parameters from 1.28, inline before', async (t) => {
   const of = (minor: string): Json => {
     const p = loadProfile({ minor });
     return new OpenApiV2(p, new OpenApiV3(p)).document() as Json;
   };
-  const old = of('1.26');
-  t.equal(old.parameters, undefined, '1.26 has no shared parameters');
-  const doc = of('1.27');
+  const old = of('1.27');
+  t.equal(old.parameters, undefined, '1.27 has no shared parameters');
+  t.ok(old.paths[DEPLOYMENT_ITEM].parameters.some((p: Json) => p.name === 'pretty' && p.in === 'query'), '1.27 has pretty inline');
+  const doc = of('1.28');
   const prettyRef = doc.paths[DEPLOYMENT_ITEM].parameters.find((p: Json) => typeof p.$ref === 'string' && p.$ref.startsWith('#/parameters/pretty-'));
   t.ok(prettyRef, 'pretty is shared');
   t.equal(doc.parameters[prettyRef.$ref.slice('#/parameters/'.length)].name, 'pretty');
