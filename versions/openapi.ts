@@ -82,7 +82,7 @@ function load(): DataFile {
   return data;
 }
 
-/** Where a minor's schemas come from (`@kubernetes/client-node@1.1.2`, `approximated from 1.32, 1.30`). */
+/** Where a minor's schemas come from (`@kubernetes/client-node@1.1.2`, `@pulumi/kubernetes@4.18.1 (field schemas from 1.32, 1.30)`). */
 export function openApiSource(minor: string): string {
   return load().sources[normalizeMinor(minor)] ?? '';
 }
@@ -107,8 +107,9 @@ export function definition(minor: string, name: string): OpenApiSchema | undefin
 }
 
 /**
- * The schema of a kind in a minor, or undefined when the data has none (a few alpha kinds of the
- * approximated minors). Callers that must answer anyway use {@link placeholderSchema}.
+ * The schema of a kind in a minor, or undefined when the data has none (every kind the manifests
+ * serve has data today; a kind added to a manifest before the data is refreshed would not).
+ * Callers that must answer anyway use {@link placeholderSchema}.
  */
 export function schemaForKind(minor: string, gvk: GroupVersionKind): OpenApiSchema | undefined {
   const schema = definition(minor, definitionNameOf(gvk));
