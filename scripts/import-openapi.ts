@@ -57,19 +57,24 @@
  *    Those four minors get exactly their spec's enum fields (values in upstream's order, duplicates
  *    included: 1.27's externalTrafficPolicy lists `Cluster` and `Local` twice, from the old and new
  *    constant names), on the field or, for a list of enum values (`ipFamilies`), on its items,
- *    where the paragraph is not added. A minor in between gets the enum fields that both of its
- *    neighbours have alike, which is exact unless an enum changed and changed back in between; the
- *    fields whose enum changed between the neighbours are left without one there (approximate):
- *      1.26: Service externalTrafficPolicy (1.25: Cluster, Local; 1.27: the duplicated list),
- *            internalTrafficPolicy, ipFamilyPolicy, and the 24 other enums that are in 1.27's spec
- *            but not 1.25's (webhook failurePolicy/matchPolicy/sideEffects/reinvocationPolicy, Job
- *            completionMode, Ingress pathType, PodSecurityContext fsGroupChangePolicy, …);
- *      1.28-1.32: externalTrafficPolicy (duplicates gone by 1.33), PodFailurePolicyRule action
- *            (FailIndex), ScopedResourceSelectorRequirement scopeName, MutatingWebhook
- *            reinvocationPolicy (texts), and the enums new in 1.33's spec (ipFamilies items,
- *            accessModes, AppArmorProfile type, Job podReplacementPolicy, …); PVC status
- *            resizeStatus (dropped by 1.33);
- *      1.34-1.35: Toleration operator (1.36 adds Gt, Lt) and the enums new in 1.36's spec
+ *    where the paragraph is not added. For 1.26, `kubernetes-types` 1.26.0 (Apache-2.0, generated
+ *    from the release's `swagger.json`) tells which fields have an enum: kube-openapi leaves the
+ *    blank line before the paragraph it drops (checked: kubernetes-types 1.25.0 marks exactly the
+ *    fields of 1.25's v3 spec; its 1.29.0 and 1.30.0 carry no marks). So 1.26 has 1.25's enum
+ *    fields plus networking/v1 IngressPortStatus `protocol`, whose values come from whichever
+ *    neighbour has them, and not the 28 that 1.27 added (webhook failurePolicy/matchPolicy/
+ *    sideEffects, Service internalTrafficPolicy and ipFamilyPolicy, …): exact, except Service
+ *    externalTrafficPolicy, which 1.26 has but whose values (1.25's `Cluster, Local` or 1.27's
+ *    doubled list) no source here tells, and which is left without an enum. Any other minor between
+ *    two of ENUM_MODELS gets the enum fields both neighbours have alike, which is exact unless an
+ *    enum changed and changed back in between; the fields whose enum differs between the
+ *    neighbours are left without one there (approximate):
+ *      1.28-1.32: externalTrafficPolicy (the doubled list is gone by 1.33), PodFailurePolicyRule
+ *            action (1.33 has FailIndex), ScopedResourceSelectorRequirement scopeName, MutatingWebhook
+ *            reinvocationPolicy (texts), PVC status resizeStatus (gone by 1.33), and the enums 1.33
+ *            has and 1.27 has not (ipFamilies items, accessModes, AppArmorProfile type, Job
+ *            podReplacementPolicy, MatchResources matchPolicy, …);
+ *      1.34-1.35: Toleration operator (1.36 adds Gt, Lt) and the enums 1.36 has and 1.33 has not
  *            (MutatingAdmissionPolicy, resource.k8s.io/v1 device taints and tolerations, …).
  *    The enum data of meta/v1 types (in @kubernetes-models/apimachinery) is not read.
  *
@@ -106,7 +111,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { SUPPORTED_MINORS, loadManifest } from '../versions/manifest.js';
 import { packageOfGroup } from '../versions/openapi.js';
-import { readEnumFields, squash, type EnumField } from './openapi-enums.js';
+import { readEnumFields, readEnumMarkers, squash, type EnumField } from './openapi-enums.js';
 import { readPulumiDecls, type DeclModel } from './openapi-pulumi.js';
 
 /** A Swagger 2.0 schema object, as far as this script handles it. */
@@ -254,11 +259,21 @@ function withEnum(schema: Schema, e: EnumField): Schema | undefined {
 }
 
 /**
- * The enum fields of a minor: a minor with its own kubernetes-models package has exactly its
- * spec's; a minor between two of them has the enum fields both have alike (same values and texts),
- * and none of the fields whose enum changed in between (listed in the header).
+ * Minors between two of ENUM_MODELS whose enum fields `kubernetes-types` marks (see
+ * readEnumMarkers; its 1.25.0 marks exactly the fields of 1.25's v3 spec, checked).
  */
-function enumsOf(minor: string, byMinor: Map<string, Map<string, Map<string, EnumField>>>): Map<string, Map<string, EnumField>> {
+const ENUM_MARKERS: Record<string, string> = {
+  '1.26': '1.26.0',
+};
+
+/**
+ * The enum fields of a minor: a minor with its own kubernetes-models package has exactly its
+ * spec's. A minor in between has the enums both neighbours have alike; when `markers` say which
+ * fields have an enum in the minor, those (with the one neighbour's enum that has it, or both
+ * neighbours' when alike) and the list enums both neighbours have alike. A field whose enum differs
+ * between the neighbours is left without one (listed in the header).
+ */
+function enumsOf(minor: string, byMinor: Map<string, Map<string, Map<string, EnumField>>>, markers?: Set<string>): Map<string, Map<string, EnumField>> {
   const own = byMinor.get(minor);
   if (own) return own;
   const n = (m: string): number => Number(m.split('.')[1]);
@@ -266,14 +281,23 @@ function enumsOf(minor: string, byMinor: Map<string, Map<string, Map<string, Enu
   const newer = [...byMinor.keys()].filter((m) => n(m) > n(minor)).sort((a, b) => n(a) - n(b))[0];
   const out = new Map<string, Map<string, EnumField>>();
   if (!older || !newer) return out;
-  for (const [def, fields] of byMinor.get(older)!) {
-    for (const [field, e] of fields) {
-      const other = byMinor.get(newer)!.get(def)?.get(field);
-      if (!other || JSON.stringify(other) !== JSON.stringify(e)) continue;
-      const map = out.get(def) ?? new Map<string, EnumField>();
-      map.set(field, e);
-      out.set(def, map);
-    }
+  const put = (def: string, field: string, e: EnumField): void => {
+    const map = out.get(def) ?? new Map<string, EnumField>();
+    map.set(field, e);
+    out.set(def, map);
+  };
+  const keys = new Set<string>();
+  for (const m of [older, newer]) for (const [def, fields] of byMinor.get(m)!) for (const field of fields.keys()) keys.add(`${def}.${field}`);
+  for (const key of keys) {
+    const dot = key.lastIndexOf('.');
+    const def = key.slice(0, dot);
+    const field = key.slice(dot + 1);
+    const a = byMinor.get(older)!.get(def)?.get(field);
+    const b = byMinor.get(newer)!.get(def)?.get(field);
+    const alike = a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+    if (!markers || (a ?? b)!.items) {
+      if (alike) put(def, field, a!);
+    } else if (markers.has(key) && (alike || a === undefined || b === undefined)) put(def, field, (a ?? b)!);
   }
   return out;
 }
@@ -699,6 +723,8 @@ function main(): void {
   // Per minor with a kubernetes-models package: its enum fields.
   const enumModels = new Map<string, Map<string, Map<string, EnumField>>>();
   for (const [minor, version] of Object.entries(ENUM_MODELS)) enumModels.set(minor, readEnumFields(fetchPackage(cache, `kubernetes-models@${version}`)));
+  const enumMarkers = new Map<string, Set<string>>();
+  for (const [minor, version] of Object.entries(ENUM_MARKERS)) enumMarkers.set(minor, readEnumMarkers(fetchPackage(cache, `kubernetes-types@${version}`)));
 
   // Per declared minor: Pulumi's definitions and, per definition, what its calibrations learned.
   const declared = new Map<string, { decls: Map<string, DeclModel>; calibrate: Array<{ decls: Map<string, DeclModel>; minor: string }> }>();
@@ -767,7 +793,7 @@ function main(): void {
       queue.push(...refs);
     }
     // The enum fields of this minor, as its OpenAPI v3 documents have them.
-    for (const [name, fields] of enumsOf(minor, enumModels)) {
+    for (const [name, fields] of enumsOf(minor, enumModels, enumMarkers.get(minor))) {
       const names = [...chosen.keys()].filter((n) => squash(n) === name);
       for (const n of names) {
         const def = chosen.get(n)!;
@@ -804,7 +830,10 @@ function main(): void {
   for (const name of [...variants.keys()].sort()) {
     definitions[name] = variants.get(name)!.map((v) => ({ minors: v.minors.join(','), schema: JSON.parse(v.text) }));
   }
-  const enumSources = Object.entries(ENUM_MODELS).map(([m, v]) => `${m}: kubernetes-models@${v}`).join(', ');
+  const enumSources = [
+    ...Object.entries(ENUM_MODELS).map(([m, v]) => `${m}: kubernetes-models@${v}`),
+    ...Object.entries(ENUM_MARKERS).map(([m, v]) => `${m}: kubernetes-types@${v} (which fields)`),
+  ].join(', ');
   const out = { sources: { ...sources, extensions: `${SWAGGER_PACKAGE} (swagger 1.22)`, enums: enumSources }, definitions };
   writeFileSync(join(outDir, 'definitions.json'), JSON.stringify(out) + '\n');
   const count = [...variants.values()].reduce((n, l) => n + l.length, 0);

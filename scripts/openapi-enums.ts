@@ -49,7 +49,7 @@ export function readEnumFields(dir: string): Map<string, Map<string, EnumField>>
     const text = readFileSync(file, 'utf8');
     const alias = /export (?:type )?\{ I(\w+) as I(\w+),/.exec(text);
     if (!alias) continue;
-    const body = new RegExp(`export interface I${alias[1]} \\{\\n([\\s\\S]*?)\\n\\}`).exec(text);
+    const body = new RegExp(`export interface I${alias[1]}(?: extends [\\w, ]+)? \\{\\n([\\s\\S]*?)\\n\\}`).exec(text);
     if (!body) continue;
     const fields = new Map<string, EnumField>();
     const fieldRe = /(?: {4}\/\*\*\n((?: {5}\*.*\n)*?) {5}\*\/\n)? {4}"([^"]+)"\??: (.*);\n/g;
@@ -65,6 +65,31 @@ export function readEnumFields(dir: string): Map<string, Map<string, EnumField>>
       fields.set(name, { values: valuesOf(union), items: arrayOf !== null, lines });
     }
     if (fields.size) out.set(squash(alias[2]!), fields);
+  }
+  return out;
+}
+
+/**
+ * The fields that have an enum in one release, read from `kubernetes-types`' declarations of it
+ * (generated from upstream's `swagger.json`): with OpenAPIEnums off, kube-openapi still ends an
+ * enum field's description with the blank line before the `Possible enum values:` paragraph it
+ * then drops, so the JSDoc of such a field ends in two empty lines. Gives squashed definition
+ * name (see {@link squash}) and field, `<squashed>.<field>`; lists of enum values are not marked.
+ */
+export function readEnumMarkers(dir: string): Set<string> {
+  const out = new Set<string>();
+  const root = join(dir, 'package');
+  for (const file of filesUnder(root)) {
+    const rel = file.slice(root.length + 1, -'.d.ts'.length);
+    const text = readFileSync(file, 'utf8');
+    for (const iface of text.matchAll(/export interface (\w+) \{\n([\s\S]*?)\n\}/g)) {
+      for (const f of `${iface[2]}\n`.matchAll(/ {4}\/\*\*\n((?: {5}\*.*\n)*?) {5}\*\/\n {4}(\w+)\??:/g)) {
+        const lines = f[1]!.trimEnd().split('\n');
+        if (lines.length >= 3 && lines[lines.length - 1]!.trim() === '*' && lines[lines.length - 2]!.trim() === '*') {
+          out.add(`${squash(`io.k8s.api.${rel}.${iface[1]}`)}.${f[2]}`);
+        }
+      }
+    }
   }
   return out;
 }

@@ -51,6 +51,14 @@ t.test('enum values per minor', async (t) => {
     t.ok((etp(minor).description as string).endsWith('\n\nPossible enum values:\n - `"Cluster"` routes traffic to all endpoints.\n - `"Local"` preserves the source IP of the traffic by routing only to endpoints on the same node as the traffic was received on (dropping the traffic if there are no local endpoints).'));
   }
   t.notOk(etp('1.26').enum, '1.26 externalTrafficPolicy: changed between 1.25 and 1.27, left without');
+  // 1.26's enum fields are those kubernetes-types 1.26.0 marks: IngressPortStatus.protocol gained
+  // its enum in 1.26; the webhook and Service traffic enums came in 1.27.
+  t.notOk(props('1.25', 'io.k8s.api.networking.v1.IngressPortStatus').protocol?.enum);
+  t.same(props('1.26', 'io.k8s.api.networking.v1.IngressPortStatus').protocol?.enum, ['SCTP', 'TCP', 'UDP'], '1.26 IngressPortStatus.protocol');
+  t.notOk(props('1.26', `${CORE}.ServiceSpec`).ipFamilyPolicy?.enum, '1.26 ipFamilyPolicy has none');
+  t.notOk(props('1.26', 'io.k8s.api.admissionregistration.v1.ValidatingWebhook').failurePolicy?.enum, '1.26 webhook failurePolicy has none');
+  t.same(props('1.27', 'io.k8s.api.admissionregistration.v1.ValidatingWebhook').failurePolicy?.enum, ['Fail', 'Ignore']);
+  t.same(props('1.26', 'io.k8s.api.discovery.v1.EndpointSlice').addressType?.enum, ['FQDN', 'IPv4', 'IPv6'], 'an enum field of a kind itself');
   for (const minor of ['1.27', '1.30', '1.33', '1.36']) {
     t.same(props(minor, `${CORE}.ServiceSpec`).ipFamilyPolicy?.enum, ['PreferDualStack', 'RequireDualStack', 'SingleStack'], `${minor} ipFamilyPolicy`);
     t.same(props(minor, `${CORE}.ServiceSpec`).internalTrafficPolicy?.enum, ['Cluster', 'Local'], `${minor} internalTrafficPolicy`);
