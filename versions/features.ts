@@ -227,6 +227,31 @@ export const FEATURE_GATES: Readonly<Record<string, FeatureGateHistory>> = Objec
       { since: '1.32', stage: GA, default: true, lockToDefault: true },
     ],
   },
+  // Pod validation (server/registry/kinds/pod-spec.ts): a 0 s sleep lifecycle hook.
+  PodLifecycleSleepActionAllowZero: {
+    specs: [
+      { since: '1.32', stage: A, default: false },
+      { since: '1.33', stage: B, default: true },
+      { since: '1.34', stage: GA, default: true, lockToDefault: true },
+    ],
+  },
+  // Pod validation: dnsConfig.searches may hold '_' and be '.'.
+  RelaxedDNSSearchValidation: {
+    specs: [
+      { since: '1.32', stage: A, default: false },
+      { since: '1.33', stage: B, default: true },
+      { since: '1.34', stage: GA, default: true, lockToDefault: true },
+    ],
+  },
+  // Pod validation: init containers with restartPolicy Always. Upstream marks it "GA in 1.33, remove
+  // in" a later release; its removal is not recorded here (not confirmed), so 1.36 still lists it.
+  SidecarContainers: {
+    specs: [
+      { since: '1.28', stage: A, default: false },
+      { since: '1.29', stage: B, default: true },
+      { since: '1.33', stage: GA, default: true, lockToDefault: true },
+    ],
+  },
   StorageVersionAPI: { specs: [{ since: '1.20', stage: A, default: false }] },
   StorageVersionHash: {
     specs: [

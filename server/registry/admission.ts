@@ -1,7 +1,8 @@
 /**
  * Object validation on create and update: the object-meta rules every built-in kind shares, with
  * the name rule of its resource, plus the data-key rules of ConfigMaps and Secrets, the spec rules
- * of Endpoints, EndpointSlices, Services, Pods, Leases and Events (server/registry/kinds/), the OpenAPI
+ * of Endpoints, EndpointSlices, Services, Pods, Leases and Events and the pod templates of workloads
+ * (server/registry/kinds/), the OpenAPI
  * schema and CEL rules of a custom resource's version and the basic CRD rules. Returns
  * upstream's field errors; the registry turns them into a 422 Invalid Status.
  */
@@ -14,6 +15,7 @@ import { validateEndpoints } from './kinds/endpoints.js';
 import { validateEndpointSlice } from './kinds/endpointslices.js';
 import { validateEvent } from './kinds/events.js';
 import { validateLease } from './kinds/leases.js';
+import { TEMPLATE_RULES, validateTemplate } from './kinds/pod-templates.js';
 import { validatePod } from './kinds/pods.js';
 import { validateService } from './kinds/services.js';
 import { kindFacts } from './kinds/facts.js';
@@ -45,6 +47,8 @@ const KIND_VALIDATORS: Record<string, (obj: KubeObject, old: KubeObject | undefi
   'discovery.k8s.io/endpointslices': validateEndpointSlice,
   'coordination.k8s.io/leases': validateLease,
   'apiextensions.k8s.io/customresourcedefinitions': validateCrd,
+  // Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs: their pod templates.
+  ...Object.fromEntries(Object.keys(TEMPLATE_RULES).map((key) => [key, validateTemplate])),
 };
 
 /** The validator of `type` (built once per resource type). */

@@ -9,6 +9,7 @@ import { crdStrategy } from './custom/crd-strategy.js';
 import { customResourceStrategy } from './custom/strategy.js';
 import { defaultEndpoints } from './kinds/endpoints.js';
 import { defaultEndpointSlice } from './kinds/endpointslices.js';
+import { defaultTemplate, TEMPLATE_RULES } from './kinds/pod-templates.js';
 import { defaultPod } from './kinds/pods.js';
 import { defaultService } from './kinds/services.js';
 
@@ -78,6 +79,8 @@ const EXTRA: Record<string, Pick<Strategy, 'prepareForCreate' | 'prepareForUpdat
       obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
     },
   },
+  // The workloads whose pod template gets the core/v1 defaults.
+  ...Object.fromEntries(Object.keys(TEMPLATE_RULES).map((key) => [key, { canonicalize: (obj: KubeObject) => defaultTemplate(key, obj) }])),
 };
 
 /** The strategy of a resource type. */

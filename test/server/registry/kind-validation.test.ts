@@ -172,8 +172,9 @@ t.test('built-in kinds are validated as kube-apiserver does', async (t) => {
       'spec.volumes[0].hostPath: Forbidden: may not specify more than 1 volume type',
       'spec.containers[0].volumeMounts[0].name: Not found: "missing"',
       'spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1',
-      'spec.containers[1].name: Duplicate value: "app"',
+      // validateContainerCommon (name, image, …) runs before the duplicate-name check.
       'spec.containers[1].image: Required value',
+      'spec.containers[1].name: Duplicate value: "app"',
       'spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"',
     ]);
     const ok = await post('new', `/api/v1/namespaces/${NS}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] } });
