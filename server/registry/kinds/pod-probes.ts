@@ -7,9 +7,9 @@
  * successThreshold 1 for liveness and startup probes, a positive probe-level grace period and none on
  * readiness probes.
  *
- * Periods and thresholds are defaulted (10 s, 1 s, 1, 3) before validation, as core/v1 defaulting
- * does, so an explicit 0 is refused only where upstream's non-negative check would: never, since
- * defaulting turns a 0 into the default. A negative value is refused.
+ * core/v1 defaulting ({@link defaultProbe}) fills a 0 timeout, period or threshold (1 s, 10 s, 1, 3)
+ * and an empty httpGet path and scheme (`/`, HTTP) before validation, so only negative values and a
+ * successThreshold above 1 reach these checks.
  */
 import type { FieldError } from '../../errors/status.js';
 import { regexError } from '../validation.js';
