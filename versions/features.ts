@@ -243,6 +243,14 @@ export const FEATURE_GATES: Readonly<Record<string, FeatureGateHistory>> = Objec
       { since: '1.34', stage: GA, default: true, lockToDefault: true },
     ],
   },
+  // Pod validation: env names and envFrom prefixes of any printable ASCII but '='.
+  RelaxedEnvironmentVariableValidation: {
+    specs: [
+      { since: '1.30', stage: A, default: false },
+      { since: '1.32', stage: B, default: true },
+      { since: '1.34', stage: GA, default: true, lockToDefault: true },
+    ],
+  },
   // Pod validation: init containers with restartPolicy Always. Upstream marks it "GA in 1.33, remove
   // in" a later release; its removal is not recorded here (not confirmed), so 1.36 still lists it.
   SidecarContainers: {

@@ -1,7 +1,7 @@
 /**
  * `ValidatePodSpec` of pkg/apis/core/validation, shared by Pods and the pod templates of workloads,
  * in upstream's order: terminationGracePeriodSeconds, volumes, containers (name, image,
- * terminationMessagePolicy, ports, env, volumeMounts, imagePullPolicy, resources, security context,
+ * terminationMessagePolicy, ports, env and envFrom, volumeMounts, imagePullPolicy, resources, security context,
  * then duplicate names, lifecycle, probes and the restartPolicy only sidecars may set), init
  * containers (the same, with probes and lifecycle only for restartPolicy=Always sidecars), ephemeral
  * container names, host ports, restartPolicy, dnsPolicy, nodeSelector, the pod security context,
@@ -9,14 +9,15 @@
  * nodeName, activeDeadlineSeconds, hostname, subdomain, tolerations, hostAliases,
  * priorityClassName, runtimeClassName, preemptionPolicy and spec.os.
  *
- * Not covered: volume source details beyond their names, envFrom, env valueFrom, volumeDevices,
+ * Not covered: volume source details beyond their names, volumeDevices,
  * resize policies, resource claims, pod-level resources, overhead, imagePullSecrets, Windows
- * options and host-process pods, the relaxed env-name rule of newer releases.
+ * options and host-process pods.
  */
 import type { FieldError } from '../../errors/status.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, regexError, validateLabels } from '../validation.js';
 import { arr, duplicate, forbidden, invalid, invalidEach, notFound, notSupported, obj, required, str } from './field.js';
 import { isValidIP } from './ip.js';
+import { validateContainerEnv } from './pod-env.js';
 import { isValidPortName, validatePortNum, validateProtocol } from './ports.js';
 import { validatePodOS } from './pod-os.js';
 import { validateLifecycle, validateProbes, type HandlerOptions } from './pod-probes.js';
@@ -44,9 +45,6 @@ export const VOLUME_SOURCES = [
   'azureDisk', 'photonPersistentDisk', 'projected', 'portworxVolume', 'scaleIO', 'storageos', 'csi', 'ephemeral', 'image',
 ];
 
-const ENV_VAR_NAME_FMT = '[-._a-zA-Z][-._a-zA-Z0-9]*';
-const ENV_VAR_NAME_ERR = "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit";
-
 /** What pod spec validation takes from where the spec sits and from the serving minor. */
 export interface PodSpecOptions {
   /** The spec is a Pod's own (not a template): hostPort must equal containerPort under hostNetwork. */
@@ -57,6 +55,8 @@ export interface PodSpecOptions {
   allowZeroSleep: boolean;
   /** The RelaxedDNSSearchValidation gate: search domains may hold '_', and '.' is allowed. */
   relaxedDNSSearch: boolean;
+  /** The RelaxedEnvironmentVariableValidation gate: env names of any printable ASCII but '='. */
+  relaxedEnvNames: boolean;
 }
 
 const DNS1123_LABEL_WITH_UNDERSCORE = '_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?';
@@ -79,18 +79,6 @@ function has(o: Rec, key: string): boolean {
 /** The containers of a spec under `key`, as objects. */
 export function containersOf(spec: Rec, key: string): Rec[] {
   return arr(spec[key]).map(obj);
-}
-
-function validateEnv(env: unknown[], path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  const re = new RegExp(`^${ENV_VAR_NAME_FMT}$`);
-  env.map(obj).forEach((e, i) => {
-    const name = str(e['name']);
-    const at = `${path}[${i}].name`;
-    if (!name) errs.push(required(at, ''));
-    else if (!re.test(name)) errs.push(invalid(at, name, regexError(ENV_VAR_NAME_ERR, ENV_VAR_NAME_FMT, 'my.env-name', 'MY_ENV.NAME', 'MyEnvName1')));
-  });
-  return errs;
 }
 
 function validatePorts(ports: Rec[], path: string): FieldError[] {
@@ -130,7 +118,7 @@ function validateVolumeMounts(mounts: Rec[], volumes: Set<string>, path: string)
 }
 
 /** `validateContainerCommon`: what every kind of container is checked for. */
-function validateContainerCommon(c: Rec, path: string, volumes: Set<string>, hostUsers: boolean): FieldError[] {
+function validateContainerCommon(c: Rec, path: string, volumes: Set<string>, hostUsers: boolean, relaxedEnvNames: boolean): FieldError[] {
   const errs: FieldError[] = [];
   const name = str(c['name']);
   if (!name) errs.push(required(`${path}.name`, ''));
@@ -140,7 +128,7 @@ function validateContainerCommon(c: Rec, path: string, volumes: Set<string>, hos
   if (!tmp) errs.push(required(`${path}.terminationMessagePolicy`, ''));
   else if (!TERMINATION_MESSAGE_POLICIES.includes(str(tmp))) errs.push(notSupported(`${path}.terminationMessagePolicy`, tmp, TERMINATION_MESSAGE_POLICIES));
   errs.push(...validatePorts(containersOf(c, 'ports'), `${path}.ports`));
-  errs.push(...validateEnv(arr(c['env']), `${path}.env`));
+  errs.push(...validateContainerEnv(c, path, relaxedEnvNames));
   errs.push(...validateVolumeMounts(containersOf(c, 'volumeMounts'), volumes, `${path}.volumeMounts`));
   const pull = c['imagePullPolicy'];
   if (!pull) errs.push(required(`${path}.imagePullPolicy`, ''));
@@ -169,14 +157,14 @@ function hostPortConflicts(containers: Rec[], path: string): FieldError[] {
   return errs;
 }
 
-function validateContainers(spec: Rec, path: string, volumes: Set<string>, handler: HandlerOptions, hostUsers: boolean): FieldError[] {
+function validateContainers(spec: Rec, path: string, volumes: Set<string>, handler: HandlerOptions, hostUsers: boolean, relaxedEnvNames: boolean): FieldError[] {
   const containers = containersOf(spec, 'containers');
   if (containers.length === 0) return [required(`${path}.containers`, '')];
   const errs: FieldError[] = [];
   const names = new Set<string>();
   containers.forEach((c, i) => {
     const at = `${path}.containers[${i}]`;
-    errs.push(...validateContainerCommon(c, at, volumes, hostUsers));
+    errs.push(...validateContainerCommon(c, at, volumes, hostUsers, relaxedEnvNames));
     const name = str(c['name']);
     if (names.has(name)) errs.push(duplicate(`${at}.name`, name));
     else names.add(name);
@@ -190,12 +178,12 @@ function validateContainers(spec: Rec, path: string, volumes: Set<string>, handl
 
 const INIT_FORBIDDEN = 'may not be set for init containers without restartPolicy=Always';
 
-function validateInitContainers(spec: Rec, path: string, volumes: Set<string>, handler: HandlerOptions, hostUsers: boolean): FieldError[] {
+function validateInitContainers(spec: Rec, path: string, volumes: Set<string>, handler: HandlerOptions, hostUsers: boolean, relaxedEnvNames: boolean): FieldError[] {
   const errs: FieldError[] = [];
   const names = new Set(containersOf(spec, 'containers').map((c) => str(c['name'])));
   containersOf(spec, 'initContainers').forEach((c, i) => {
     const at = `${path}.initContainers[${i}]`;
-    errs.push(...validateContainerCommon(c, at, volumes, hostUsers));
+    errs.push(...validateContainerCommon(c, at, volumes, hostUsers, relaxedEnvNames));
     let restartAlways = false;
     if (has(c, 'restartPolicy')) {
       if (c['restartPolicy'] !== 'Always') errs.push(notSupported(`${at}.restartPolicy`, str(c['restartPolicy']), ['Always']));
@@ -333,8 +321,8 @@ export function validatePodSpec(spec: Rec, path: string, opts: PodSpecOptions): 
   const hostUsers = podUsesHostUsers(spec);
   const { errs: volErrs, names: volumes } = validateVolumes(containersOf(spec, 'volumes'), path);
   errs.push(...volErrs);
-  errs.push(...validateContainers(spec, path, volumes, handler, hostUsers));
-  errs.push(...validateInitContainers(spec, path, volumes, handler, hostUsers));
+  errs.push(...validateContainers(spec, path, volumes, handler, hostUsers, opts.relaxedEnvNames));
+  errs.push(...validateInitContainers(spec, path, volumes, handler, hostUsers, opts.relaxedEnvNames));
   errs.push(...validateEphemeralContainerNames(spec, path));
   errs.push(...validateHostNetworkPorts(spec, path, opts.resourceIsPod));
   const restart = spec['restartPolicy'];

@@ -4,7 +4,7 @@
  * - defaults: restartPolicy Always, dnsPolicy ClusterFirst, schedulerName default-scheduler,
  *   terminationGracePeriodSeconds 30, container terminationMessagePath/Policy and imagePullPolicy
  *   (Always for `:latest` or untagged images, else IfNotPresent), port protocol TCP, probe timing
- *   and thresholds, httpGet path and scheme, and a volume without a source becomes an emptyDir;
+ *   and thresholds, httpGet path and scheme, env fieldRef apiVersion v1, and a volume without a source becomes an emptyDir;
  * - the pod spec rules of {@link validatePodSpec} (pod-spec.ts and the files it uses), plus the
  *   Pod-only ones: no leading or trailing whitespace in images, ephemeralContainers refused on
  *   create, nodeName only once schedulingGates are cleared;
@@ -17,6 +17,7 @@ import type { FieldError } from '../../errors/status.js';
 import type { KubeObject } from '../object.js';
 import type { ResourceType } from '../resource-type.js';
 import { arr, forbidden, invalid, obj, str } from './field.js';
+import { defaultEnv } from './pod-env.js';
 import { defaultHandler, defaultProbe } from './pod-probes.js';
 import { containersOf, validatePodSpec, VOLUME_SOURCES, type PodSpecOptions } from './pod-spec.js';
 
@@ -40,6 +41,7 @@ function defaultContainer(c: Rec): void {
     c['imagePullPolicy'] = untaggedOrLatest ? 'Always' : 'IfNotPresent';
   }
   for (const p of arr(c['ports']).map(obj)) if (!p['protocol']) p['protocol'] = 'TCP';
+  defaultEnv(c);
   for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
     const probe = c[kind];
     if (probe !== undefined && probe !== null) defaultProbe(obj(probe));
@@ -72,7 +74,8 @@ export function defaultPod(pod: KubeObject): void {
 /**
  * The pod spec options of the minor serving `type`: SidecarContainers (init containers'
  * restartPolicy; where the gate is off or unknown, upstream drops the field before validation) and
- * PodLifecycleSleepActionAllowZero and RelaxedDNSSearchValidation.
+ * PodLifecycleSleepActionAllowZero, RelaxedDNSSearchValidation and
+ * RelaxedEnvironmentVariableValidation.
  */
 export function podSpecOptions(type: ResourceType | undefined, resourceIsPod: boolean): PodSpecOptions {
   const gates = type?.featureGates;
@@ -81,6 +84,7 @@ export function podSpecOptions(type: ResourceType | undefined, resourceIsPod: bo
     sidecarContainers: gates ? gates.get('SidecarContainers') === true : true,
     allowZeroSleep: gates ? gates.get('PodLifecycleSleepActionAllowZero') === true : true,
     relaxedDNSSearch: gates ? gates.get('RelaxedDNSSearchValidation') === true : true,
+    relaxedEnvNames: gates ? gates.get('RelaxedEnvironmentVariableValidation') === true : true,
   };
 }
 

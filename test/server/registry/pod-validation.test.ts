@@ -14,6 +14,8 @@ interface Cause {
 }
 
 const NS = 'default';
+const SUBDOMAIN_MSG =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 type Obj = Record<string, unknown>;
 
 t.test('pod specs are validated as kube-apiserver does', async (t) => {
@@ -58,6 +60,45 @@ t.test('pod specs are validated as kube-apiserver does', async (t) => {
       'spec.containers[0].readinessProbe.terminationGracePeriodSeconds: FieldValueInvalid: Invalid value: 5: must not be set for readinessProbes',
       'spec.containers[0].startupProbe.tcpSocket.port: FieldValueInvalid: Invalid value: "Not_A_Name": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
     ]);
+  });
+
+  t.test('env, valueFrom and envFrom', async (t) => {
+    const env = [
+      { name: 'A=B', value: 'x' },
+      { name: 'X', valueFrom: {} },
+      { name: 'Y', value: 'v', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'Z', valueFrom: { fieldRef: { fieldPath: 'metadata.foo' } } },
+      { name: 'PHASE', valueFrom: { fieldRef: { fieldPath: 'status.phase' } } },
+      { name: 'LABEL', valueFrom: { fieldRef: { fieldPath: "metadata.labels['bad key']" } } },
+      { name: 'SECRET', valueFrom: { secretKeyRef: { name: '' } } },
+      { name: 'GPU', valueFrom: { resourceFieldRef: { resource: 'limits.gpu' } } },
+    ];
+    const envFrom = [{}, { prefix: 'P_', configMapRef: { name: 'Cfg' } }];
+    const res = await pod({}, { env, envFrom });
+    t.equal(res.status, 422);
+    t.same(causesOf(res), [
+      "spec.containers[0].env[0].name: FieldValueInvalid: Invalid value: \"A=B\": a valid environment variable name must consist only of printable ASCII characters other than '='",
+      'spec.containers[0].env[1].valueFrom: FieldValueInvalid: Invalid value: "": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`',
+      'spec.containers[0].env[2].valueFrom: FieldValueInvalid: Invalid value: "": may not be specified when `value` is not empty',
+      'spec.containers[0].env[3].valueFrom.fieldRef.fieldPath: FieldValueInvalid: Invalid value: "metadata.foo": error converting fieldPath: field label not supported: metadata.foo',
+      'spec.containers[0].env[4].valueFrom.fieldRef.fieldPath: FieldValueNotSupported: Unsupported value: "status.phase": supported values: "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"',
+      "spec.containers[0].env[5].valueFrom.fieldRef: FieldValueInvalid: Invalid value: \"bad key\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+      `spec.containers[0].env[6].valueFrom.secretKeyRef.name: FieldValueInvalid: Invalid value: "": ${SUBDOMAIN_MSG}`,
+      'spec.containers[0].env[6].valueFrom.secretKeyRef.key: FieldValueRequired: Required value',
+      'spec.containers[0].env[7].valueFrom.resourceFieldRef.resource: FieldValueNotSupported: Unsupported value: "limits.gpu": supported values: "limits.cpu", "limits.ephemeral-storage", "limits.memory", "requests.cpu", "requests.ephemeral-storage", "requests.memory"',
+      'spec.containers[0].envFrom: FieldValueInvalid: Invalid value: "": must specify one of: `configMapRef` or `secretRef`',
+      `spec.containers[0].envFrom[1].configMapRef.name: FieldValueInvalid: Invalid value: "Cfg": ${SUBDOMAIN_MSG}`,
+    ]);
+    const old = await pod({}, { env: [{ name: '1BAD', value: 'x' }, { name: '..', value: 'y' }] }, 'old');
+    t.same(causesOf(old), [
+      "spec.containers[0].env[0].name: FieldValueInvalid: Invalid value: \"1BAD\": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')",
+      "spec.containers[0].env[1].name: FieldValueInvalid: Invalid value: \"..\": must not be '..'",
+    ], '1.28 has the strict env-name rule');
+    const relaxed = await pod({}, { env: [{ name: '1 OK', value: 'x' }] });
+    t.equal(relaxed.status, 201, '1.33 relaxes env names');
+    const ok = await pod({}, { env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory' } } }], envFrom: [{ secretRef: { name: 's' } }] });
+    t.equal(ok.status, 201, ok.text);
+    t.same((JSON.parse(ok.text) as { spec: { containers: Array<{ env: Obj[] }> } }).spec.containers[0]!.env[0], { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } }, 'fieldRef.apiVersion defaults to v1');
   });
 
   t.test('security contexts', async (t) => {
