@@ -235,6 +235,14 @@ export const FEATURE_GATES: Readonly<Record<string, FeatureGateHistory>> = Objec
       { since: '1.34', stage: GA, default: true, lockToDefault: true },
     ],
   },
+  // Pod validation: containers' securityContext.procMount (dropped where off).
+  ProcMountType: {
+    specs: [
+      { since: '1.12', stage: A, default: false },
+      { since: '1.31', stage: B, default: false },
+      { since: '1.33', stage: B, default: true },
+    ],
+  },
   // Pod validation: dnsConfig.searches may hold '_' and be '.'.
   RelaxedDNSSearchValidation: {
     specs: [

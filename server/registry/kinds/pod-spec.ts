@@ -57,6 +57,8 @@ export interface PodSpecOptions {
   relaxedDNSSearch: boolean;
   /** The RelaxedEnvironmentVariableValidation gate: env names of any printable ASCII but '='. */
   relaxedEnvNames: boolean;
+  /** The ProcMountType gate: containers may set securityContext.procMount. */
+  procMountType: boolean;
 }
 
 const DNS1123_LABEL_WITH_UNDERSCORE = '_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?';

@@ -74,8 +74,8 @@ export function defaultPod(pod: KubeObject): void {
 /**
  * The pod spec options of the minor serving `type`: SidecarContainers (init containers'
  * restartPolicy; where the gate is off or unknown, upstream drops the field before validation) and
- * PodLifecycleSleepActionAllowZero, RelaxedDNSSearchValidation and
- * RelaxedEnvironmentVariableValidation.
+ * PodLifecycleSleepActionAllowZero, RelaxedDNSSearchValidation, RelaxedEnvironmentVariableValidation
+ * and ProcMountType.
  */
 export function podSpecOptions(type: ResourceType | undefined, resourceIsPod: boolean): PodSpecOptions {
   const gates = type?.featureGates;
@@ -85,13 +85,27 @@ export function podSpecOptions(type: ResourceType | undefined, resourceIsPod: bo
     allowZeroSleep: gates ? gates.get('PodLifecycleSleepActionAllowZero') === true : true,
     relaxedDNSSearch: gates ? gates.get('RelaxedDNSSearchValidation') === true : true,
     relaxedEnvNames: gates ? gates.get('RelaxedEnvironmentVariableValidation') === true : true,
+    procMountType: gates ? gates.get('ProcMountType') === true : true,
   };
 }
 
-/** Drops what a disabled gate's field strategy drops before validation (`dropDisabledPodFields`). */
+function allContainers(spec: Rec): Rec[] {
+  return ['initContainers', 'containers', 'ephemeralContainers'].flatMap((key) => containersOf(spec, key));
+}
+
+/**
+ * Drops what a disabled gate's field strategy drops before validation (`dropDisabledPodFields`),
+ * unless the old object already used it: init containers' restartPolicy (SidecarContainers) and
+ * containers' securityContext.procMount (ProcMountType).
+ */
 export function dropDisabledPodSpecFields(spec: Rec, old: Rec | undefined, opts: PodSpecOptions): void {
-  const sidecarsInUse = old !== undefined && containersOf(old, 'initContainers').some((c) => c['restartPolicy'] !== undefined && c['restartPolicy'] !== null);
+  const set = (v: unknown): boolean => v !== undefined && v !== null;
+  const sidecarsInUse = old !== undefined && containersOf(old, 'initContainers').some((c) => set(c['restartPolicy']));
   if (!opts.sidecarContainers && !sidecarsInUse) for (const c of containersOf(spec, 'initContainers')) delete c['restartPolicy'];
+  const procMountInUse = old !== undefined && allContainers(old).some((c) => set(obj(c['securityContext'])['procMount']));
+  if (!opts.procMountType && !procMountInUse) {
+    for (const c of allContainers(spec)) if (set(c['securityContext'])) delete obj(c['securityContext'])['procMount'];
+  }
 }
 
 function json(v: unknown): string {

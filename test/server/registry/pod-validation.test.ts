@@ -246,7 +246,7 @@ t.test('pod specs are validated as kube-apiserver does', async (t) => {
     ]);
   });
 
-  t.test('sidecar init containers by minor', async (t) => {
+  t.test('gated fields by minor: sidecar init containers, procMount', async (t) => {
     const spec = (policy: string) => ({
       initContainers: [
         { name: 'sidecar', image: 'busybox', restartPolicy: policy, readinessProbe: { exec: { command: ['true'] } } },
@@ -271,6 +271,10 @@ t.test('pod specs are validated as kube-apiserver does', async (t) => {
     const dropped = await pod({ initContainers: [{ name: 'sidecar', image: 'busybox', restartPolicy: 'Always' }] }, {}, 'old');
     t.equal(dropped.status, 201, dropped.text);
     t.equal((JSON.parse(dropped.text) as { spec: { initContainers: Obj[] } }).spec.initContainers[0]!['restartPolicy'], undefined, '1.28 drops it');
+    // ProcMountType is off before 1.33: procMount is dropped too, so Unmasked is not refused.
+    const procMount = await pod({}, { securityContext: { procMount: 'Unmasked' } }, 'old');
+    t.equal(procMount.status, 201, procMount.text);
+    t.same((JSON.parse(procMount.text) as { spec: { containers: Obj[] } }).spec.containers[0]!['securityContext'], {}, '1.28 drops procMount');
   });
 
   t.test('valid pods pass', async (t) => {
