@@ -8,11 +8,13 @@
  * hugepages multiples of their page size and only with cpu or memory.
  *
  * Limits are checked before requests, each in its written order (upstream ranges over Go maps, so
- * its order varies between calls). Quantities print as written; upstream prints their canonical form.
+ * its order varies between calls). Quantities print in their canonical form (quantity.ts); the
+ * integer check's bad value, a Go struct upstream, prints that way too.
  */
 import type { FieldError } from '../../errors/status.js';
 import { compareQuantity, parseQuantity, type Dec } from '../custom/cel/libs/quantity.js';
 import { isQualifiedName } from '../validation.js';
+import { canonicalQuantity } from './quantity.js';
 import { invalid, invalidEach, obj, required } from './field.js';
 
 type Rec = Record<string, unknown>;
@@ -94,9 +96,10 @@ function validateQuantity(name: string, value: unknown, field: string): { errs: 
   const errs: FieldError[] = [];
   const q = parse(value);
   if (!q) return { errs, q };
-  if (q.m < 0n) errs.push(invalid(field, String(value), 'must be greater than or equal to 0'));
-  if (isIntegerResourceName(name) && q.e < 0) errs.push(invalid(field, String(value), 'must be an integer'));
-  if (isHugePage(name) && !hugePageDivisible(name, q)) errs.push(invalid(field, String(value), `${String(value)} is not positive integer multiple of ${name}`));
+  const text = canonicalQuantity(value);
+  if (q.m < 0n) errs.push(invalid(field, text, 'must be greater than or equal to 0'));
+  if (isIntegerResourceName(name) && q.e < 0) errs.push(invalid(field, text, 'must be an integer'));
+  if (isHugePage(name) && !hugePageDivisible(name, q)) errs.push(invalid(field, text, `${text} is not positive integer multiple of ${name}`));
   return { errs, q };
 }
 
@@ -125,8 +128,9 @@ export function validateResources(resources: Rec, path: string): FieldError[] {
       const limit = parse(limits[name]);
       if (q && limit) {
         const cmp = compareQuantity(q, limit);
-        if (cmp !== 0 && !isOvercommitAllowed(name)) errs.push(invalid(reqPath, String(value), `must be equal to ${name} limit of ${String(limits[name])}`));
-        else if (cmp > 0) errs.push(invalid(reqPath, String(value), `must be less than or equal to ${name} limit of ${String(limits[name])}`));
+        const [req, lim] = [canonicalQuantity(value), canonicalQuantity(limits[name])];
+        if (cmp !== 0 && !isOvercommitAllowed(name)) errs.push(invalid(reqPath, req, `must be equal to ${name} limit of ${lim}`));
+        else if (cmp > 0) errs.push(invalid(reqPath, req, `must be less than or equal to ${name} limit of ${lim}`));
       }
     } else if (!isOvercommitAllowed(name)) {
       errs.push(required(limPath, 'Limit must be set for non overcommitable resources'));

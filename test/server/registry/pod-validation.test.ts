@@ -180,11 +180,11 @@ t.test('pod specs are validated as kube-apiserver does', async (t) => {
     ]);
   });
 
-  t.test('resource names, quantities and hugepages', async (t) => {
+  t.test('resource names, quantities (printed canonical) and hugepages', async (t) => {
     const res = await pod({}, {
       resources: {
-        limits: { foo: '1', 'hugepages-2Mi': '3Mi' },
-        requests: { 'example.com/gpu': '1', 'hugepages-2Mi': '3Mi', 'ephemeral-storage': '-1' },
+        limits: { foo: '1', 'hugepages-2Mi': '3Mi', memory: '1Gi', cpu: '250m' },
+        requests: { 'example.com/gpu': '1', 'hugepages-2Mi': '3Mi', 'ephemeral-storage': '-1', memory: '2048Mi', cpu: '0.5' },
       },
     });
     t.equal(res.status, 422);
@@ -195,8 +195,12 @@ t.test('pod specs are validated as kube-apiserver does', async (t) => {
       'spec.containers[0].resources.limits: FieldValueRequired: Required value: Limit must be set for non overcommitable resources',
       'spec.containers[0].resources.requests[hugepages-2Mi]: FieldValueInvalid: Invalid value: "3Mi": 3Mi is not positive integer multiple of hugepages-2Mi',
       'spec.containers[0].resources.requests[ephemeral-storage]: FieldValueInvalid: Invalid value: "-1": must be greater than or equal to 0',
-      'spec.containers[0].resources: FieldValueForbidden: Forbidden: HugePages require cpu or memory',
+      // Quantities print in canonical form: 2048Mi is 2Gi, 0.5 is 500m.
+      'spec.containers[0].resources.requests: FieldValueInvalid: Invalid value: "2Gi": must be less than or equal to memory limit of 1Gi',
+      'spec.containers[0].resources.requests: FieldValueInvalid: Invalid value: "500m": must be less than or equal to cpu limit of 250m',
     ]);
+    const hugeOnly = await pod({}, { resources: { limits: { 'hugepages-1Gi': '2Gi' }, requests: { 'hugepages-1Gi': '2Gi' } } });
+    t.same(causesOf(hugeOnly), ['spec.containers[0].resources: FieldValueForbidden: Forbidden: HugePages require cpu or memory']);
   });
 
   t.test('dnsConfig, OS rules and the remaining pod fields', async (t) => {
