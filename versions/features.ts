@@ -243,6 +243,22 @@ export const FEATURE_GATES: Readonly<Record<string, FeatureGateHistory>> = Objec
       { since: '1.33', stage: B, default: true },
     ],
   },
+  // Pod validation: pod and container securityContext.appArmorProfile (dropped where off).
+  AppArmorFields: {
+    specs: [
+      { since: '1.30', stage: B, default: true },
+      { since: '1.31', stage: GA, default: true, lockToDefault: true },
+    ],
+    removedIn: '1.33',
+  },
+  // Pod validation: the sleep lifecycle handler (dropped where off).
+  PodLifecycleSleepAction: {
+    specs: [
+      { since: '1.29', stage: A, default: false },
+      { since: '1.30', stage: B, default: true },
+      { since: '1.34', stage: GA, default: true, lockToDefault: true },
+    ],
+  },
   // Pod validation: dnsConfig.searches may hold '_' and be '.'.
   RelaxedDNSSearchValidation: {
     specs: [
@@ -353,6 +369,19 @@ export function gatesFor(minor: string): Map<string, FeatureGateSpec> {
     if (spec) gates.set(name, spec);
   }
   return gates;
+}
+
+/**
+ * Whether a feature is on at a minor given that minor's effective gate values: the gate's value
+ * where the minor registers it; after the gate's removal, its last default (a GA feature stays on);
+ * before its introduction, or for a gate kube-skew does not list, off.
+ */
+export function featureEnabled(gates: ReadonlyMap<string, boolean>, name: string, minor: string): boolean {
+  const value = gates.get(name);
+  if (value !== undefined) return value;
+  const history = FEATURE_GATES[name];
+  if (!history?.removedIn || compareMinor(normalizeMinor(minor), history.removedIn) < 0) return false;
+  return history.specs[history.specs.length - 1]?.default ?? false;
 }
 
 /** The outcome of a successful `--feature-gates` parse. */

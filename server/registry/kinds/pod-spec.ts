@@ -59,6 +59,10 @@ export interface PodSpecOptions {
   relaxedEnvNames: boolean;
   /** The ProcMountType gate: containers may set securityContext.procMount. */
   procMountType: boolean;
+  /** The AppArmorFields gate: pods and containers may set securityContext.appArmorProfile. */
+  appArmorFields: boolean;
+  /** The PodLifecycleSleepAction gate: lifecycle hooks may sleep. */
+  sleepAction: boolean;
 }
 
 const DNS1123_LABEL_WITH_UNDERSCORE = '_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?';

@@ -19,6 +19,7 @@ import type { ResourceType } from '../resource-type.js';
 import { arr, forbidden, invalid, obj, str } from './field.js';
 import { defaultEnv } from './pod-env.js';
 import { defaultHandler, defaultProbe } from './pod-probes.js';
+import { featureEnabled } from '../../../versions/features.js';
 import { containersOf, validatePodSpec, VOLUME_SOURCES, type PodSpecOptions } from './pod-spec.js';
 
 const UPDATABLE_POD_SPEC_FIELDS = [
@@ -72,20 +73,22 @@ export function defaultPod(pod: KubeObject): void {
 }
 
 /**
- * The pod spec options of the minor serving `type`: SidecarContainers (init containers'
- * restartPolicy; where the gate is off or unknown, upstream drops the field before validation) and
- * PodLifecycleSleepActionAllowZero, RelaxedDNSSearchValidation, RelaxedEnvironmentVariableValidation
- * and ProcMountType.
+ * The pod spec options of the minor serving `type` (the newest minor's defaults without one): the
+ * gates that change pod validation, or drop a field before it (see {@link dropDisabledPodSpecFields}).
  */
 export function podSpecOptions(type: ResourceType | undefined, resourceIsPod: boolean): PodSpecOptions {
   const gates = type?.featureGates;
+  const minor = type?.minor;
+  const on = (name: string): boolean => (gates && minor ? featureEnabled(gates, name, minor) : true);
   return {
     resourceIsPod,
-    sidecarContainers: gates ? gates.get('SidecarContainers') === true : true,
-    allowZeroSleep: gates ? gates.get('PodLifecycleSleepActionAllowZero') === true : true,
-    relaxedDNSSearch: gates ? gates.get('RelaxedDNSSearchValidation') === true : true,
-    relaxedEnvNames: gates ? gates.get('RelaxedEnvironmentVariableValidation') === true : true,
-    procMountType: gates ? gates.get('ProcMountType') === true : true,
+    sidecarContainers: on('SidecarContainers'),
+    allowZeroSleep: on('PodLifecycleSleepActionAllowZero'),
+    relaxedDNSSearch: on('RelaxedDNSSearchValidation'),
+    relaxedEnvNames: on('RelaxedEnvironmentVariableValidation'),
+    procMountType: on('ProcMountType'),
+    appArmorFields: on('AppArmorFields'),
+    sleepAction: on('PodLifecycleSleepAction'),
   };
 }
 
@@ -95,8 +98,9 @@ function allContainers(spec: Rec): Rec[] {
 
 /**
  * Drops what a disabled gate's field strategy drops before validation (`dropDisabledPodFields`),
- * unless the old object already used it: init containers' restartPolicy (SidecarContainers) and
- * containers' securityContext.procMount (ProcMountType).
+ * unless the old object already used it: init containers' restartPolicy (SidecarContainers),
+ * containers' securityContext.procMount (ProcMountType), pod and container appArmorProfile
+ * (AppArmorFields) and sleep lifecycle handlers (PodLifecycleSleepAction).
  */
 export function dropDisabledPodSpecFields(spec: Rec, old: Rec | undefined, opts: PodSpecOptions): void {
   const set = (v: unknown): boolean => v !== undefined && v !== null;
@@ -106,6 +110,12 @@ export function dropDisabledPodSpecFields(spec: Rec, old: Rec | undefined, opts:
   if (!opts.procMountType && !procMountInUse) {
     for (const c of allContainers(spec)) if (set(c['securityContext'])) delete obj(c['securityContext'])['procMount'];
   }
+  const withSC = (s: Rec): Rec[] => [s, ...allContainers(s)].filter((o) => set(o['securityContext']));
+  const appArmorInUse = old !== undefined && withSC(old).some((o) => set(obj(o['securityContext'])['appArmorProfile']));
+  if (!opts.appArmorFields && !appArmorInUse) for (const o of withSC(spec)) delete obj(o['securityContext'])['appArmorProfile'];
+  const hooks = (s: Rec): Rec[] => allContainers(s).flatMap((c) => ['postStart', 'preStop'].map((h) => obj(obj(c['lifecycle'])[h])));
+  const sleepInUse = old !== undefined && hooks(old).some((h) => set(h['sleep']));
+  if (!opts.sleepAction && !sleepInUse) for (const h of hooks(spec)) delete h['sleep'];
 }
 
 function json(v: unknown): string {

@@ -250,7 +250,7 @@ t.test('pod specs are validated as kube-apiserver does', async (t) => {
     ]);
   });
 
-  t.test('gated fields by minor: sidecar init containers, procMount', async (t) => {
+  t.test('gated fields by minor: sidecar init containers, procMount, appArmorProfile, sleep hooks', async (t) => {
     const spec = (policy: string) => ({
       initContainers: [
         { name: 'sidecar', image: 'busybox', restartPolicy: policy, readinessProbe: { exec: { command: ['true'] } } },
@@ -279,6 +279,13 @@ t.test('pod specs are validated as kube-apiserver does', async (t) => {
     const procMount = await pod({}, { securityContext: { procMount: 'Unmasked' } }, 'old');
     t.equal(procMount.status, 201, procMount.text);
     t.same((JSON.parse(procMount.text) as { spec: { containers: Obj[] } }).spec.containers[0]!['securityContext'], {}, '1.28 drops procMount');
+    // AppArmorFields (1.30+; its gate is gone from 1.33, the feature stays on) and PodLifecycleSleepAction (1.30+).
+    const appArmor = await pod({ securityContext: { appArmorProfile: { type: 'Bogus' } } }, {}, 'old');
+    t.equal(appArmor.status, 201, '1.28 drops appArmorProfile');
+    const sleep = await pod({}, { lifecycle: { preStop: { sleep: { seconds: 5 } } } }, 'old');
+    t.same(causesOf(sleep), ['spec.containers[0].lifecycle.preStop: FieldValueRequired: Required value: must specify a handler type'], '1.28 drops the sleep handler');
+    const sleepNew = await pod({}, { lifecycle: { preStop: { sleep: { seconds: 5 } } } });
+    t.equal(sleepNew.status, 201, sleepNew.text);
   });
 
   t.test('valid pods pass', async (t) => {
