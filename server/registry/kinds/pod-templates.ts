@@ -1,14 +1,15 @@
 /**
  * The pod templates of workloads, after pkg/apis/core/validation's `ValidatePodTemplateSpec` and
- * the template parts of pkg/apis/apps/validation (ReplicaSet, Deployment, StatefulSet, DaemonSet)
- * and pkg/apis/batch/validation (Job, CronJob): template labels and annotations, the whole pod spec
- * rule set at the template's path (`spec.template.spec.containers[0].image`), no ephemeral
- * containers, and per kind the selector matching the template labels, restartPolicy Always and no
- * activeDeadlineSeconds (apps), restartPolicy OnFailure or Never (batch). The core/v1 defaults are
- * applied to the template first, as decoding does upstream.
+ * the template parts of pkg/apis/apps/validation (ReplicaSet, Deployment, StatefulSet, DaemonSet),
+ * pkg/apis/batch/validation (Job, CronJob) and the core ReplicationController and PodTemplate
+ * rules: template labels and annotations, the whole pod spec rule set at the template's path
+ * (`spec.template.spec.containers[0].image`), no ephemeral containers, and per kind a present
+ * selector matching the template labels, restartPolicy Always and no activeDeadlineSeconds (apps,
+ * ReplicationController), restartPolicy OnFailure or Never (batch). The core/v1 defaults are applied
+ * to the template first, as decoding does upstream.
  *
- * Not covered: the rest of the workload specs (replicas, strategies, selector required, valid and immutable,
- * Job completions and the generated selector, CronJob schedules, volumeClaimTemplates).
+ * Not covered: the rest of the workload specs (replicas, strategies, selector required, valid and
+ * immutable, Job completions and the generated selector, CronJob schedules, volumeClaimTemplates).
  */
 import { GoSyntax, type FieldError } from '../../errors/status.js';
 import type { KubeObject } from '../object.js';
@@ -29,11 +30,12 @@ interface TemplateRule {
   restartPolicies: readonly string[];
   /** The kind's name in the activeDeadlineSeconds message; undefined where it is allowed. */
   noActiveDeadline?: string;
-  /** The selector at the template's parent must match the template labels. */
-  selectorMatches: boolean;
+  /** The selector beside the template that must match its labels: a LabelSelector, a label map (ReplicationController), or none. */
+  selector?: 'label-selector' | 'map';
 }
 
-const APPS = (kind: string): TemplateRule => ({ path: ['spec', 'template'], restartPolicies: ['Always'], noActiveDeadline: kind, selectorMatches: true });
+const APPS = (kind: string): TemplateRule => ({ path: ['spec', 'template'], restartPolicies: ['Always'], noActiveDeadline: kind, selector: 'label-selector' });
+const ANY_RESTART_POLICY = ['Always', 'OnFailure', 'Never'];
 
 /** Template rules by `group/resource`. */
 export const TEMPLATE_RULES: Readonly<Record<string, TemplateRule>> = {
@@ -41,8 +43,11 @@ export const TEMPLATE_RULES: Readonly<Record<string, TemplateRule>> = {
   'apps/replicasets': APPS('ReplicaSet'),
   'apps/statefulsets': APPS('StatefulSet'),
   'apps/daemonsets': APPS('DaemonSet'),
-  'batch/jobs': { path: ['spec', 'template'], restartPolicies: ['OnFailure', 'Never'], selectorMatches: false },
-  'batch/cronjobs': { path: ['spec', 'jobTemplate', 'spec', 'template'], restartPolicies: ['OnFailure', 'Never'], selectorMatches: false },
+  'batch/jobs': { path: ['spec', 'template'], restartPolicies: ['OnFailure', 'Never'] },
+  'batch/cronjobs': { path: ['spec', 'jobTemplate', 'spec', 'template'], restartPolicies: ['OnFailure', 'Never'] },
+  '/replicationcontrollers': { path: ['spec', 'template'], restartPolicies: ['Always'], noActiveDeadline: 'ReplicationController', selector: 'map' },
+  // A PodTemplate's template only gets ValidatePodTemplateSpec.
+  '/podtemplates': { path: ['template'], restartPolicies: ANY_RESTART_POLICY },
 };
 
 function templateOf(o: Rec, path: readonly string[]): Rec | undefined {
@@ -64,11 +69,11 @@ function goStringMap(m: Record<string, string>): GoSyntax {
  * The workload's selector, when it has a valid one. Upstream also refuses a missing selector (and
  * then reports the template labels as not matching); kube-skew does not require one.
  */
-function selectorOf(parent: Rec): LabelSelector | undefined {
+function selectorOf(parent: Rec, kind: 'label-selector' | 'map'): LabelSelector | undefined {
   const raw = parent['selector'];
   if (raw === undefined || raw === null) return undefined;
   try {
-    return labelSelectorFromObject(raw as MetaLabelSelector);
+    return labelSelectorFromObject((kind === 'map' ? { matchLabels: raw } : raw) as MetaLabelSelector);
   } catch {
     return undefined;
   }
@@ -93,8 +98,8 @@ export function validateTemplate(o: KubeObject, old: KubeObject | undefined, typ
   const errs: FieldError[] = [];
   const meta = obj(template['metadata']);
   const labels = obj(meta['labels']) as Record<string, string>;
-  if (rule.selectorMatches) {
-    const selector = selectorOf(templateOf(o, rule.path.slice(0, -1)) ?? {});
+  if (rule.selector) {
+    const selector = selectorOf(templateOf(o, rule.path.slice(0, -1)) ?? {}, rule.selector);
     if (selector && !labelSelectorIsEmpty(selector) && !matchesLabels(selector, labels)) {
       errs.push(invalid(`${field}.metadata.labels`, goStringMap(labels), '`selector` does not match template `labels`'));
     }

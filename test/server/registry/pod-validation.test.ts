@@ -375,6 +375,19 @@ t.test('workload pod templates are validated at their own paths', async (t) => {
   });
   t.same(causesOf(cron), ['spec.jobTemplate.spec.template.spec.containers[0].ports[0].containerPort: FieldValueRequired: Required value']);
 
+  const rc = await post(`/api/v1/namespaces/${NS}/replicationcontrollers`, {
+    apiVersion: 'v1',
+    kind: 'ReplicationController',
+    metadata: { name: 'rc' },
+    spec: { selector: { app: 'x' }, template: { metadata: { labels: { app: 'y' } }, spec: { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox' }] } } },
+  });
+  t.same(causesOf(rc), [
+    'spec.template.metadata.labels: FieldValueInvalid: Invalid value: map[string]string{"app":"y"}: `selector` does not match template `labels`',
+    'spec.template.spec.restartPolicy: FieldValueNotSupported: Unsupported value: "OnFailure": supported values: "Always"',
+  ]);
+  const podTemplate = await post(`/api/v1/namespaces/${NS}/podtemplates`, { apiVersion: 'v1', kind: 'PodTemplate', metadata: { name: 'pt' }, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c' }] } } });
+  t.same(causesOf(podTemplate), ['template.spec.containers[0].image: FieldValueRequired: Required value'], 'a PodTemplate allows any restartPolicy');
+
   const good = await post(`/apis/apps/v1/namespaces/${NS}/deployments`, deployment('good', { containers: [{ name: 'app', image: 'nginx:1.27', readinessProbe: { httpGet: { port: 80 } } }] }));
   t.equal(good.status, 201, good.text);
   t.match(JSON.parse(good.text), {
