@@ -4,7 +4,8 @@
  * - defaults: restartPolicy Always, dnsPolicy ClusterFirst, schedulerName default-scheduler,
  *   terminationGracePeriodSeconds 30, container terminationMessagePath/Policy and imagePullPolicy
  *   (Always for `:latest` or untagged images, else IfNotPresent), port protocol TCP, probe timing
- *   and thresholds, httpGet path and scheme, env fieldRef apiVersion v1, and a volume without a source becomes an emptyDir;
+ *   and thresholds, httpGet path and scheme, env fieldRef apiVersion v1, and a volume without a
+ *   source becomes an emptyDir;
  * - the pod spec rules of {@link validatePodSpec} (pod-spec.ts and the files it uses), plus the
  *   Pod-only ones: no leading or trailing whitespace in images, ephemeralContainers refused on
  *   create, nodeName only once schedulingGates are cleared;
@@ -16,10 +17,10 @@
 import type { FieldError } from '../../errors/status.js';
 import type { KubeObject } from '../object.js';
 import type { ResourceType } from '../resource-type.js';
+import { featureEnabled } from '../../../versions/features.js';
 import { arr, forbidden, invalid, obj, str } from './field.js';
 import { defaultEnv } from './pod-env.js';
 import { defaultHandler, defaultProbe } from './pod-probes.js';
-import { featureEnabled } from '../../../versions/features.js';
 import { containersOf, validatePodSpec, VOLUME_SOURCES, type PodSpecOptions } from './pod-spec.js';
 
 const UPDATABLE_POD_SPEC_FIELDS = [
