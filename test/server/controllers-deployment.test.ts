@@ -189,5 +189,6 @@ t.test('a Deployment edited right after its creation: no freeze, rollout on the 
   await prober;
   const worst = Math.max(...slowest);
   t.ok(slowest.length > 10, `${slowest.length} probes`);
-  t.ok(worst < 1000, `every /readyz probe answered within 1 s (slowest ${worst} ms)`);
+  // A frozen event loop never answers; a busy machine (load 15+ on 2 cores) can take a second.
+  t.ok(worst < 5000, `every /readyz probe answered within 5 s (slowest ${worst} ms)`);
 });
