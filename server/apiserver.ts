@@ -44,6 +44,8 @@ import { MasterLeases } from './controlplane/master-leases.js';
 import { ComponentStatusStorage, componentProbes } from './registry/componentstatus.js';
 import { LeaseEndpointReconciler } from './controlplane/endpoint-reconciler.js';
 import { KubernetesServiceController } from './controlplane/kubernetes-service.js';
+import { DefaultServiceCIDRController } from './controlplane/default-service-cidr.js';
+import { serviceWriteHooks } from './registry/service/hooks.js';
 import { createServiceAccountTokens } from './serviceaccount/setup.js';
 
 /** Things a caller may inject instead of the defaults (tests fix the clock, share a store, …). */
@@ -125,6 +127,19 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   registerProtobufBodyDecoder();
   // generateName suffixes stay unseeded: servers sharing a seed would otherwise collide.
   const registry = new Registry({ store, clock, ...(deps.random ? { random: deps.random } : {}) });
+  // Service ClusterIPs and NodePorts, allocated in the shared store (unseeded, like generateName).
+  const serviceHooks = serviceWriteHooks({
+    store,
+    registry,
+    types,
+    minor: profile.minor,
+    featureGates: profile.featureGates,
+    serviceCIDRs: config.serviceCIDRs,
+    nodePortRange: config.serviceNodePortRange,
+    random: deps.random ?? Math.random,
+    now: () => clock.now(),
+  });
+  registry.setWriteHooks(serviceHooks);
   const tokens = await createServiceAccountTokens(config, profile.featureGates, registry, types, clock);
   const authorization = await buildAuthorization({ config, registry, types, clock, log });
   const health = new HealthChecks();
@@ -234,6 +249,13 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
 
   await bootstrapNamespaces(registry, types);
   namespacesHook();
+  // With MultiCIDRServiceAllocator the allocator needs the default ServiceCIDR before any Service.
+  const serviceCIDRType = types.preferred('networking.k8s.io', 'servicecidrs');
+  const defaultServiceCIDR =
+    serviceHooks.mode !== 'bitmap' && serviceCIDRType
+      ? new DefaultServiceCIDRController({ registry, type: serviceCIDRType, cidrs: config.serviceCIDRs.map((c) => c.text), clock, log })
+      : undefined;
+  await defaultServiceCIDR?.start();
   if (authorization.rbac) {
     // Upstream disables the hook when RBAC is not a mode.
     const rbacHook = health.postStartHook(BOOTSTRAP_ROLES_HOOK);
@@ -302,6 +324,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
         compactor.stop();
         // Upstream removes its endpoint in a pre-shutdown hook, before the listener stops.
         await kubernetesService.stop();
+        defaultServiceCIDR?.stop();
         await controllers?.stop();
         authorization.stop();
         extensions?.stop();

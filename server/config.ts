@@ -12,6 +12,8 @@ import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_READ_HEADER_TIMEOUT_MS, DEFAULT_WRITE_
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './filters/request-timeout.js';
 import { DEFAULT_MAX_WATCHES_PER_USER } from './filters/watch-limit.js';
 import { firstAddress } from './controlplane/service-ip.js';
+import { parseCidr, type Cidr } from './registry/service/cidr.js';
+import { DEFAULT_NODE_PORT_RANGE, parsePortRange, type PortRange } from './registry/service/port-allocator.js';
 import { authorizationModeErrors, DEFAULT_AUTHORIZATION_MODES } from './authz/modes.js';
 import { aggregateErrors } from './authz/authorizer.js';
 
@@ -164,6 +166,10 @@ export interface ServerConfig {
   serviceClusterIPRange: string;
   /** The ClusterIP of the `kubernetes` Service: the first address of the primary service range. */
   apiServerServiceIP: string;
+  /** The parsed service ranges: the primary, then the secondary of the other family if given. */
+  serviceCIDRs: Cidr[];
+  /** `--service-node-port-range` (default 30000-32767). */
+  serviceNodePortRange: PortRange;
   /**
    * `--root-ca-file` (kube-controller-manager's flag; the controllers run in the server): the CA
    * the root CA publisher writes into every namespace's `kube-root-ca.crt`. '' falls back to the
@@ -314,6 +320,8 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
     etcdCompactionIntervalMs: parseDurationFlag(flags, 'etcd-compaction-interval', DEFAULT_ETCD_COMPACTION_INTERVAL_MS),
     serviceClusterIPRange: str(flags, 'service-cluster-ip-range'),
     apiServerServiceIP: apiServerServiceIP(str(flags, 'service-cluster-ip-range')),
+    serviceCIDRs: serviceCIDRs(str(flags, 'service-cluster-ip-range')),
+    serviceNodePortRange: serviceNodePortRange(str(flags, 'service-node-port-range', DEFAULT_NODE_PORT_RANGE)),
     rootCAFile: str(flags, 'root-ca-file'),
   };
 }
@@ -327,6 +335,33 @@ function apiServerServiceIP(ranges: string): string {
   const ip = firstAddress(primary);
   if (ip === undefined) throw new ConfigError('service-cluster-ip-range[0] is not a valid cidr');
   return ip;
+}
+
+/**
+ * `--service-cluster-ip-range` as kube-apiserver's getServiceIPAndRanges and its validation take
+ * it: one CIDR, or two of different families (dual-stack).
+ */
+function serviceCIDRs(ranges: string): Cidr[] {
+  const entries = (ranges === '' ? DEFAULT_SERVICE_CLUSTER_IP_RANGE : ranges).split(',').map((r) => r.trim());
+  if (entries.length > 2) throw new ConfigError('--service-cluster-ip-range must not contain more than two entries');
+  const cidrs = entries.map((entry, i) => {
+    const cidr = parseCidr(entry);
+    if (!cidr) throw new ConfigError(`service-cluster-ip-range[${i}] is not a valid cidr`);
+    return cidr;
+  });
+  if (cidrs.length === 2 && cidrs[0]!.family === cidrs[1]!.family) {
+    throw new ConfigError('--service-cluster-ip-range[0] and --service-cluster-ip-range[1] must be of different IP family');
+  }
+  return cidrs;
+}
+
+/** `--service-node-port-range` as `utilnet.PortRange.Set` parses it. */
+function serviceNodePortRange(value: string): PortRange {
+  try {
+    return parsePortRange(value);
+  } catch (err) {
+    throw new ConfigError(`invalid argument "${value}" for "--service-node-port-range" flag: ${(err as Error).message}`);
+  }
 }
 
 /** Upstream's bounds of `--service-account-max-token-expiration`: 1 hour to 2^32 seconds. */

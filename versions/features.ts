@@ -69,6 +69,16 @@ export const FEATURE_GATES: Readonly<Record<string, FeatureGateHistory>> = Objec
     ],
     removedIn: '1.33',
   },
+  // The bitmap dual write of MultiCIDRServiceAllocator servers (pkg/features versioned specs of the
+  // 1.36 cycle): alpha 1.31, beta (off) 1.33, GA and on 1.34, locked 1.35.
+  DisableAllocatorDualWrite: {
+    specs: [
+      { since: '1.31', stage: A, default: false },
+      { since: '1.33', stage: B, default: false },
+      { since: '1.34', stage: GA, default: true },
+      { since: '1.35', stage: GA, default: true, lockToDefault: true },
+    ],
+  },
   AggregatedDiscoveryRemoveBetaType: {
     specs: [
       { since: '1.0', stage: GA, default: false },
@@ -155,6 +165,16 @@ export const FEATURE_GATES: Readonly<Record<string, FeatureGateHistory>> = Objec
     ],
     introducedIn: '1.28',
   },
+  // KEP-1880. pkg/features versioned specs (1.33 and 1.36 cycles): alpha 1.27, beta (off) 1.31,
+  // GA and on 1.33, locked 1.34.
+  MultiCIDRServiceAllocator: {
+    specs: [
+      { since: '1.27', stage: A, default: false },
+      { since: '1.31', stage: B, default: false },
+      { since: '1.33', stage: GA, default: true },
+      { since: '1.34', stage: GA, default: true, lockToDefault: true },
+    ],
+  },
   MutatingAdmissionPolicy: {
     specs: [
       // The website: alpha from 1.30 (without effect in 1.30 and 1.31), beta (off) from 1.34.
@@ -199,6 +219,24 @@ export const FEATURE_GATES: Readonly<Record<string, FeatureGateHistory>> = Objec
   // beta 1.30, GA 1.32; NodeBinding alpha 1.29, beta 1.31, GA 1.33 (locked). PodNodeInfo and
   // NodeBindingValidation are taken as JTI's (the same KEP stages); their removal release is not known,
   // so they stay registered.
+  // KEP-3070 (1.27-cycle list: GA and locked, "remove in 1.28"; beta and on in 1.25).
+  ServiceIPStaticSubrange: {
+    specs: [
+      { since: '1.24', stage: A, default: false },
+      { since: '1.25', stage: B, default: true },
+      { since: '1.26', stage: GA, default: true, lockToDefault: true },
+    ],
+    removedIn: '1.28',
+  },
+  // KEP-3668 (1.27-cycle list: alpha; 1.28: beta and on; 1.30-cycle list: GA in 1.29, "remove in 1.31").
+  ServiceNodePortStaticSubrange: {
+    specs: [
+      { since: '1.27', stage: A, default: false },
+      { since: '1.28', stage: B, default: true },
+      { since: '1.29', stage: GA, default: true, lockToDefault: true },
+    ],
+    removedIn: '1.31',
+  },
   ServiceAccountTokenJTI: {
     specs: [
       { since: '1.29', stage: A, default: false },
@@ -355,6 +393,19 @@ function specAt(name: string, history: FeatureGateHistory, minor: string): Featu
   for (const spec of history.specs) if (compareMinor(spec.since, minor) <= 0) current = spec;
   if (!current) return undefined;
   return { name, stage: current.stage, default: current.default, lockToDefault: current.lockToDefault ?? false };
+}
+
+/**
+ * Whether a gate's behaviour is on at a minor with the effective gate values `gates`: the value
+ * when the minor registers the gate; once the gate has been removed, its last default (a
+ * graduated gate's behaviour stays); before it was introduced, off.
+ */
+export function featureEnabled(gates: ReadonlyMap<string, boolean>, name: string, minor: string): boolean {
+  const value = gates.get(name);
+  if (value !== undefined) return value;
+  const history = FEATURE_GATES[name];
+  if (!history?.removedIn || compareMinor(normalizeMinor(minor), history.removedIn) < 0) return false;
+  return history.specs[history.specs.length - 1]!.default;
 }
 
 /**

@@ -36,6 +36,7 @@ import { selectionFor, type Selection } from './selection.js';
 import { recordWrite, type FieldManagerOptions } from './managed-fields.js';
 import { converts, decodeOne, decodeStored, encodeStored, recordedVersion } from './codec.js';
 import { isConversionError } from './custom/conversion/converter.js';
+import type { KindWriteHooks, WriteHooks, WriteTransaction } from './write-hooks.js';
 
 /** Upstream's optimistic-lock message for a stale resourceVersion on update. */
 export const OPTIMISTIC_LOCK_MESSAGE = 'the object has been modified; please apply your changes to the latest version and try again';
@@ -115,6 +116,8 @@ export interface RegistryDeps {
    * true); false for a server whose namespaces live in another (an aggregated API server).
    */
   namespaceLifecycle?: boolean;
+  /** Per-kind work besides storing (Service allocation); see {@link Registry.setWriteHooks}. */
+  writeHooks?: WriteHooks;
 }
 
 function toStatusError(err: unknown, type: ResourceType, name: string): unknown {
@@ -157,12 +160,27 @@ export class Registry {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly namespaceLifecycle: boolean;
+  private writeHooks: WriteHooks | undefined;
 
   constructor(deps: RegistryDeps) {
     this.namespaceLifecycle = deps.namespaceLifecycle !== false;
+    this.writeHooks = deps.writeHooks;
     this.store = deps.store;
     this.clock = deps.clock;
     this.random = deps.random ?? Math.random;
+  }
+
+  /**
+   * Install the per-kind write hooks; hooks that write other objects through this registry (the
+   * IPAddress allocator) are built after it, hence a setter.
+   */
+  setWriteHooks(hooks: WriteHooks): void {
+    this.writeHooks = hooks;
+  }
+
+  /** The hooks of a write of `type`'s main resource, if its kind has any. */
+  private hooksFor(type: ResourceType, opts: WriteOptions): KindWriteHooks | undefined {
+    return opts.subresource ? undefined : this.writeHooks?.forType(type);
   }
 
   /** Run `fn`, translating storage errors into Status errors for `type`/`name`. */
@@ -287,6 +305,23 @@ export class Registry {
     if (strategy.hasStatus) delete obj.status;
     strategy.prepareForCreate?.(obj);
     recordWrite(type, undefined, obj, opts, this.clock.now(), strategy.hasStatus);
+    const hooks = this.hooksFor(type, opts);
+    if (!hooks) return this.createChecked(type, namespace, name, obj, opts);
+    // Upstream's BeginCreate runs before validation; its work is undone when the create fails.
+    const txn = await hooks.beginCreate(obj, opts.dryRun === true);
+    let created: KubeObject;
+    try {
+      created = await this.createChecked(type, namespace, name, obj, opts);
+    } catch (err) {
+      await txn.revert();
+      throw err;
+    }
+    await txn.commit();
+    return created;
+  }
+
+  /** Validate a prepared create and store it. */
+  private async createChecked(type: ResourceType, namespace: string, name: string, obj: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     this.validate(type, obj, true, undefined, opts);
     opts.guard?.(obj);
     return this.run(type, name, async () => {
@@ -311,6 +346,13 @@ export class Registry {
    * `next` is the client's desired object. Throws a StatusError to refuse.
    */
   private prepareUpdate(type: ResourceType, namespace: string, name: string, current: StoredObject, next: KubeObject, opts: WriteOptions): KubeObject {
+    const out = this.computeUpdate(type, namespace, name, current, next, opts);
+    this.checkUpdate(type, out, current, opts);
+    return out;
+  }
+
+  /** The object an update produces, before validation (see {@link prepareUpdate}). */
+  private computeUpdate(type: ResourceType, namespace: string, name: string, current: StoredObject, next: KubeObject, opts: WriteOptions): KubeObject {
     const old = current.value as KubeObject;
     const oldMeta = old.metadata ?? {};
     const obj = clone(next);
@@ -364,13 +406,19 @@ export class Registry {
     }
     strategy.canonicalize?.(out);
     recordWrite(type, old, out, opts, this.clock.now(), strategy.hasStatus);
+    return out;
+  }
+
+  /** Validate an update's object against the stored one and run the write's guard. */
+  private checkUpdate(type: ResourceType, out: KubeObject, current: StoredObject, opts: WriteOptions): void {
+    const old = current.value as KubeObject;
+    const oldMeta = old.metadata ?? {};
     // Validation sees the resourceVersion the write is based on, as upstream's unconditional update fills it in.
     metaOf(out).resourceVersion = String(current.rev);
     const oldWithRV: KubeObject = { ...old, metadata: { ...oldMeta, resourceVersion: String(current.rev) } };
     this.validate(type, out, false, oldWithRV, opts);
     delete metaOf(out).resourceVersion;
     opts.guard?.(out, old);
-    return out;
   }
 
   /**
@@ -411,6 +459,8 @@ export class Registry {
   ): Promise<{ object: KubeObject; created: boolean }> {
     const key = storageKey(type, namespace, name);
     return this.run(type, name, async () => {
+      const hooks = this.hooksFor(type, opts);
+      if (hooks) return this.mutateWithHooks(key, { type, namespace, name, desired, opts, createBody }, hooks);
       if (opts.dryRun) {
         const stored = await this.store.get(key);
         if (!stored) {
@@ -486,6 +536,49 @@ export class Registry {
     }
   }
 
+  /**
+   * {@link mutate} for a kind with write hooks (Services): the update is computed on the object read,
+   * the hooks' work (allocations) done before validation, then the object written only if it is
+   * still at the revision read; otherwise the hooks' work is undone and the write decided again.
+   * A dry run runs the hooks in their dry-run mode and writes nothing.
+   */
+  private async mutateWithHooks(key: string, m: Mutation, hooks: KindWriteHooks): Promise<{ object: KubeObject; created: boolean }> {
+    const { type, namespace, name, desired, opts, createBody } = m;
+    for (let attempt = 1; ; attempt++) {
+      const stored = await this.store.get(key);
+      if (!stored) {
+        if (createBody) return this.createOnUpdate(type, namespace, name, createBody, opts);
+        throw notFound(type.gr, name);
+      }
+      const current = await decodeOne(type, stored);
+      const old = current.value as KubeObject;
+      const out = this.computeUpdate(type, namespace, name, current, desired(toWire(type, current)), opts);
+      const txn: WriteTransaction = await hooks.beginUpdate(out, old, opts.dryRun === true);
+      let result: { object: KubeObject; created: boolean } | undefined;
+      try {
+        this.checkUpdate(type, out, current, opts);
+        if (opts.dryRun) {
+          result = { object: toWire(type, { ...current, value: toStorage(out) }), created: false };
+        } else if (deletesOnUpdate(type, out)) {
+          await txn.revert();
+          const deleted = await this.deleteEmptied(type, key, { object: out, rev: stored.rev }, attempt, old);
+          if (deleted) return deleted;
+          continue;
+        } else {
+          const value = await encodeStored(type, out);
+          if (JSON.stringify(value) === JSON.stringify(stored.value)) result = { object: toWire(type, current), created: false };
+          else result = { object: toWire(type, await decodeOne(type, await this.store.update(key, () => value, { rev: stored.rev }))), created: false };
+        }
+      } catch (err) {
+        await txn.revert();
+        if ((isStorageError(err, 'Conflict') || isStorageError(err, 'KeyNotFound')) && attempt < MAX_WRITE_ATTEMPTS) continue;
+        throw err;
+      }
+      await txn.commit();
+      return result;
+    }
+  }
+
   /** The create an update turns into when the object is missing and the kind allows it. */
   private async createOnUpdate(type: ResourceType, namespace: string, name: string, createBody: KubeObject, opts: WriteOptions): Promise<{ object: KubeObject; created: boolean }> {
     const meta = metaOf(clone(createBody));
@@ -502,9 +595,16 @@ export class Registry {
    * Delete an object a write left marked for deletion without finalizers, conditional on the
    * revision the write was decided on; undefined when another write came first (decide again).
    */
-  private async deleteEmptied(type: ResourceType, key: string, emptied: { object: KubeObject; rev: number }, attempt: number): Promise<{ object: KubeObject; created: boolean } | undefined> {
+  private async deleteEmptied(
+    type: ResourceType,
+    key: string,
+    emptied: { object: KubeObject; rev: number },
+    attempt: number,
+    stored: KubeObject = emptied.object,
+  ): Promise<{ object: KubeObject; created: boolean } | undefined> {
     try {
       await this.store.delete(key, { rev: emptied.rev });
+      await this.writeHooks?.forType(type)?.afterDelete(stored);
     } catch (err) {
       if (isStorageError(err, 'Conflict') && attempt < MAX_WRITE_ATTEMPTS) return undefined;
       // Another request deleted it first: upstream ignores that NotFound too.
@@ -586,6 +686,7 @@ export class Registry {
       const gone = await this.store.delete(key, preconditions, (cur) => {
         if (cur.rev !== current.rev && graceful(cur.value as KubeObject)) throw NOW_GRACEFUL;
       });
+      await this.writeHooks?.forType(type)?.afterDelete(gone.value as KubeObject);
       return { deleted: true, body: this.deletedStatus(type, gone) };
     } catch (err) {
       if (err === NOW_GRACEFUL && mayRetry) return undefined;

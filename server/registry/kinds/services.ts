@@ -3,10 +3,10 @@
  * and the Service strategy's clusterIP normalisation, then pkg/apis/core/validation's
  * `ValidateService` and `ValidateServiceUpdate`.
  *
- * kube-skew allocates no cluster IPs, node ports or health-check node ports, so the checks that
- * only hold once the allocator ran are left out: a `LoadBalancer` Service with
- * `externalTrafficPolicy: Local` is not required to carry `healthCheckNodePort`, and node ports are
- * not range-checked (upstream's allocator does that, not validation). Everything else a controller
+ * Validation runs after the Service allocation (server/registry/service/alloc.ts) filled
+ * ClusterIPs, NodePorts and the healthCheckNodePort, as upstream's: so a `LoadBalancer` Service
+ * with `externalTrafficPolicy: Local` carries its healthCheckNodePort here, and node-port ranges
+ * and conflicts are the allocator's errors, not validation's. Everything else a controller
  * commonly meets follows upstream, with its paths and messages.
  */
 import type { FieldError } from '../../errors/status.js';
@@ -117,8 +117,8 @@ function validateClientIPAffinityConfig(config: unknown, path: string): FieldErr
   return [];
 }
 
-/** `ValidateServiceClusterIPsRelatedFields`. */
-function validateClusterIPsRelatedFields(spec: Spec): FieldError[] {
+/** `ValidateServiceClusterIPsRelatedFields` (the Service allocation runs it before allocating, too). */
+export function validateClusterIPsRelatedFields(spec: Spec): FieldError[] {
   if (spec['type'] === 'ExternalName') return [];
   const errs: FieldError[] = [];
   const ips = clusterIPs(spec);
@@ -260,10 +260,13 @@ function validateServiceSpec(service: KubeObject, type?: ResourceType): FieldErr
   } else if (!etp) errs.push(required('spec.externalTrafficPolicy', ''));
   else if (!EXTERNAL_TRAFFIC_POLICIES.includes(etp)) errs.push(notSupported('spec.externalTrafficPolicy', etp, EXTERNAL_TRAFFIC_POLICIES));
   const needsHealthCheck = serviceType === 'LoadBalancer' && etp === 'Local';
-  const hcnp = spec['healthCheckNodePort'];
-  if (!needsHealthCheck && typeof hcnp === 'number' && hcnp !== 0) {
+  const hcnp = typeof spec['healthCheckNodePort'] === 'number' ? spec['healthCheckNodePort'] : 0;
+  if (!needsHealthCheck && hcnp !== 0) {
     errs.push(invalid('spec.healthCheckNodePort', hcnp, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
-  } else if (needsHealthCheck && typeof hcnp === 'number' && hcnp !== 0) {
+  } else if (needsHealthCheck && hcnp === 0) {
+    // The allocator fills it before validation runs, so only a write that bypasses it lands here.
+    errs.push(required('spec.healthCheckNodePort', ''));
+  } else if (needsHealthCheck) {
     errs.push(...validatePortNum(hcnp, 'spec.healthCheckNodePort'));
   }
   const itp = spec['internalTrafficPolicy'];
@@ -302,6 +305,13 @@ function validateLoadBalancerClassUpdate(spec: Spec, oldSpec: Spec): FieldError[
   return cls === (oldSpec['loadBalancerClass'] ?? null) ? [] : [invalid('spec.loadBalancerClass', cls, 'may not change once set')];
 }
 
+/** `validateServiceExternalTrafficFieldsUpdate`: a Service that keeps needing its healthCheckNodePort keeps it. */
+function validateHealthCheckNodePortUpdate(spec: Spec, oldSpec: Spec): FieldError[] {
+  const needs = (s: Spec) => s['type'] === 'LoadBalancer' && s['externalTrafficPolicy'] === 'Local';
+  const hcnp = (s: Spec) => (typeof s['healthCheckNodePort'] === 'number' ? s['healthCheckNodePort'] : 0);
+  return needs(oldSpec) && needs(spec) && hcnp(spec) !== hcnp(oldSpec) ? [forbidden('spec.healthCheckNodePort', 'field is immutable')] : [];
+}
+
 /** The field errors of a Service beyond its metadata; `old` marks an update. */
 export function validateService(service: KubeObject, old: KubeObject | undefined, type?: ResourceType): FieldError[] {
   const errs: FieldError[] = [];
@@ -310,6 +320,7 @@ export function validateService(service: KubeObject, old: KubeObject | undefined
     errs.push(...validateLoadBalancerClassUpdate(specOf(service), specOf(old)));
   }
   errs.push(...validateServiceSpec(service, type));
+  if (old) errs.push(...validateHealthCheckNodePortUpdate(specOf(service), specOf(old)));
   return errs;
 }
 
