@@ -118,12 +118,9 @@ t.test('a 1.32 server allocates ClusterIPs and NodePorts from its ranges', async
   t.equal((await create(cluster, 'after-dry', { clusterIP: '10.0.0.11' })).status, 201, 'the dry run did not keep the address');
 });
 
-t.test('kubectl sees the allocated values and upstream\'s conflict message', async (t) => {
-  const binary = kubectlBinary('1.32');
-  if (!binary) {
-    t.skip('kubectl 1.32 not installed');
-    return;
-  }
+const kubectl132 = kubectlBinary('1.32');
+t.test('kubectl sees the allocated values and upstream\'s conflict message', { skip: kubectl132 ? false : 'kubectl 1.32 is not installed on this machine' }, async (t) => {
+  const binary = kubectl132!;
   const cluster = await startCluster(t, '1.32');
   const one = await kubectl(t, binary, cluster, ['create', 'service', 'nodeport', 'web', '--tcp=80:8080', '--node-port=30080']);
   t.equal(one.code, 0, one.stderr);
