@@ -104,7 +104,7 @@ t.test('built-in kinds are validated as kube-apiserver does', async (t) => {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'web' },
-      spec: { selector: { app: 'web' }, clusterIP: '10.96.0.50', ports: [{ port: 80 }] },
+      spec: { selector: { app: 'web' }, clusterIP: '10.0.0.50', ports: [{ port: 80 }] },
     });
     t.equal(ok.status, 201, ok.text);
     const svc = JSON.parse(ok.text) as { spec: Record<string, unknown> };
@@ -112,12 +112,12 @@ t.test('built-in kinds are validated as kube-apiserver does', async (t) => {
       type: 'ClusterIP',
       sessionAffinity: 'None',
       internalTrafficPolicy: 'Cluster',
-      clusterIPs: ['10.96.0.50'],
+      clusterIPs: ['10.0.0.50'],
       ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }],
     }, 'the core/v1 defaults are stored');
-    const changed = await put('old', `/api/v1/namespaces/${NS}/services/web`, { ...svc, spec: { ...svc.spec, clusterIP: '10.96.0.51', clusterIPs: ['10.96.0.51'] } });
+    const changed = await put('old', `/api/v1/namespaces/${NS}/services/web`, { ...svc, spec: { ...svc.spec, clusterIP: '10.0.0.51', clusterIPs: ['10.0.0.51'] } });
     t.equal(changed.status, 422);
-    t.same(causesOf(changed), [{ reason: 'FieldValueInvalid', message: 'Invalid value: []string{"10.96.0.51"}: may not change once set', field: 'spec.clusterIPs[0]' }]);
+    t.same(causesOf(changed), [{ reason: 'FieldValueInvalid', message: 'Invalid value: []string{"10.0.0.51"}: may not change once set', field: 'spec.clusterIPs[0]' }]);
 
     const bad = await post('old', `/api/v1/namespaces/${NS}/services`, {
       apiVersion: 'v1',
