@@ -9,6 +9,7 @@
  * names, ConfigMap and Secret data). Every check returns upstream's `field.Error`s as
  * {@link FieldError}s so a caller can answer with `invalid(...)` from status.ts.
  */
+import { intToIP, ipToInt } from './service/cidr.js';
 import type { FieldError } from '../errors/status.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -194,6 +195,17 @@ export const nameIsPathSegment: NameValidator = (name, prefix) => (prefix ? isVa
 /** Names without constraint (CertificateSigningRequests: "We don't care what you call your certificate requests."). */
 export const nameIsAnything: NameValidator = () => [];
 
+/**
+ * networking's `ValidateIPAddressName`: an IPAddress is named after its address, in canonical form.
+ * The parse failure text is netip.ParseAddr's generic one (Go's says more for some inputs).
+ */
+export const nameIsIPAddress: NameValidator = (name) => {
+  const family = name.includes(':') ? 'IPv6' : 'IPv4';
+  const n = ipToInt(name, family);
+  if (n === undefined) return [`ParseAddr(${JSON.stringify(name)}): unable to parse IP`];
+  return intToIP(n, family) === name ? [] : ['must be a canonical format IP address'];
+};
+
 /** group/resource → validator, for resources that do not use a DNS-1123 subdomain. */
 const NAME_VALIDATORS: Record<string, NameValidator> = {
   '/namespaces': nameIsDNSLabel,
@@ -206,6 +218,7 @@ const NAME_VALIDATORS: Record<string, NameValidator> = {
   // kube-aggregator's ValidateAPIService: a path segment (then `<version>.<group>`), so the core
   // group's APIService can be named `v1.`.
   'apiregistration.k8s.io/apiservices': nameIsPathSegment,
+  'networking.k8s.io/ipaddresses': nameIsIPAddress,
 };
 
 /**

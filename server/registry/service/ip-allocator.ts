@@ -8,9 +8,10 @@
  * - {@link IPAddressAllocator}: the MetaAllocator of MultiCIDRServiceAllocator, which takes an
  *   address by creating the `IPAddress` object named after it (the store refuses a second create,
  *   so two servers never get the same one) within a Ready ServiceCIDR, and frees it by deleting
- *   the object. While DisableAllocatorDualWrite is off it also writes the bitmap, first for a
- *   requested address and after the object for a dynamic one, so servers of a minor without the
- *   gate, which only read the bitmap, see its allocations (and it sees theirs).
+ *   the object. While DisableAllocatorDualWrite is off it writes the primary range's bitmap too,
+ *   the bitmap first (a requested address is reserved there, a dynamic one picked there), so
+ *   servers of a minor without the gate, which only read the bitmap, see its allocations and it
+ *   sees theirs.
  *
  * Both prefer the addresses above the static subrange (KEP-3070) for dynamic allocation.
  */
@@ -209,22 +210,26 @@ export class IPAddressAllocator implements ServiceIPAllocator {
 
   async allocateNext(service: KubeObject, dryRun: boolean): Promise<string> {
     const cidrs = await this.serviceCIDRs();
+    if (this.bitmap && !dryRun) {
+      // Dual write picks in the bitmap first and confirms with the IPAddress (kubernetes#129798,
+      // before 1.33.0): an address only the IPAddress objects know of stays marked and the next is
+      // tried, so both allocators agree on every address handed out.
+      for (;;) {
+        let ip: string;
+        try {
+          ip = await this.bitmap.allocateNext(service, false);
+        } catch {
+          break;
+        }
+        if (await this.create(ip, service)) return ip;
+      }
+    }
     const taken = new Set((await this.registry.list(this.types.ipAddresses, '', LIST_EVERYTHING)).items.map((i) => i.metadata?.name ?? ''));
     for (const { cidr, ready } of cidrs) {
-      if (!ready) continue;
+      if (!ready || (this.bitmap && !dryRun && cidr.text === this.bitmap.cidr.text)) continue;
       if (dryRun) return intToIP(cidr.base, this.family);
       const ip = await this.allocateFrom(cidr, taken, service);
-      if (ip === undefined) continue;
-      if (this.bitmap?.contains(ip)) {
-        // Upstream moves on to the next ServiceCIDR when the bitmap refuses (the IPAddress stays
-        // behind for the repair controller), so a collision with an older server ends in "range is full".
-        try {
-          await this.bitmap.allocate(ip, service, false);
-        } catch {
-          continue;
-        }
-      }
-      return ip;
+      if (ip !== undefined) return ip;
     }
     throw new IPAllocationError(IP_ERRORS.full, true);
   }

@@ -84,3 +84,23 @@ t.test('a mixed 1.32 + 1.33 cluster never hands out one address twice', async (t
   t.equal(new Set([...ips, '10.0.0.1', '10.0.0.5', '10.0.0.6']).size, ips.length + 3, `no address twice: ${ips.join(' ')}`);
   for (const r of results.filter((r) => r.status !== 201)) t.same([r.status, r.json.message], [500, 'Internal error occurred: failed to allocate a serviceIP: range is full']);
 });
+
+t.test('a dual-stack range gives RequireDualStack Services one address of each family', async (t) => {
+  const cluster = await startCluster(t, '1.33', { args: ['--service-cluster-ip-range=10.0.0.0/24,fd00::/108'] });
+  const cidr = await api(cluster, urlOf(cluster, 's1'), 'GET', '/apis/networking.k8s.io/v1/servicecidrs/kubernetes');
+  t.same(cidr.json.spec.cidrs, ['10.0.0.0/24', 'fd00::/108']);
+  const svc = await create(cluster, 's1', 'dual', { ipFamilyPolicy: 'RequireDualStack' });
+  t.equal(svc.status, 201, JSON.stringify(svc.json));
+  t.same(svc.json.spec.ipFamilies, ['IPv4', 'IPv6']);
+  const [v4, v6] = svc.json.spec.clusterIPs as string[];
+  t.match(v4, /^10\.0\.0\.\d+$/);
+  t.match(v6, /^fd00::[0-9a-f:]+$/);
+  const addr6 = await api(cluster, urlOf(cluster, 's1'), 'GET', `${IPADDRESSES}/${v6}`);
+  t.equal(addr6.status, 200, `IPAddress ${v6}`);
+  t.equal(addr6.json.metadata.labels['ipaddress.kubernetes.io/ip-family'], 'IPv6');
+  const single = await create(cluster, 's1', 'single');
+  t.same(single.json.spec.ipFamilies, ['IPv4'], 'SingleStack by default, in the primary family');
+  const bad = await api(cluster, urlOf(cluster, 's1'), 'POST', IPADDRESSES, { body: { metadata: { name: 'fd00:0::7' }, spec: { parentRef: { resource: 'services', namespace: 'default', name: 'x' } } } });
+  t.equal(bad.status, 422);
+  t.match(bad.json.message, 'must be a canonical format IP address');
+});
