@@ -1,6 +1,6 @@
 // Feature gates: versioned stages per minor and kube-apiserver's --feature-gates parsing.
 import t from 'tap';
-import { ALL_ALPHA, ALL_BETA, gatesFor, parseFeatureGates } from '../../versions/features.js';
+import { ALL_ALPHA, ALL_BETA, featureEnabled, gatesFor, parseFeatureGates } from '../../versions/features.js';
 import { SUPPORTED_MINORS } from '../../versions/manifest.js';
 
 const MVP = 'UnknownVersionInteroperabilityProxy';
@@ -129,4 +129,14 @@ t.test('warnings for GA and deprecated gates', async (t) => {
     'Setting GA feature gate RetryGenerateName=true. It will be removed in a future release.',
     'Setting deprecated feature gate AggregatedDiscoveryRemoveBetaType=false. It will be removed in a future release.',
   ]);
+});
+
+t.test('the Service allocator gates per minor, and removed gates keep their graduated behaviour', async (t) => {
+  const on = (name: string, minor: string, flag = '') => featureEnabled(parseFeatureGates(flag, minor).values, name, minor);
+  t.same(SUPPORTED_MINORS.map((m) => on('MultiCIDRServiceAllocator', m)), SUPPORTED_MINORS.map((m) => Number(m.split('.')[1]) >= 33), 'IPAddress allocation by default from 1.33');
+  t.same(SUPPORTED_MINORS.map((m) => on('DisableAllocatorDualWrite', m)), SUPPORTED_MINORS.map((m) => Number(m.split('.')[1]) >= 34), 'dual write until 1.33');
+  t.equal(on('MultiCIDRServiceAllocator', '1.32', 'MultiCIDRServiceAllocator=true'), true);
+  t.same(['1.26', '1.27', '1.28', '1.30', '1.31', '1.36'].map((m) => on('ServiceNodePortStaticSubrange', m)), [false, false, true, true, true, true], 'unknown before 1.27, removed (on) from 1.31');
+  t.equal(on('ServiceNodePortStaticSubrange', '1.27', 'ServiceNodePortStaticSubrange=true'), true);
+  t.same(['1.25', '1.27', '1.28', '1.36'].map((m) => on('ServiceIPStaticSubrange', m)), [true, true, true, true]);
 });
