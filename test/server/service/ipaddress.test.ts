@@ -104,3 +104,18 @@ t.test('a dual-stack range gives RequireDualStack Services one address of each f
   t.equal(bad.status, 422);
   t.match(bad.json.message, 'must be a canonical format IP address');
 });
+
+t.test('a 1.34 server writes no bitmap: next to a 1.32 server one address can be handed out twice, as upstream', async (t) => {
+  const cluster = await startCluster(t, '1.25,1.32,1.34');
+  t.equal(await waitFor(cluster, 's1', `${SVC}/kubernetes`), 200);
+  const oldest = await create(cluster, 's1', 'oldest', { type: 'NodePort', ports: [{ port: 80, nodePort: 30001 }] });
+  t.equal(oldest.status, 201, `a 1.25 server allocates too: ${JSON.stringify(oldest.json)}`);
+  t.ok(oldest.json.spec.clusterIP, 'with a ClusterIP');
+  const portTaken = await create(cluster, 's3', 'port-taken', { type: 'NodePort', ports: [{ port: 80, nodePort: 30001 }] });
+  t.equal(portTaken.status, 422, 'node ports stay in the shared bitmap in every minor');
+  t.equal((await create(cluster, 's2', 'bitmap', { clusterIP: '10.0.0.30' })).status, 201);
+  const twice = await create(cluster, 's3', 'ipaddress', { clusterIP: '10.0.0.30' });
+  t.equal(twice.status, 201, 'the 1.34 server only looks at IPAddress objects (a two-minor skew upstream does not support)');
+  t.equal((await create(cluster, 's2', 'after', { clusterIP: '10.0.0.31' })).status, 201);
+  t.equal((await create(cluster, 's3', 'after-too', { clusterIP: '10.0.0.31' })).status, 201);
+});
