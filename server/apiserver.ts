@@ -45,6 +45,7 @@ import { ComponentStatusStorage, componentProbes } from './registry/componentsta
 import { LeaseEndpointReconciler } from './controlplane/endpoint-reconciler.js';
 import { KubernetesServiceController } from './controlplane/kubernetes-service.js';
 import { DefaultServiceCIDRController } from './controlplane/default-service-cidr.js';
+import { RepairIPAddresses } from './controlplane/repair-ip-addresses.js';
 import { serviceWriteHooks } from './registry/service/hooks.js';
 import { createServiceAccountTokens } from './serviceaccount/setup.js';
 
@@ -256,6 +257,13 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
       ? new DefaultServiceCIDRController({ registry, type: serviceCIDRType, cidrs: config.serviceCIDRs.map((c) => c.text), clock, log })
       : undefined;
   await defaultServiceCIDR?.start();
+  const ipAddressType = types.preferred('networking.k8s.io', 'ipaddresses');
+  const servicesType = types.lookup('', 'v1', 'services');
+  const repairIPAddresses =
+    defaultServiceCIDR && serviceCIDRType && ipAddressType && servicesType
+      ? new RepairIPAddresses({ registry, services: servicesType, ipAddresses: ipAddressType, serviceCIDRs: serviceCIDRType, clock, log })
+      : undefined;
+  await repairIPAddresses?.start();
   if (authorization.rbac) {
     // Upstream disables the hook when RBAC is not a mode.
     const rbacHook = health.postStartHook(BOOTSTRAP_ROLES_HOOK);
@@ -325,6 +333,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
         // Upstream removes its endpoint in a pre-shutdown hook, before the listener stops.
         await kubernetesService.stop();
         defaultServiceCIDR?.stop();
+        repairIPAddresses?.stop();
         await controllers?.stop();
         authorization.stop();
         extensions?.stop();

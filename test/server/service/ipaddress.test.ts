@@ -119,3 +119,18 @@ t.test('a 1.34 server writes no bitmap: next to a 1.32 server one address can be
   t.equal((await create(cluster, 's2', 'after', { clusterIP: '10.0.0.31' })).status, 201);
   t.equal((await create(cluster, 's3', 'after-too', { clusterIP: '10.0.0.31' })).status, 201);
 });
+
+t.test('a server upgraded to 1.34 repairs the IPAddress objects of Services a 1.32 server allocated', async (t) => {
+  const cluster = await startCluster(t, '1.32,1.32');
+  t.equal(await waitFor(cluster, 's1', `${SVC}/kubernetes`), 200);
+  const old = await create(cluster, 's1', 'before-upgrade');
+  t.equal(old.status, 201);
+  const ip = old.json.spec.clusterIP as string;
+  await cluster.restartServer('s2', { minor: '1.34' });
+  const addr = await api(cluster, urlOf(cluster, 's2'), 'GET', `${IPADDRESSES}/${ip}`);
+  t.equal(addr.status, 200, `the repair pass at start created IPAddress ${ip}`);
+  t.same(addr.json.spec.parentRef, { resource: 'services', namespace: 'default', name: 'before-upgrade' });
+  const again = await create(cluster, 's2', 'after-upgrade', { clusterIP: ip });
+  t.equal(again.status, 422, 'so the 1.34 server does not hand it out again');
+  t.match(again.json.message, `failed to allocate IP ${ip}: provided IP is already allocated`);
+});
