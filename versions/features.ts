@@ -422,19 +422,6 @@ export function gatesFor(minor: string): Map<string, FeatureGateSpec> {
   return gates;
 }
 
-/**
- * Whether a feature is on at a minor given that minor's effective gate values: the gate's value
- * where the minor registers it; after the gate's removal, its last default (a GA feature stays on);
- * before its introduction, or for a gate kube-skew does not list, off.
- */
-export function featureEnabled(gates: ReadonlyMap<string, boolean>, name: string, minor: string): boolean {
-  const value = gates.get(name);
-  if (value !== undefined) return value;
-  const history = FEATURE_GATES[name];
-  if (!history?.removedIn || compareMinor(normalizeMinor(minor), history.removedIn) < 0) return false;
-  return history.specs[history.specs.length - 1]?.default ?? false;
-}
-
 /** The outcome of a successful `--feature-gates` parse. */
 export interface FeatureGateSettings {
   /** Every known gate with its effective value, in alphabetical order. */
