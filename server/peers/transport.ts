@@ -13,6 +13,7 @@ import type { RequestContext, UserInfo } from '../http/context.js';
 import { writeText } from '../http/respond.js';
 import type { Fault } from './faults.js';
 import type { Clock } from '../clock.js';
+import { RECEIVED_BY_HEADER } from '../filters/served-by.js';
 
 /** The header that marks a proxied request and stops further proxying. */
 export const PEER_PROXIED_HEADER = 'x-kubernetes-peer-proxied';
@@ -223,6 +224,9 @@ export class PeerTransport {
       ctx.statusCode = response.statusCode;
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(response.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+      // The trace's received-by is this server's, not the peer's: the peer's answer carries everything else.
+      const receivedBy = ctx.headers[RECEIVED_BY_HEADER];
+      if (receivedBy !== undefined) headers[RECEIVED_BY_HEADER] = receivedBy;
       res.writeHead(response.statusCode, headers);
       res.flushHeaders();
       try {

@@ -80,6 +80,7 @@ t.test('Gen B proxy between a 1.35 and a 1.36 server', async (t) => {
     t.ok(answers.every((r) => r.json.kind === 'MutatingAdmissionPolicyList'));
     t.ok(answers.every((r) => header(r, 'x-kube-skew-served-by') === 'b'), 'b served every one');
     t.same(answers.map((r) => header(r, 'x-kube-skew-received-proxied')).sort(), ['false', 'false', 'true', 'true'], 'the two that reached a were proxied to b, the other two went to b directly');
+    t.same(answers.map((r) => `${header(r, 'x-kube-skew-received-by')} ${header(r, 'x-kube-skew-received-proxied')}`).sort(), ['a true', 'a true', 'b false', 'b false'], 'received-by names the server the front door chose, kept across the hop to b');
   });
 
   t.test('create through a, read through b (one store)', async (t) => {
