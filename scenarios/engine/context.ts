@@ -1,13 +1,14 @@
 /**
  * What every step of a running scenario shares: the cluster, a reader of the shared store (leases,
  * endpoint records, fault records), the seeded random source, what each server serves, which servers
- * are paused, and the running loads.
+ * are paused, the running loads, and the timeline the steps report to.
  */
 import type { Cluster } from '../../server/cluster/cluster.js';
 import type { Store } from '../../storage/store.js';
 import { loadProfile } from '../../versions/profile.js';
 import { loadManifest, SUPPORTED_MINORS } from '../../versions/manifest.js';
 import type { LoadGenerator } from './load.js';
+import type { Timeline } from './timeline.js';
 
 /** The shared state of one scenario run. */
 export interface RunContext {
@@ -21,6 +22,8 @@ export interface RunContext {
   loads: Map<string, LoadGenerator>;
   /** Variables captured by earlier steps (`capture`), used as `${name}`. */
   vars: Map<string, string>;
+  /** Where the run's events are recorded (absent when nobody draws them, as in the soak benchmark). */
+  timeline?: Timeline;
 }
 
 /** `group/version/resource` keys a server serves, from its minor and flags (recomputed on each call). */

@@ -38,6 +38,11 @@ export class LoadGenerator {
     private readonly spec: { name: string; via?: string; rate: number; writeShare?: number; namespace?: string; resources: string[] },
   ) {}
 
+  /** The origin of its requests on the timeline. */
+  private get origin(): string {
+    return `load ${this.spec.name}`;
+  }
+
   private get namespace(): string {
     return this.spec.namespace ?? 'load';
   }
@@ -52,7 +57,7 @@ export class LoadGenerator {
   /** Create the namespace and begin sending. */
   async start(): Promise<void> {
     for (const r of this.spec.resources) this.namespaced.set(r, isNamespacedResource(r));
-    await send(this.ctx.cluster, undefined, 'POST', '/api/v1/namespaces', { metadata: { name: this.namespace } }).catch(() => undefined);
+    await send(this.ctx, undefined, 'POST', '/api/v1/namespaces', { metadata: { name: this.namespace } }, {}, { origin: this.origin }).catch(() => undefined);
     const interval = Math.max(1, 1000 / this.spec.rate);
     let due = performance.now();
     this.timer = setInterval(() => {
@@ -81,8 +86,8 @@ export class LoadGenerator {
     const started = Date.now();
     try {
       const res = write
-        ? await send(this.ctx.cluster, this.spec.via, 'POST', path, { metadata: { generateName: 'load-' }, data: { at: String(started) } }, {}, 10_000)
-        : await send(this.ctx.cluster, this.spec.via, 'GET', `${path}?limit=50`, undefined, {}, 10_000);
+        ? await send(this.ctx, this.spec.via, 'POST', path, { metadata: { generateName: 'load-' }, data: { at: String(started) } }, {}, { timeoutMs: 10_000, origin: this.origin })
+        : await send(this.ctx, this.spec.via, 'GET', `${path}?limit=50`, undefined, {}, { timeoutMs: 10_000, origin: this.origin });
       this.record(String(res.status));
       if (res.status === 404 && servingAt(this.ctx, path, started).length > 0) {
         this.stats.falseNotFound++;
@@ -109,7 +114,7 @@ export class LoadGenerator {
       const key = gvr ? `${gvr.group}/${gvr.version}/${gvr.resource}` : '';
       const reader = [...this.ctx.cluster.specs.keys()].find((s) => isLive(this.ctx, s) && servedBy(this.ctx, s).has(key));
       if (!reader) continue;
-      const res = await send(this.ctx.cluster, reader, 'GET', `${c.collection}/${c.name}`).catch(() => undefined);
+      const res = await send(this.ctx, reader, 'GET', `${c.collection}/${c.name}`, undefined, {}, { origin: `${this.origin} (read back)` }).catch(() => undefined);
       if (res?.status === 404) {
         this.stats.lostWrites++;
         this.example(`acknowledged create ${c.collection}/${c.name} cannot be read back from ${reader}`);

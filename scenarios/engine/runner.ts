@@ -2,7 +2,8 @@
  * The scenario runner: starts the scenario's cluster in a fresh data directory, plays its steps in
  * order (each timed and checked), and tears everything down. A failing expectation fails its step
  * and the run goes on, so one report shows every difference; a step that cannot run at all (a
- * server that does not start) ends the run.
+ * server that does not start) ends the run. The run's timeline (servers, steps, requests, faults,
+ * leases) comes back with the result, for the HTML report.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,8 @@ import { runFault } from './steps/fault.js';
 import { runMetrics } from './steps/metrics.js';
 import { runClock } from './steps/clock.js';
 import { substitute } from './vars.js';
+import { Timeline, type TimelineRecord } from './timeline.js';
+import { LeaseSampler } from './lease-snapshot.js';
 
 /** The result of one step. */
 export interface StepResult {
@@ -47,6 +50,8 @@ export interface ScenarioResult {
   steps: StepResult[];
   /** Set when the run could not start or had to stop early. */
   error?: string;
+  /** What happened when, for the HTML report (left out of the JSON report). */
+  timeline?: TimelineRecord;
 }
 
 /** Options of a run. */
@@ -100,6 +105,9 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
   const dataDir = await mkdtemp(join(tmpdir(), `kube-skew-scenario-${scenario.metadata.name}-`));
   let cluster: Cluster | undefined;
   let ctx: RunContext | undefined;
+  let sampler: LeaseSampler | undefined;
+  const timeline = new Timeline();
+  for (const s of spec.servers) if (s.start !== false) timeline.record('server', { server: s.name, state: 'starting', minor: s.minor });
   try {
     cluster = await Cluster.start({
       dataDir,
@@ -133,9 +141,19 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
       readySince: new Map([...cluster.servers.keys()].map((n) => [n, Date.now()])),
       loads: new Map(),
       vars: new Map(),
+      timeline,
     };
+    for (const [name, proc] of cluster.servers) {
+      timeline.record('server', { server: name, state: 'ready', minor: cluster.specs.get(name)!.minor, pid: proc.pid });
+      timeline.watchExit(name, proc);
+    }
+    sampler = new LeaseSampler(ctx, timeline);
+    await sampler.sample();
+    sampler.start();
     for (const [index, step] of scenario.spec.steps.entries()) {
       const t0 = Date.now();
+      timeline.step = index + 1;
+      timeline.record('step', { index: index + 1, phase: 'start' }, t0);
       let out: StepOutcome;
       let fatal = false;
       try {
@@ -144,6 +162,8 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
         out = { ok: false, failures: [`the step could not run: ${(err as Error).message.split('\n')[0]}`] };
         fatal = SERVER_STEPS.has(stepKind(step));
       }
+      timeline.record('step', { index: index + 1, phase: 'end' });
+      await sampler.sample();
       const stepResult: StepResult = { index: index + 1, title: stepTitle(step), kind: stepKind(step), ok: out.ok, ms: Date.now() - t0, failures: out.failures };
       if (out.observed) stepResult.observed = out.observed;
       if (out.note) stepResult.note = out.note;
@@ -158,11 +178,14 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
     result.error = `the cluster did not start: ${(err as Error).message.split('\n')[0]}`;
   } finally {
     if (ctx) for (const load of ctx.loads.values()) await load.stop().catch(() => undefined);
+    await sampler?.stop();
+    timeline.finish();
     await cluster?.stop().catch(() => undefined);
     await ctx?.store.close().catch(() => undefined);
     if (!opts.keep) await rm(dataDir, { recursive: true, force: true });
   }
   result.ms = Date.now() - started;
+  result.timeline = timeline.toRecord();
   result.ok = result.error === undefined && result.steps.length === scenario.spec.steps.length && result.steps.every((s) => s.ok);
   return result;
 }

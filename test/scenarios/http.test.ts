@@ -14,7 +14,7 @@ t.test('sequential requests through the front door go round the servers', async 
     { name: 'c', minor: '1.33' },
   ]);
   const servedBy: string[] = [];
-  for (let i = 0; i < 9; i++) servedBy.push((await send(cluster, undefined, 'GET', '/version')).servedBy ?? 'unknown');
+  for (let i = 0; i < 9; i++) servedBy.push((await send({ cluster }, undefined, 'GET', '/version')).servedBy ?? 'unknown');
   const counts = Object.fromEntries(['a', 'b', 'c'].map((s) => [s, servedBy.filter((x) => x === s).length]));
   t.same(counts, { a: 3, b: 3, c: 3 }, `each server answers a third (${servedBy.join(' ')})`);
 });

@@ -15,6 +15,7 @@ export async function runClock(ctx: RunContext, step: ClockStep): Promise<StepOu
     ...(step.scale !== undefined ? { scale: step.scale } : {}),
     ...(step.advance ? { advanceMs: parseDuration(step.advance) } : {}),
   });
+  ctx.timeline?.record('clock', { scale: anchor.scale, time: anchor.time, ...(step.advance ? { advanceMs: parseDuration(step.advance) } : {}) });
   await sleep(SETTLE_MS);
   return passed(`cluster time ${new Date(anchor.time).toISOString()}, running ${anchor.scale}× the wall`);
 }

@@ -1,4 +1,4 @@
-/** The fault step: partition, refuse or slow down the peer hop from one server to another, or heal it. */
+/** The fault step: partition, refuse or slow down the peer hop from one server to another, or heal it (recorded on the run's timeline). */
 import { faultKey, type Fault } from '../../../server/peers/faults.js';
 import type { FaultStep } from '../format.js';
 import { parseDuration } from '../format.js';
@@ -18,9 +18,11 @@ export async function runFault(ctx: RunContext, step: FaultStep): Promise<StepOu
   const key = faultKey(from, `127.0.0.1:${to}`);
   if (step.heal) {
     await ctx.store.deleteTtl(key);
+    ctx.timeline?.record('fault', { from: link.from, to: link.to, fault: 'heal' });
     return passed(`${link.from} → ${link.to} healed`);
   }
   const fault: Fault = step.partition ? { kind: 'partition' } : step.refuse ? { kind: 'refuse' } : { kind: 'latency', delayMs: parseDuration(step.latency!.delay) };
   await ctx.store.setTtl(key, fault as unknown as Record<string, unknown>, FAULT_TTL_SECONDS);
+  ctx.timeline?.record('fault', { from: link.from, to: link.to, fault: fault.kind, ...(fault.kind === 'latency' ? { delayMs: fault.delayMs } : {}) });
   return passed(`${link.from} → ${link.to}: ${fault.kind}`);
 }

@@ -1,7 +1,7 @@
 /**
  * The kubectl step: runs the real kubectl that matches the target server's minor (or the
  * `/usr/bin/kubectl` dispatcher through the front door) with a fresh discovery cache, and checks its
- * exit code and output.
+ * exit code and output. Each run goes to the run's timeline.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { parseDuration } from '../format.js';
 import type { RunContext } from '../context.js';
 import { matchText } from '../expect.js';
 import { BODY_PREVIEW_BYTES, outcome, type StepOutcome } from './outcome.js';
+import { firstBytes } from '../timeline.js';
 
 /** Where the per-minor kubectl binaries live on these machines. */
 export const KUBECTL_DIR = '/usr/lib/google-cloud-sdk/bin';
@@ -37,6 +38,7 @@ export async function runKubectl(ctx: RunContext, step: KubectlStep): Promise<St
   try {
     const args = [`--kubeconfig=${ctx.cluster.kubeconfigPath}`, `--context=${context}`, ...step.args];
     const timeoutMs = step.timeout ? parseDuration(step.timeout) : 60_000;
+    const at = Date.now();
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
       const child = spawn(binary, args, { env: { ...process.env, KUBECACHEDIR: cache, HOME: cache }, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
@@ -51,6 +53,20 @@ export async function runKubectl(ctx: RunContext, step: KubectlStep): Promise<St
       });
       child.stdin.end(step.stdin ?? '');
     });
+    ctx.timeline?.record(
+      'kubectl',
+      {
+        origin: `step ${ctx.timeline.step}`,
+        via,
+        binary,
+        args: step.args,
+        exitCode: result.code,
+        ms: Date.now() - at,
+        stdout: firstBytes(result.stdout),
+        stderr: firstBytes(result.stderr),
+      },
+      at,
+    );
     const failures: string[] = [];
     const e = step.expect ?? { exitCode: 0 };
     if (e.exitCode !== undefined && result.code !== e.exitCode) failures.push(`exit code is ${result.code}, expected ${e.exitCode}`);

@@ -27,7 +27,7 @@ export function parseMetrics(text: string): Sample[] {
 
 /** Run a metrics step: each expectation sums the samples whose name matches and whose labels include the given ones. */
 export async function runMetrics(ctx: RunContext, step: MetricsStep): Promise<StepOutcome> {
-  const res = await send(ctx.cluster, step.server, 'GET', '/metrics', undefined, { accept: 'text/plain' });
+  const res = await send(ctx, step.server, 'GET', '/metrics', undefined, { accept: 'text/plain' });
   if (res.status !== 200) return outcome([`GET /metrics on ${step.server} answered ${res.status}`]);
   const samples = parseMetrics(res.text);
   const failures: string[] = [];

@@ -40,7 +40,7 @@ export function requestFailures(req: RequestStep, res: HttpResult): string[] {
 export async function runRequest(ctx: RunContext, req: RequestStep): Promise<StepOutcome> {
   let res: HttpResult;
   try {
-    res = await send(ctx.cluster, req.via, req.method ?? 'GET', req.path, req.body, req.headers ?? {});
+    res = await send(ctx, req.via, req.method ?? 'GET', req.path, req.body, req.headers ?? {});
   } catch (err) {
     return outcome([`no answer: ${(err as Error).message}`]);
   }

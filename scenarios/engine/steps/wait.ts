@@ -38,7 +38,7 @@ export async function runWait(ctx: RunContext, step: WaitStep): Promise<StepOutc
     }
     if (step.request) {
       const req = step.request;
-      const res = await send(ctx.cluster, req.via, req.method ?? 'GET', req.path, req.body, req.headers ?? {}, 10_000).catch((err: Error) => err);
+      const res = await send(ctx, req.via, req.method ?? 'GET', req.path, req.body, req.headers ?? {}, { timeoutMs: 10_000 }).catch((err: Error) => err);
       if (res instanceof Error) {
         last = { failures: [`no answer: ${res.message}`] };
         return false;
