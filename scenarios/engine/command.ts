@@ -43,10 +43,10 @@ export function registerScenario(program: Command): void {
     .command('run')
     .description('run scenario files or library scenarios; exits 1 when any expectation fails')
     .argument('<scenarios...>', 'files or library names')
-    .option('--report <kind=file>', 'write a report: junit=FILE or json=FILE (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--report <kind=file>', 'write a report: junit=FILE, json=FILE or html=FILE (a timeline to open in a browser; repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--seed <n>', 'seed of every random choice (peer choice, front door, load)', '1')
     .option('--keep-data', 'keep each run\'s data directory (kubeconfig, store)')
-    .addHelpText('after', '\nExamples:\n  kube-skew scenario run scenarios/*.yaml\n  kube-skew scenario run rolling-upgrade-mvp --report junit=report.xml --seed 7\n')
+    .addHelpText('after', '\nExamples:\n  kube-skew scenario run scenarios/*.yaml\n  kube-skew scenario run rolling-upgrade-mvp --report junit=report.xml --seed 7\n  kube-skew scenario run peer-crash --report html=peer-crash.html\n')
     .action(async (refs: string[], opts: { report: string[]; seed: string; keepData?: boolean }) => {
       for (const r of opts.report) {
         const problem = checkReportSpec(r);

@@ -1,9 +1,11 @@
 /**
  * Reports of scenario runs: a live line per step (with its timing, and on failure what was expected,
- * what came back and which server answered), a summary table, and JUnit XML or JSON for CI.
+ * what came back and which server answered), a summary table, JUnit XML or JSON for CI, and the
+ * HTML timeline (html-report.ts).
  */
 import { writeFile } from 'node:fs/promises';
 import type { ScenarioResult, StepResult } from './runner.js';
+import { writeHtmlReport } from './html-report.js';
 
 /** One progress line (and failure details) for a finished step. */
 export function formatStep(step: StepResult): string {
@@ -55,19 +57,20 @@ export function junit(results: ScenarioResult[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n${suites.join('\n')}\n</testsuites>\n`;
 }
 
-/** Write the requested reports (`junit=FILE`, `json=FILE`). */
+/** Write the requested reports (`junit=FILE`, `json=FILE`, `html=FILE`); the JSON report leaves the timelines out. */
 export async function writeReports(specs: string[], results: ScenarioResult[]): Promise<void> {
   for (const spec of specs) {
     const eq = spec.indexOf('=');
     const kind = spec.slice(0, eq);
     const file = spec.slice(eq + 1);
     if (kind === 'junit') await writeFile(file, junit(results));
-    else if (kind === 'json') await writeFile(file, `${JSON.stringify({ results }, null, 2)}\n`);
+    else if (kind === 'json') await writeFile(file, `${JSON.stringify({ results: results.map(({ timeline: _timeline, ...r }) => r) }, null, 2)}\n`);
+    else if (kind === 'html') await writeHtmlReport(file, results);
   }
 }
 
 /** Validate `--report` values; returns an error message or undefined. */
 export function checkReportSpec(spec: string): string | undefined {
-  const m = /^(junit|json)=(.+)$/.exec(spec);
-  return m ? undefined : `--report ${spec}: expected junit=FILE or json=FILE`;
+  const m = /^(junit|json|html)=(.+)$/.exec(spec);
+  return m ? undefined : `--report ${spec}: expected junit=FILE, json=FILE or html=FILE`;
 }
