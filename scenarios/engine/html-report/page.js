@@ -233,8 +233,9 @@
       var band = el('rect', { x: x0, y: AXIS_H + 4, width: x1 - x0, height: 16, class: 'step-band' + (i % 2 ? ' alt' : '') + (s.ok ? '' : ' fail'), 'data-step': s.index }, stepsG);
       el('line', { x1: x0, y1: AXIS_H + 4, x2: x0, y2: height, class: 'step-guide' + (s.ok ? '' : ' fail') }, stepsG);
       // Markers of steps that end close together take turns on two rows.
+      // (a failed one's FAIL beside it takes room too).
       var row = x1 - lastMarker[0] >= 20 ? 0 : x1 - lastMarker[1] >= 20 ? 1 : lastMarker[0] <= lastMarker[1] ? 0 : 1;
-      lastMarker[row] = x1;
+      lastMarker[row] = x1 + (s.ok ? 0 : 32);
       var marker = el('g', { class: 'step-marker ' + (s.ok ? 'ok' : 'fail'), 'data-step': s.index, transform: 'translate(' + x1 + ',' + (AXIS_H + 31 + row * 18) + ')' }, stepsG);
       el('circle', { r: 8 }, marker);
       text(marker, 0, 3.5, String(s.index), '', 'middle');
