@@ -40,6 +40,10 @@ export class ExclusionMap implements PeerCacheFilter {
 
   rebuilt(raw: ReadonlyMap<string, PeerDiscovery>): void {
     this.cache = filterPeerCache(raw, this.excludedGroupVersions()).cache;
+    // Invalidated after every rebuild, an empty one too, as 1.35's syncPeerDiscoveryCache does
+    // (storePeerDiscoveryCacheAndInvalidate, beside the exclusion filter). A stored copy from
+    // earlier in the 1.35 cycle, before the exclusion existed, invalidated only for a non-empty
+    // cache, so the last peer's groups outlived it in merged discovery.
     this.deps.onChange();
   }
 
