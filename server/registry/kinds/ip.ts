@@ -144,3 +144,25 @@ export function validateNonSpecialIP(value: string, field: string, wording: NonS
   if (multicast) errs.push(invalid(field, value, `may not be in the link-local multicast range (${r.multicast})`));
   return errs;
 }
+
+/** Eight IPv6 groups as Go prints them: lower-case hex, the first longest run of two or more zero groups as `::`. */
+export function formatIPv6Groups(groups: readonly number[]): string {
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}

@@ -3,7 +3,7 @@
  * addresses as integers, and addresses printed as Go's `net.IP.String()` prints them. Pure
  * arithmetic, below the registry.
  */
-import { parseIP } from '../kinds/ip.js';
+import { formatIPv6Groups, parseIP } from '../kinds/ip.js';
 
 /** A parsed CIDR: the masked network address as an integer, its prefix length and family. */
 export interface Cidr {
@@ -28,25 +28,7 @@ export function ipToInt(ip: string, family: Cidr['family']): bigint | undefined 
 /** Prints an address as Go does: dotted IPv4, IPv6 with the longest run of zero groups as `::`. */
 export function intToIP(n: bigint, family: Cidr['family']): string {
   if (family === 'IPv4') return [24n, 16n, 8n, 0n].map((shift) => String((n >> shift) & 0xffn)).join('.');
-  const groups = Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(112 - 16 * i)) & 0xffffn));
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return formatIPv6Groups(Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(112 - 16 * i)) & 0xffffn)));
 }
 
 /** Parses a CIDR as `netutils.ParseCIDRSloppy`; undefined when it is not one. */

@@ -4,6 +4,7 @@
  * canonical text as netip.Addr.String() (RFC 5952: lower case, the longest zero run as `::`).
  * Zones and IPv4-mapped IPv6 addresses are refused as the libraries refuse them.
  */
+import { formatIPv6Groups } from '../../../kinds/ip.js';
 
 /** An address: 4 or 16 bytes. */
 export interface Ip {
@@ -74,24 +75,7 @@ export function formatIp(ip: Ip): string {
   if (ip.bytes.length === 4) return ip.bytes.join('.');
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((ip.bytes[i]! << 8) | ip.bytes[i + 1]!);
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (best < 0) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+  return formatIPv6Groups(groups);
 }
 
 /** Parse a prefix as netip.ParsePrefix, with the CIDR library's refusals; throws its message. */
