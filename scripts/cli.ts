@@ -5,6 +5,7 @@
  * kube-apiserver) loads the server and nothing else.
  */
 import { Command } from 'commander';
+import { NEWEST_MINOR, PREVIOUS_MINOR } from '../versions/manifest.js';
 
 async function main(argv: string[]): Promise<void> {
   if (argv[2] === 'apiserver') {
@@ -23,7 +24,7 @@ async function main(argv: string[]): Promise<void> {
   program
     .command('up')
     .description('start a mixed-version cluster; prints "ready" when every server is ready, stops on SIGINT/SIGTERM')
-    .option('--servers <list>', 'minors to run, e.g. 1.35,1.36 or a=1.35,b=1.36 (default: 1.35,1.36,1.36)')
+    .option('--servers <list>', `minors to run, e.g. ${PREVIOUS_MINOR},${NEWEST_MINOR} or a=${PREVIOUS_MINOR},b=${NEWEST_MINOR} (default: ${PREVIOUS_MINOR},${NEWEST_MINOR},${NEWEST_MINOR})`)
     .option('--data-dir <dir>', 'where the store, PKI, kubeconfig and cluster.json go (default: a new temporary directory)')
     .option('--feature-gates <gates>', 'feature gates for every server, e.g. WatchList=true')
     .option('--runtime-config <config>', 'runtime config for every server, e.g. batch/v1=false')
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--time-scale <n>', 'run leases, GC periods and timeouts n times faster')
     .option('--log-level <level>', 'server log level: silent, error, warn, info, debug', 'warn')
     .option('--with-sample-apiserver', 'also start kube-skew sample-apiserver (wardle.example.com/v1alpha1) and register its APIService')
-    .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.35,b=1.36,c=1.36 --data-dir /tmp/skew\n  kube-skew up --servers a=1.32,b=1.32 --server-flag b=--runtime-config=batch/v1=false\n  kube-skew up --no-mvp --lb-policy random\n  kube-skew up --servers 1.35,1.36 --no-peer-ca-file\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
+    .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.36,b=1.37,c=1.37 --data-dir /tmp/skew\n  kube-skew up --servers a=1.32,b=1.32 --server-flag b=--runtime-config=batch/v1=false\n  kube-skew up --no-mvp --lb-policy random\n  kube-skew up --servers 1.35,1.36 --no-peer-ca-file\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
     .action(async (opts) => {
       const { runUp } = await import('../server/cluster/up.js');
       process.exitCode = await runUp(opts);

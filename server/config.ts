@@ -16,6 +16,7 @@ import { parseCidr, type Cidr } from './registry/service/cidr.js';
 import { DEFAULT_NODE_PORT_RANGE, parsePortRange, type PortRange } from './registry/service/port-allocator.js';
 import { authorizationModeErrors, DEFAULT_AUTHORIZATION_MODES } from './authz/modes.js';
 import { aggregateErrors } from './authz/authorizer.js';
+import { NEWEST_MINOR } from '../versions/manifest.js';
 
 /** Named defaults of every duration kube-skew waits for; a time scale shortens them all. */
 export const DEFAULT_DURATIONS = {
@@ -278,7 +279,7 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
   return {
     ...(seedText !== '' ? { randomSeed: Number(seedText) } : {}),
     name: str(flags, 'server-name', 'apiserver'),
-    minor: parseEmulatedVersion(str(flags, 'emulated-version', '1.36')),
+    minor: parseEmulatedVersion(str(flags, 'emulated-version', NEWEST_MINOR)),
     bindAddress,
     securePort: parsePort('secure-port', str(flags, 'secure-port', '6443')),
     advertiseAddress,

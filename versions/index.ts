@@ -2,7 +2,7 @@
  * The public surface of the version layer: import from here rather than from the files inside.
  */
 export { ProfileError, aggregateMessage, type ProfileErrorCode } from './errors.js';
-export { MANIFESTS_DIR, SUPPORTED_MINORS, loadManifest, minorNumberOf, normalizeMinor } from './manifest.js';
+export { MANIFESTS_DIR, NEWEST_MINOR, PREVIOUS_MINOR, SUPPORTED_MINORS, loadManifest, minorNumberOf, normalizeMinor } from './manifest.js';
 export {
   aggregatedDiscoveryVersions,
   minorInfo,

@@ -2,20 +2,40 @@
  * Loads the per-minor manifests in versions/manifests/ (written by scripts/import-versions.ts):
  * everything each simulated minor can serve. Manifests are read once and cached, deep-frozen.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { ProfileError } from './errors.js';
 import type { VersionManifest } from './types.js';
-
-/** The Kubernetes minors kube-skew simulates, oldest first. */
-export const SUPPORTED_MINORS: readonly string[] = Object.freeze([
-  '1.25', '1.26', '1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35', '1.36',
-]);
 
 /**
  * The directory holding `<minor>.json`, resolved from this module so it works from the sources and
  * from dist/versions/ alike (both sit two levels below the repository root).
  */
 export const MANIFESTS_DIR: URL = new URL('../../versions/manifests/', import.meta.url);
+
+/** Orders two canonical `major.minor` strings numerically. */
+function byMinor(a: string, b: string): number {
+  const [amaj = 0, amin = 0] = a.split('.').map(Number);
+  const [bmaj = 0, bmin = 0] = b.split('.').map(Number);
+  return amaj !== bmaj ? amaj - bmaj : amin - bmin;
+}
+
+/**
+ * The Kubernetes minors kube-skew simulates, oldest first: one per `<major>.<minor>.json` in
+ * versions/manifests/ (what scripts/import-versions.ts wrote), so adding a minor is an importer run
+ * plus its per-minor facts, never an edit of a list here.
+ */
+export const SUPPORTED_MINORS: readonly string[] = Object.freeze(
+  readdirSync(MANIFESTS_DIR)
+    .map((name) => /^(\d+\.\d+)\.json$/.exec(name)?.[1])
+    .filter((minor): minor is string => minor !== undefined)
+    .sort(byMinor),
+);
+
+/** The newest simulated minor (the last of SUPPORTED_MINORS): every default that means "current". */
+export const NEWEST_MINOR: string = SUPPORTED_MINORS[SUPPORTED_MINORS.length - 1]!;
+
+/** The minor before the newest: the "from" side of a default upgrade to NEWEST_MINOR. */
+export const PREVIOUS_MINOR: string = SUPPORTED_MINORS[SUPPORTED_MINORS.length - 2]!;
 
 const MINOR_FORMS = /^v?(\d+)\.(\d+)(?:\.\d+)?$/;
 

@@ -80,6 +80,12 @@ export interface MinorInfo {
 export interface PrinterFacts {
   /** Whether the Job table has the `Status` column after `Name` (kubernetes/kubernetes#123226, 1.30). */
   jobStatusColumn: boolean;
+  /**
+   * The Table columns of CustomResourceDefinitions: the default convertor's `Name`, `Created At`,
+   * or from 1.37 (kubernetes#131599, apiextensions-apiserver registry/customresourcedefinition/
+   * tableconvertor) `Name`, `Group`, `Scope`, `Versions`, `Created At`.
+   */
+  crdColumns: 'default' | 'group-scope-versions';
 }
 
 /**
@@ -182,6 +188,10 @@ const TABLE: Record<string, MinorRow> = {
   '1.35': { discovery: 'v2-default', mvp: 'discovery', build: { gitCommit: '66452049f3d692768c39c797b21b793dce80314e', buildDate: '2025-12-17T12:32:07Z', goVersion: 'go1.25.5', verified: true } },
   // 1.36: no real /version answer was found; commit and build date are placeholders.
   '1.36': { discovery: 'v2-default', mvp: 'discovery', build: { gitCommit: '0000000000000000000000000000000000000000', buildDate: '2026-04-22T00:00:00Z', goVersion: 'go1.26.2', verified: false } },
+  // 1.37: no real /version answer and no stored v1.37.0 tag; commit and build date are placeholders
+  // (the release date). Go: v1.37.0-alpha.1 was built with Go 1.26.4 (CHANGELOG-1.37, #139584);
+  // the Go of the .0 build is not known.
+  '1.37': { discovery: 'v2-default', mvp: 'discovery', build: { gitCommit: '0000000000000000000000000000000000000000', buildDate: '2026-08-26T00:00:00Z', goVersion: 'go1.26.4', verified: false } },
 };
 
 /*
@@ -192,6 +202,10 @@ const TABLE: Record<string, MinorRow> = {
  * - 1.35: "" key, 20 retries, nopeer discovery, identity lease deleted on start/stop, the exclusion
  *   map with its deletion queue and 1-minute reaper (R4, R20).
  * - 1.36: the GVExclusionManager and the GVR-labelled metrics (R5).
+ * - 1.37: the proxy gate is still beta (no new spec after {1.36 Beta true}); the peer-aggregated
+ *   discovery counters are registered only when the peer-aggregated handler is built, no longer by
+ *   an init() whenever the gate is on (§11: "Master registers them lazily when the handler is
+ *   built").
  */
 const MVP_GEN_A_EARLY: MvpFacts = {
   coreGroupKey: 'core',
@@ -202,11 +216,13 @@ const MVP_GEN_A_EARLY: MvpFacts = {
   identityLeaseDeletedOnStartAndStop: false,
   gvrLabelledMetrics: false,
   extensionExclusion: 'none',
+  peerDiscoveryMetrics: 'none',
 };
 const MVP_GEN_A_132: MvpFacts = { ...MVP_GEN_A_EARLY, allPeersMustResolve: false, sendsRemoteUid: true };
 const MVP_GEN_B_133: MvpFacts = { ...MVP_GEN_A_132, peerDiscoveryMaxRetries: 5 };
-const MVP_GEN_B_135: MvpFacts = { ...MVP_GEN_B_133, coreGroupKey: '', peerDiscoveryMaxRetries: 20, peerDiscoveryNoPeer: true, identityLeaseDeletedOnStartAndStop: true, extensionExclusion: 'exclusion-map' };
+const MVP_GEN_B_135: MvpFacts = { ...MVP_GEN_B_133, coreGroupKey: '', peerDiscoveryMaxRetries: 20, peerDiscoveryNoPeer: true, identityLeaseDeletedOnStartAndStop: true, extensionExclusion: 'exclusion-map', peerDiscoveryMetrics: 'gate-on' };
 const MVP_GEN_B_136: MvpFacts = { ...MVP_GEN_B_135, gvrLabelledMetrics: true, extensionExclusion: 'exclusion-manager' };
+const MVP_GEN_B_137: MvpFacts = { ...MVP_GEN_B_136, peerDiscoveryMetrics: 'handler-built' };
 const MVP_BY_MINOR: Record<string, MvpFacts> = {
   '1.25': MVP_GEN_A_EARLY,
   '1.26': MVP_GEN_A_EARLY,
@@ -220,6 +236,7 @@ const MVP_BY_MINOR: Record<string, MvpFacts> = {
   '1.34': MVP_GEN_B_133,
   '1.35': MVP_GEN_B_135,
   '1.36': MVP_GEN_B_136,
+  '1.37': MVP_GEN_B_137,
 };
 
 /** First minor whose /version reports the emulation and min-compatibility versions. */
@@ -236,6 +253,8 @@ const CRD_CA_BUNDLE_VALIDATED_SINCE = 31;
 const LAST_ENDPOINT_REMOVED_ON_STOP_SINCE = 28;
 /** First minor whose special-IP messages name the IPv6 ranges too (not confirmed, see KindValidationFacts). */
 const DUAL_FAMILY_SPECIAL_IP_WORDING_SINCE = 33;
+/** First minor whose CRD Table has the Group, Scope and Versions columns (kubernetes#131599). */
+const CRD_TABLE_COLUMNS_SINCE = 37;
 /** First minor that omits a zero creationTimestamp instead of writing null. */
 const ZERO_CREATION_TIMESTAMP_OMITTED_SINCE = 34;
 /** First minor whose StatefulSet names must be DNS-1123 labels. */
@@ -272,7 +291,7 @@ function buildInfo(minor: string): MinorInfo {
       nonSpecialIPWording: n >= DUAL_FAMILY_SPECIAL_IP_WORDING_SINCE ? 'dual' : 'ipv4',
       statefulSetNameRule: n >= STATEFULSET_NAME_DNS_LABEL_SINCE ? 'dns-label' : 'dns-subdomain',
     }),
-    printers: Object.freeze({ jobStatusColumn: n >= JOB_STATUS_COLUMN_SINCE }),
+    printers: Object.freeze({ jobStatusColumn: n >= JOB_STATUS_COLUMN_SINCE, crdColumns: n >= CRD_TABLE_COLUMNS_SINCE ? 'group-scope-versions' : 'default' }),
     openApiV2SharesParameters: n >= OPENAPI_V2_SHARED_PARAMETERS_SINCE,
   });
 }

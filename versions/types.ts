@@ -105,7 +105,18 @@ export interface MvpFacts {
   gvrLabelledMetrics: boolean;
   /** How CRD and aggregated-API group/versions are kept out of peer data. */
   extensionExclusion: MvpExtensionExclusion;
+  /**
+   * When the peer-aggregated discovery counters (`aggregator_discovery_peer_aggregated_cache_hits_total`,
+   * `…_cache_misses_total`, `aggregator_discovery_nopeer_requests_total`) are registered: never
+   * (≤1.34, no peer-aggregated discovery), at start whenever the proxy gate is on (1.35–1.36, an
+   * `init()` in the aggregated discovery metrics), or only when the peer-aggregated handler is
+   * actually built, i.e. the gate on and `--peer-ca-file` set (1.37).
+   */
+  peerDiscoveryMetrics: MvpPeerDiscoveryMetrics;
 }
+
+/** See {@link MvpFacts.peerDiscoveryMetrics}. */
+export type MvpPeerDiscoveryMetrics = 'none' | 'gate-on' | 'handler-built';
 
 /** A served group/version with only the resources this server serves. */
 export interface ServedGroupVersion {

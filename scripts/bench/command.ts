@@ -4,6 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
+import { NEWEST_MINOR, PREVIOUS_MINOR, SUPPORTED_MINORS } from '../../versions/manifest.js';
 
 /** Parses a positive integer option value, or throws commander's usage error. */
 function positiveInt(value: string): number {
@@ -12,10 +13,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
-/** Parses a list of supported minors (`1.35,1.35,1.36`), or throws commander's usage error. */
+/** Parses a list of supported minors (`1.36,1.36,1.37`), or throws commander's usage error. */
 function minorList(value: string): string[] {
   const minors = value.split(',').map((m) => m.trim());
-  if (minors.length < 2 || minors.some((m) => !/^1\.(2[5-9]|3[0-6])$/.test(m))) throw new InvalidArgumentError('expected two or more comma-separated minors from 1.25 to 1.36, e.g. 1.35,1.35,1.36.');
+  if (minors.length < 2 || minors.some((m) => !SUPPORTED_MINORS.includes(m))) {
+    throw new InvalidArgumentError(`expected two or more comma-separated minors from ${SUPPORTED_MINORS[0]} to ${NEWEST_MINOR}, e.g. ${PREVIOUS_MINOR},${PREVIOUS_MINOR},${NEWEST_MINOR}.`);
+  }
   return minors;
 }
 
@@ -94,7 +97,7 @@ export function registerBench(program: Command): void {
     .description('a mixed-minor cluster under steady mixed traffic and misbehaving clients while it is upgraded, SIGKILLed and paused; counts false 404s, lost writes, watch gaps, 5xx outside fault windows, servers that exit unasked, slow /readyz')
     .option('--duration <seconds>', 'seconds of traffic', positiveInt, 180)
     .option('--rate <n>', 'requests per second through the front door', positiveInt, 200)
-    .option('--servers <minors>', 'minors of the servers at the start; all are upgraded to the newest', minorList, ['1.35', '1.35', '1.36'])
+    .option('--servers <minors>', 'minors of the servers at the start; all are upgraded to the newest', minorList, [PREVIOUS_MINOR, PREVIOUS_MINOR, NEWEST_MINOR])
     .option('--kill-every <seconds>', 'SIGKILL a random server this often (then restart it)', positiveInt, 30)
     .option('--watchers <n>', 'watch streams held through the front door', positiveInt, 4)
     .option('--cut-rate <n>', 'requests per second that misbehaving clients cut short, beside slow readers and connection storms (0: none)', nonNegativeInt, 20)

@@ -4,6 +4,7 @@
  * asserted).
  */
 import type { GetFigures } from './proxy-load.js';
+import { NEWEST_MINOR, PREVIOUS_MINOR } from '../../versions/manifest.js';
 import type { ReadinessFigures, UpCliFigures } from './proxy-startup.js';
 import type { MachineInfo } from './report.js';
 
@@ -78,8 +79,8 @@ export function proxyTableRows(report: ProxyReport): ProxyTableRow[] {
   const { get, hop, readiness } = report;
   const rows: ProxyTableRow[] = [];
   const ways: Array<[string, GetFigures, string]> = [
-    ['GET direct (b 1.36)', get.direct, 'b'],
-    ['GET proxied by kube-skew (a 1.35 -> b)', get.proxied, 'a'],
+    [`GET direct (b ${NEWEST_MINOR})`, get.direct, 'b'],
+    [`GET proxied by kube-skew (a ${PREVIOUS_MINOR} -> b)`, get.proxied, 'a'],
     ['GET via bare reply-from hop (-> b)', get.bareHop, 'hop'],
   ];
   for (const [name, f, first] of ways) {

@@ -1,8 +1,8 @@
 /**
  * `kube-skew bench proxy`: what the Mixed Version Proxy hop costs, and how fast a cluster comes up.
  *
- * - GET of one object on a 1.35 server `a` and a 1.36 server `b` over one store: the object is a
- *   `admissionregistration.k8s.io/v1` MutatingAdmissionPolicy, which only 1.36 serves, so a GET to
+ * - GET of one object on a server `a` of the previous minor and a server `b` of the newest over one
+ *   store: the object is of the newest-only API (newest-api.ts), so a GET to
  *   `b` is served directly and the same GET to `a` is forwarded by `a`'s peer proxy to `b`. A bare
  *   `@fastify/reply-from` hop in its own process, with the same TLS on both sides, forwards the same
  *   GET to `b` as the baseline of what one hop costs.
@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, type ClusterPKI } from '../../server/cluster/cluster.js';
 import { ApiClient } from './client.js';
-import { policy, POLICIES_PATH } from './policy.js';
+import { NEWEST_API, newestApiObject } from './newest-api.js';
+import { NEWEST_MINOR, PREVIOUS_MINOR, SUPPORTED_MINORS } from '../../versions/manifest.js';
 import { machineInfo } from './core.js';
 import type { ClientTLS, PhaseLength } from './load.js';
 import type { ProxyHopConfig } from './proxy-hop.js';
@@ -28,10 +29,10 @@ import { measureReadiness, measureUpCli } from './proxy-startup.js';
 /** The object the GETs read. */
 const OBJECT_NAME = 'bench-proxy';
 
-/** The 3-server cluster measured, by minor: `up`'s default. */
-export const THREE_SERVERS = ['1.35', '1.36', '1.36'];
-/** The 10-server cluster measured, by minor: every minor from 1.33 to 1.36. */
-export const TEN_SERVERS = ['1.33', '1.33', '1.34', '1.34', '1.35', '1.35', '1.36', '1.36', '1.36', '1.36'];
+/** The 3-server cluster measured, by minor: `up`'s default (the previous minor, twice the newest). */
+export const THREE_SERVERS = [PREVIOUS_MINOR, NEWEST_MINOR, NEWEST_MINOR];
+/** The 10-server cluster measured, by minor: the four newest minors, twice each and the newest four times. */
+export const TEN_SERVERS = SUPPORTED_MINORS.slice(-4).flatMap((m) => (m === NEWEST_MINOR ? [m, m, m, m] : [m, m]));
 
 /** Options of {@link runProxyBench}. */
 export interface ProxyBenchOptions {
@@ -82,15 +83,15 @@ interface Load {
   measure: PhaseLength;
 }
 
-/** The three GET runs on a fresh a=1.35, b=1.36 cluster (and a bare hop to b), one after another. */
+/** The three GET runs on a fresh a=previous, b=newest cluster (and a bare hop to b), one after another. */
 async function benchGet(dir: string, load: Load, progress: (line: string) => void): Promise<GetComparison> {
-  progress('get: starting a=1.35 and b=1.36 over one store');
-  const cluster = await Cluster.start({ dataDir: join(dir, 'pair'), servers: [{ name: 'a', minor: '1.35' }, { name: 'b', minor: '1.36' }], logLevel: 'error' });
+  progress(`get: starting a=${PREVIOUS_MINOR} and b=${NEWEST_MINOR} over one store`);
+  const cluster = await Cluster.start({ dataDir: join(dir, 'pair'), servers: [{ name: 'a', minor: PREVIOUS_MINOR }, { name: 'b', minor: NEWEST_MINOR }], logLevel: 'error' });
   try {
     const a = cluster.server('a');
     const b = cluster.server('b');
     const tls: ClientTLS = { ca: cluster.pki.ca.cert, cert: cluster.pki.admin.cert, key: cluster.pki.admin.key };
-    const path = `${POLICIES_PATH}/${OBJECT_NAME}`;
+    const path = `${NEWEST_API.path}/${OBJECT_NAME}`;
     await prepare(a.info!.url, b.info!.url, tls, path);
     progress('get: starting the bare reply-from hop to b');
     const hop = await startProxyHop(hopConfig(cluster.pki, b.info!.url));
@@ -116,7 +117,7 @@ async function benchGet(dir: string, load: Load, progress: (line: string) => voi
 async function prepare(aURL: string, bURL: string, tls: ClientTLS, path: string): Promise<void> {
   const [a, b] = [new ApiClient(aURL, tls), new ApiClient(bURL, tls)];
   try {
-    await b.expect(201, 'POST', POLICIES_PATH, policy(OBJECT_NAME));
+    await b.expect(201, 'POST', NEWEST_API.path, newestApiObject(OBJECT_NAME));
     const deadline = Date.now() + 30_000;
     for (let last = await a.call('GET', path); last.status !== 200; last = await a.call('GET', path)) {
       if (Date.now() > deadline) throw new Error(`a does not forward GET ${path} to b after 30 s: ${last.status} ${last.body.slice(0, 300)}`);

@@ -8,15 +8,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from '../../server/cluster/cluster.js';
+import { NEWEST_MINOR, PREVIOUS_MINOR } from '../../versions/manifest.js';
 import { machineInfo } from '../bench/core.js';
 import { runFuzz } from './engine.js';
 import { lastError } from '../bench/soak/exits.js';
 import type { FuzzReport } from './report.js';
 
 /** The minor of the fuzzed server: the newest, with every API kube-skew serves. */
-export const FUZZ_MINOR = '1.36';
+export const FUZZ_MINOR = NEWEST_MINOR;
 /** The minor of the server that proxies to it: the previous one, without the newest API. */
-export const PROXYING_MINOR = '1.35';
+export const PROXYING_MINOR = PREVIOUS_MINOR;
 
 /** The servers of `cluster` that exited, each with its exit code and the last error it wrote. */
 export function deadServers(cluster: Cluster): string {

@@ -7,7 +7,7 @@
 import { FUZZ_NAMESPACE, SEEDED_CONFIGMAPS, TARGET_CONFIGMAP, type FuzzCase } from './case.js';
 import { CONFIGMAPS, TARGET_PATH } from './generators/targets.js';
 import type { Transport } from './transport.js';
-import { policy, POLICIES_PATH } from '../bench/policy.js';
+import { NEWEST_API, newestApiObject } from '../bench/newest-api.js';
 
 /** Large MutatingAdmissionPolicies seeded for cut cases to read in part. */
 const SEEDED_POLICIES = 8;
@@ -58,7 +58,7 @@ export async function seed(t: Transport): Promise<void> {
   await create(CONFIGMAPS.collection, seeded(TARGET_CONFIGMAP));
   for (let i = 0; i < SEEDED_CONFIGMAPS; i++) await create(CONFIGMAPS.collection, seeded(`fuzz-${i}`));
   // Large objects of the newest API, so that a list of them is long enough to be cut in the middle.
-  for (let i = 0; i < SEEDED_POLICIES; i++) await create(POLICIES_PATH, policy(`fuzz-${i}`, 20_000));
+  for (let i = 0; i < SEEDED_POLICIES; i++) await create(NEWEST_API.path, newestApiObject(`fuzz-${i}`, 20_000));
 }
 
 /** How long a server of an older minor may take to forward the newest API (its proxy's first peer sync). */
@@ -69,9 +69,9 @@ export async function untilProxied(t: Transport): Promise<void> {
   const deadline = Date.now() + PROXY_SYNC_MS;
   try {
     for (;;) {
-      const r = await status(t, request('GET', `${POLICIES_PATH}?limit=1`)).catch((err: Error) => ({ status: 0, text: err.message }));
+      const r = await status(t, request('GET', `${NEWEST_API.path}?limit=1`)).catch((err: Error) => ({ status: 0, text: err.message }));
       if (r.status === 200) return;
-      if (Date.now() > deadline) throw new Error(`the proxying server still answers ${r.status} ${r.text.slice(0, 200)} for ${POLICIES_PATH} after ${PROXY_SYNC_MS / 1000} s`);
+      if (Date.now() > deadline) throw new Error(`the proxying server still answers ${r.status} ${r.text.slice(0, 200)} for ${NEWEST_API.path} after ${PROXY_SYNC_MS / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {

@@ -9,9 +9,13 @@ import { join, resolve } from 'node:path';
 import { Cluster, parseServers } from './cluster.js';
 import { parseLbPolicy } from './front-door.js';
 import { watchParent } from './parent-lifeline.js';
+import { NEWEST_MINOR, PREVIOUS_MINOR } from '../../versions/manifest.js';
 
-/** The cluster `up` starts when `--servers` is not given: a 1.35 server beside two 1.36 servers. */
-export const DEFAULT_SERVERS = '1.35,1.36,1.36';
+/**
+ * The cluster `up` starts when `--servers` is not given: a server of the previous minor beside two
+ * of the newest (1.36,1.37,1.37 while 1.37 is the newest manifest).
+ */
+export const DEFAULT_SERVERS = [PREVIOUS_MINOR, NEWEST_MINOR, NEWEST_MINOR].join(',');
 
 /** Options of `up`, as the CLI parses them. */
 export interface UpOptions {

@@ -214,6 +214,8 @@ function templateContainers(obj: Obj): unknown {
 export interface Printer {
   columns: (printers: PrinterFacts) => TableColumnDefinition[];
   row: (obj: Obj, now: Date, printers: PrinterFacts) => { cells: unknown[]; conditions?: TableRowCondition[] };
+  /** The convertor appends to a nil slice, so an empty list has `rows: null` (not `[]`). */
+  nullRowsWhenEmpty?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -973,6 +975,33 @@ const PRINTERS: Record<string, Printer> = {
   'Event.events.k8s.io': { columns: fixed(EVENT_COLUMNS), row: (o, now) => printEvent(o, now) },
 };
 
+/**
+ * CustomResourceDefinitions from 1.37 (apiextensions-apiserver's crdConvertor): `Name`, `Group`,
+ * `Scope`, `Versions` (every spec version, sorted as Go's sort.Strings does, comma-joined) and
+ * `Created At`; rows appended to a nil slice.
+ */
+const CRD_COLUMNS: TableColumnDefinition[] = [
+  nameCol(),
+  col('Group', 'string', 'API group'),
+  col('Scope', 'string', 'Cluster/Namespaced'),
+  col('Versions', 'string', 'Served versions'),
+  col('Created At', 'date', CREATION_DOC),
+];
+const CRD_PRINTER: Printer = {
+  columns: () => CRD_COLUMNS,
+  row: (o) => {
+    const versions = arr(get(o, 'spec', 'versions')).map((v) => str((v as Obj)['name']));
+    versions.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return { cells: [str(meta(o)['name']), str(get(o, 'spec', 'group')), str(get(o, 'spec', 'scope')), versions.join(','), createdAt(o)] };
+  },
+  nullRowsWhenEmpty: true,
+};
+
+/** The CRD printer of a minor's printer facts, or undefined for the default convertor. */
+function crdPrinter(printers: PrinterFacts): Printer | undefined {
+  return printers.crdColumns === 'group-scope-versions' ? CRD_PRINTER : undefined;
+}
+
 /** The default convertor's columns (rest/table.go): `Name` and `Created At` of type date. */
 const DEFAULT_COLUMNS: TableColumnDefinition[] = [nameCol(), col('Created At', 'date', CREATION_DOC)];
 
@@ -983,12 +1012,13 @@ function createdAt(obj: Obj): string {
 }
 
 /** True when kube-skew prints `kind` in `group` with kind-specific columns (otherwise `Name`/`Created At`). */
-export function hasPrinter(kind: string, group: string): boolean {
-  return printerFor(kind, group) !== undefined;
+export function hasPrinter(kind: string, group: string, printers: PrinterFacts = NEWEST_MINOR_INFO.printers): boolean {
+  return printerFor(kind, group, printers) !== undefined;
 }
 
-function printerFor(kind: string, group: string): Printer | undefined {
+function printerFor(kind: string, group: string, printers: PrinterFacts): Printer | undefined {
   const k = kind.endsWith('List') ? kind.slice(0, -4) : kind;
+  if (k === 'CustomResourceDefinition' && group === 'apiextensions.k8s.io') return crdPrinter(printers);
   return PRINTERS[group ? `${k}.${group}` : k];
 }
 
@@ -1016,7 +1046,7 @@ export function toTable(options: ToTableOptions): Table {
   const apiVersion = options.apiVersion ?? 'meta.k8s.io/v1';
   const printers = options.printers ?? NEWEST_MINOR_INFO.printers;
   const include = options.includeObject ?? 'Metadata';
-  const printer = options.printer ?? printerFor(options.kind, options.group);
+  const printer = options.printer ?? printerFor(options.kind, options.group, printers);
   const metadata: Table['metadata'] = {};
   const lm = options.listMeta ?? {};
   if (lm.resourceVersion) metadata.resourceVersion = lm.resourceVersion;
@@ -1027,7 +1057,7 @@ export function toTable(options: ToTableOptions): Table {
   let rows: TableRow[] | null;
   if (printer !== undefined) {
     columns = printer.columns(printers);
-    rows = options.items.map((item) => {
+    rows = printer.nullRowsWhenEmpty && options.items.length === 0 ? null : options.items.map((item) => {
       const { cells, conditions } = printer.row(item, options.now, printers);
       const row: TableRow = { cells, object: rowObject(item, include, apiVersion) };
       if (conditions !== undefined) return { cells, conditions, object: row.object };

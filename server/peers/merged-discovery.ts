@@ -8,7 +8,8 @@
  * hex SHA-512), `Vary: Accept` and `Cache-Control: public`; a matching If-None-Match gets 304.
  */
 import { createHash } from 'node:crypto';
-import { Counter, type Registry } from 'prom-client';
+import type { Counter } from 'prom-client';
+import type { PeerDiscoveryMetrics } from './discovery-metrics.js';
 import type { RequestContext } from '../http/context.js';
 import { writeRaw } from '../http/respond.js';
 import type { APIGroupDiscovery, APIGroupDiscoveryList, APIResourceDiscovery, APIVersionDiscovery } from '../endpoints/discovery-docs.js';
@@ -115,7 +116,8 @@ export interface MergedDiscoveryDeps {
   id: string;
   docs: DiscoveryDocs;
   peers: () => ReadonlyMap<string, PeerDiscovery>;
-  registry: Registry;
+  /** The cache and nopeer counters (registered by the caller, per the minor's rule). */
+  metrics: PeerDiscoveryMetrics;
 }
 
 /** Peer-aggregated `/apis` of one server, cached until the peer cache changes. */
@@ -126,10 +128,9 @@ export class MergedDiscovery {
   private readonly nopeer: Counter<string>;
 
   constructor(private readonly deps: MergedDiscoveryDeps) {
-    const registers = [deps.registry];
-    this.hits = new Counter({ name: 'aggregator_discovery_peer_aggregated_cache_hits_total', help: 'Counter of number of times discovery was served from peer-aggregated cache', registers });
-    this.misses = new Counter({ name: 'aggregator_discovery_peer_aggregated_cache_misses_total', help: 'Counter of number of times discovery was aggregated across all API servers', registers });
-    this.nopeer = new Counter({ name: 'aggregator_discovery_nopeer_requests_total', help: 'Counter of number of times no-peer discovery was served', registers });
+    this.hits = deps.metrics.hits;
+    this.misses = deps.metrics.misses;
+    this.nopeer = deps.metrics.nopeer;
   }
 
   /** Drop the cached document (the peer cache changed). */

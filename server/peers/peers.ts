@@ -22,6 +22,7 @@ import { StorageVersionRouter } from './storage-versions.js';
 import { MvpMetrics } from './metrics.js';
 import { withPeerProxy } from './proxy-filter.js';
 import { MergedDiscovery } from './merged-discovery.js';
+import { PeerDiscoveryMetrics, registersPeerDiscoveryMetrics } from './discovery-metrics.js';
 import type { AggregatedApisHook, DiscoveryDocs } from '../endpoints/discovery.js';
 import { PeerTransport } from './transport.js';
 import { faultFor } from './faults.js';
@@ -137,6 +138,7 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
   let discoveryRouter: DiscoveryRouter | undefined;
   let endpointLease: EndpointLeaseController | undefined;
   let merged: MergedDiscovery | undefined;
+  let peerDiscoveryMetrics: PeerDiscoveryMetrics | undefined;
   const peerCache = peerCacheFilter(facts.extensionExclusion, clock, d, () => merged?.invalidate());
   if (gateOn && profile.mvpGeneration !== 'none') {
     endpointLease = new EndpointLeaseController({
@@ -176,11 +178,17 @@ export async function createPeers(deps: PeerDeps): Promise<Peers> {
         router = discoveryRouter;
         const cache = discoveryRouter;
         if (profile.peerAggregatedDiscovery) {
-          merged = new MergedDiscovery({ id, docs: deps.docs, peers: () => cache.peerDiscovery(), registry: deps.metrics.registry });
+          peerDiscoveryMetrics = new PeerDiscoveryMetrics(deps.metrics.registry);
+          merged = new MergedDiscovery({ id, docs: deps.docs, peers: () => cache.peerDiscovery(), metrics: peerDiscoveryMetrics });
           deps.docs.onChange(() => merged?.invalidate());
         }
       }
     }
+  }
+
+  // 1.35–1.36 register the discovery counters whenever the gate is on, handler or not.
+  if (!peerDiscoveryMetrics && registersPeerDiscoveryMetrics(facts.peerDiscoveryMetrics, gateOn, merged !== undefined)) {
+    peerDiscoveryMetrics = new PeerDiscoveryMetrics(deps.metrics.registry);
   }
 
   const filter = router && transport ? withPeerProxy({ router, transport, metrics: mvpMetrics, random: deps.random }) : undefined;

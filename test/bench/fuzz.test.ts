@@ -1,6 +1,6 @@
 /**
- * 10,000 fuzz requests against one real server in its own temporary directory, beside a 1.35
- * server that proxies the newest API to it; some requests are cut short by the client at every
+ * 10,000 fuzz requests against one real server of the newest minor in its own temporary directory,
+ * beside a server of the previous minor that proxies the newest API to it; some requests are cut short by the client at every
  * point, half of them through the proxying server. Neither server ever exits, every request that
  * is not cut gets an answer, every error answer is a Status (or one of the
  * plain-text answers upstream gives too), no answer is a 500, no rejected request changes the
@@ -9,7 +9,7 @@
  */
 import t from 'tap';
 import { runFuzz } from '../../scripts/fuzz/engine.js';
-import { deadServers } from '../../scripts/fuzz/bench.js';
+import { FUZZ_MINOR, PROXYING_MINOR, deadServers } from '../../scripts/fuzz/bench.js';
 import { CATEGORIES } from '../../scripts/fuzz/case.js';
 import { api, startCluster, urlOf } from '../fixtures/cluster.js';
 
@@ -20,8 +20,8 @@ t.test('10,000 hostile requests', async (t) => {
   const cluster = await startCluster(
     t,
     [
-      { name: 'fuzz', minor: '1.36' },
-      { name: 'proxying', minor: '1.35' },
+      { name: 'fuzz', minor: FUZZ_MINOR },
+      { name: 'proxying', minor: PROXYING_MINOR },
     ],
     { logLevel: 'silent' },
   );
@@ -34,8 +34,8 @@ t.test('10,000 hostile requests', async (t) => {
     storagePath: cluster.storagePath,
     isAlive: () => server.alive && proxying.alive,
     whyExited: () => deadServers(cluster),
-    proxying: { url: urlOf(cluster, 'proxying'), minor: '1.35' },
-    minor: '1.36',
+    proxying: { url: urlOf(cluster, 'proxying'), minor: PROXYING_MINOR },
+    minor: FUZZ_MINOR,
     requests: REQUESTS,
     seed: 7,
   });

@@ -8,12 +8,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProxyReport } from '../../scripts/bench/proxy-report.js';
 import { runCli } from '../fixtures/cli.js';
+import { NEWEST_MINOR, PREVIOUS_MINOR } from '../../versions/manifest.js';
 import { tempDir } from '../fixtures/cluster.js';
 
 
 /** Every row of the table, by the start of its metric name. */
 const ROWS = [
-  ...['GET direct (b 1.36)', 'GET proxied by kube-skew (a 1.35 -> b)', 'GET via bare reply-from hop (-> b)'].flatMap((way) => ['p50 ms', 'p99 ms', 'req/s', 'CPU us/req'].map((m) => `${way}  ${m}`)),
+  ...[`GET direct (b ${NEWEST_MINOR})`, `GET proxied by kube-skew (a ${PREVIOUS_MINOR} -> b)`, 'GET via bare reply-from hop (-> b)'].flatMap((way) => ['p50 ms', 'p99 ms', 'req/s', 'CPU us/req'].map((m) => `${way}  ${m}`)),
   'proxied/direct  p50',
   'proxied/direct  p99',
   'proxied/direct  req/s',

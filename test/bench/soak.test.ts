@@ -1,6 +1,7 @@
 /**
  * `kube-skew bench soak` as a user runs it, shortened for CI: 60 s of traffic through the front door
- * of a 1.35/1.35/1.36 cluster with the Mixed Version Proxy while both 1.35 servers are upgraded,
+ * of a previous/previous/newest minor cluster (the default) with the Mixed Version Proxy while both
+ * servers of the previous minor are upgraded,
  * servers are SIGKILLed every 20 s and one is paused, beside misbehaving clients: requests cut
  * short at every point through the front door and straight to a server that must proxy them, slow
  * readers, and storms of connections dropped in the middle of their TLS handshake. Every bound of
@@ -16,9 +17,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SoakReport } from '../../scripts/bench/soak/soak.js';
 import { runCli, type CliRun } from '../fixtures/cli.js';
+import { NEWEST_MINOR, PREVIOUS_MINOR } from '../../versions/manifest.js';
 import { tempDir } from '../fixtures/cluster.js';
 
 t.setTimeout(600_000);
+
+/** A minor as a regular expression matching it literally. */
+const esc = (minor: string): string => minor.replace('.', '\\.');
 
 async function soak(t: Test, args: string[]): Promise<CliRun & { report: SoakReport }> {
   const dir = await tempDir(t);
@@ -30,12 +35,12 @@ async function soak(t: Test, args: string[]): Promise<CliRun & { report: SoakRep
 t.test('a shortened soak with the Mixed Version Proxy holds every bound', async (t) => {
   const { code, stdout, stderr, report } = await soak(t, ['--duration', '60', '--rate', '100', '--kill-every', '20']);
   t.equal(code, 0, 'exit code 0: every bound held', { stdout, stderr });
-  t.match(stdout, /^kube-skew bench soak: .*servers 1\.35, 1\.35, 1\.36, MVP on; 100 requests\/s for 60 s/m);
-  t.match(stderr, /soak: upgrade a 1\.35 → 1\.36/, 'progress names each fault');
+  t.match(stdout, new RegExp(`^kube-skew bench soak: .*servers ${esc(PREVIOUS_MINOR)}, ${esc(PREVIOUS_MINOR)}, ${esc(NEWEST_MINOR)}, MVP on; 100 requests/s for 60 s`, 'm'));
+  t.match(stderr, new RegExp(`soak: upgrade a ${esc(PREVIOUS_MINOR)} → ${esc(NEWEST_MINOR)}`), 'progress names each fault');
   t.match(stderr, /soak: waiting until every server serves the probe[^]*soak: traffic at/, 'traffic starts after every server serves the probe (a cold start is not a fault)');
   t.ok(report.requests > 1000, `traffic flowed: ${report.requests} requests`);
   t.ok(report.outcomes['create 201']! > 0 && report.outcomes['update 200']! > 0 && report.outcomes['delete 200']! > 0, 'writes of every kind were acknowledged');
-  t.ok((report.outcomes['probe 200'] ?? 0) > 0, 'the 1.36-only API answered through the front door');
+  t.ok((report.outcomes['probe 200'] ?? 0) > 0, `the ${NEWEST_MINOR}-only API answered through the front door`);
   t.same(
     report.faults.map((f) => f.label.split(' ')[0]),
     ['upgrade', 'SIGKILL', 'upgrade', 'SIGKILL', 'SIGSTOP'],

@@ -13,8 +13,8 @@ function resource(manifest: VersionManifest, group: string, version: string, nam
   return gv(manifest, group, version)?.resources.find((r) => r.name === name);
 }
 
-t.test('supports exactly 1.25 through 1.36', async (t) => {
-  t.same(SUPPORTED_MINORS, ['1.25', '1.26', '1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35', '1.36']);
+t.test('supports exactly 1.25 through 1.37, one per manifest file', async (t) => {
+  t.same(SUPPORTED_MINORS, ['1.25', '1.26', '1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35', '1.36', '1.37']);
 });
 
 t.test('normalizeMinor accepts the usual spellings and names the supported minors otherwise', async (t) => {
@@ -25,7 +25,7 @@ t.test('normalizeMinor accepts the usual spellings and names the supported minor
   t.throws(() => normalizeMinor('1.24'), {
     name: 'ProfileError',
     code: 'ERR_UNSUPPORTED_MINOR',
-    message: 'unsupported Kubernetes version "1.24": kube-skew simulates 1.25, 1.26, 1.27, 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36',
+    message: 'unsupported Kubernetes version "1.24": kube-skew simulates 1.25, 1.26, 1.27, 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36, 1.37',
   });
   t.throws(() => loadManifest('banana'), ProfileError);
 });

@@ -49,7 +49,7 @@ t.test('MVP generation, peer-aggregated discovery per minor', async (t) => {
     '1.25': ['none', false], '1.26': ['none', false], '1.27': ['none', false],
     '1.28': ['storage-version', false], '1.29': ['storage-version', false], '1.30': ['storage-version', false],
     '1.31': ['storage-version', false], '1.32': ['storage-version', false],
-    '1.33': ['discovery', false], '1.34': ['discovery', false], '1.35': ['discovery', true], '1.36': ['discovery', true],
+    '1.33': ['discovery', false], '1.34': ['discovery', false], '1.35': ['discovery', true], '1.36': ['discovery', true], '1.37': ['discovery', true],
   };
   for (const minor of SUPPORTED_MINORS) {
     const p = loadProfile({ minor });
@@ -61,7 +61,7 @@ t.test('the MVP gate stage and value per minor, through profiles', async (t) => 
   for (const minor of SUPPORTED_MINORS) {
     const p = loadProfile({ minor });
     const n = p.minorNumber;
-    t.equal(p.featureGates.get('UnknownVersionInteroperabilityProxy'), n <= 27 ? undefined : n === 36, minor);
+    t.equal(p.featureGates.get('UnknownVersionInteroperabilityProxy'), n <= 27 ? undefined : n >= 36, minor);
   }
   t.throws(() => loadProfile({ minor: '1.30', featureGates: 'UnknownVersionInteroperabilityProxy=true' }), {
     code: 'ERR_FEATURE_DEPENDENCY',

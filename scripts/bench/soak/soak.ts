@@ -17,7 +17,7 @@ import { openSqliteStore } from '../../../storage/sqlite/store.js';
 import { isLive, servedBy, servingAt, type RunContext } from '../../../scenarios/engine/context.js';
 import { runServerStep } from '../../../scenarios/engine/steps/servers.js';
 import { ApiClient } from '../client.js';
-import { policy, POLICIES_PATH } from '../policy.js';
+import { NEWEST_API, newestApiObject } from '../newest-api.js';
 import type { ClientTLS } from '../load.js';
 import { TRACE_HEADER } from '../../../server/filters/served-by.js';
 import { machineInfo } from '../core.js';
@@ -80,12 +80,12 @@ export interface SoakReport {
 
 const NAMESPACE = 'soak';
 /** The collection only the newest minors serve: the probe for false 404s. */
-const PROBE = POLICIES_PATH;
+const PROBE = NEWEST_API.path;
 /** Keep-alive clients the traffic spreads over, so that the front door spreads it over the servers. */
 const CLIENTS = 8;
 
 /** The probe's group/version/resource, as servedBy names it. */
-const PROBE_GVR = 'admissionregistration.k8s.io/v1/mutatingadmissionpolicies';
+const PROBE_GVR = NEWEST_API.gvr;
 /** Large objects of the probe's collection, so that a proxied list is long enough to be cut mid-body or read slowly. */
 const BULK_OBJECTS = 20;
 const BULK_FILLER = 10_000;
@@ -161,7 +161,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     }
     const newestClient = new ApiClient(newestURL(), tls);
     try {
-      for (let i = 0; i < BULK_OBJECTS; i++) await newestClient.expect(201, 'POST', PROBE, policy(`bulk-${i}`, BULK_FILLER));
+      for (let i = 0; i < BULK_OBJECTS; i++) await newestClient.expect(201, 'POST', PROBE, newestApiObject(`bulk-${i}`, BULK_FILLER));
     } finally {
       newestClient.close();
     }
@@ -182,7 +182,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
           return !servesProbe.get(spec.minor) && isLive(ctx, name) && cluster.servers.get(name)?.ready;
         })
         .map(([name]) => cluster.server(name).info!.url);
-    misbehaving = new Misbehaving({ frontDoor: cluster.frontDoorURL, proxying, tls, random: seededRandom(opts.seed + 2), rate: opts.cutRate, collection: PROBE, object: (name) => Buffer.from(JSON.stringify(policy(name, BULK_FILLER))) });
+    misbehaving = new Misbehaving({ frontDoor: cluster.frontDoorURL, proxying, tls, random: seededRandom(opts.seed + 2), rate: opts.cutRate, collection: PROBE, object: (name) => Buffer.from(JSON.stringify(newestApiObject(name, BULK_FILLER))) });
 
     t0 = Date.now();
     progress(`traffic at ${opts.rate} requests/s, ${opts.watchers} watches, ${opts.cutRate} cut requests/s with slow readers and connection storms, for ${opts.durationSeconds} s`);

@@ -8,7 +8,7 @@
 import type { Rng } from '../rng.js';
 import type { FuzzCase } from '../case.js';
 import { CUT_POINTS } from '../../bench/cancel.js';
-import { policy, POLICIES_PATH } from '../../bench/policy.js';
+import { NEWEST_API, newestApiObject } from '../../bench/newest-api.js';
 import { TARGETS } from './targets.js';
 import { rawRequest } from './raw.js';
 
@@ -16,11 +16,11 @@ export function cancelCase(rng: Rng): FuzzCase {
   const proxied = rng.chance(0.5);
   const point = rng.pick(CUT_POINTS);
   const target = rng.pick(TARGETS);
-  const collection = proxied || rng.chance(0.5) ? POLICIES_PATH : target.collection;
+  const collection = proxied || rng.chance(0.5) ? NEWEST_API.path : target.collection;
   const base = { category: 'cancel' as const, headers: {}, proxied };
   if (point === 'mid-request') {
     const name = `cut-${rng.string(8)}`;
-    const body = Buffer.from(JSON.stringify(collection === POLICIES_PATH ? policy(name, rng.size(20_000)) : target.object(name)));
+    const body = Buffer.from(JSON.stringify(collection === NEWEST_API.path ? newestApiObject(name, rng.size(20_000)) : target.object(name)));
     if (rng.chance(0.5)) {
       const raw = rawRequest(rng, 'cancel', 'raw-prefix', `POST ${collection} HTTP/1.1`, ['Content-Type: application/json', `Content-Length: ${body.length}`], body).raw!;
       return { ...base, variant: 'raw-prefix', method: 'POST', path: collection, raw, cut: { point, bytes: rng.int(0, raw.length - 1), delayMs: rng.int(0, 20) } };
