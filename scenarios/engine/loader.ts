@@ -12,8 +12,16 @@ import { SAMPLE_APISERVER, SAMPLE_APISERVER_STEPS, STEP_KINDS, type Scenario, ty
 import { variablesUsed } from './vars.js';
 import { MAX_NESTING_DEPTH, yamlNestingExceeds } from '../../server/http/nesting.js';
 import { MAX_ALIAS_COUNT, selfReferencingAlias } from '../../server/http/yaml.js';
+import { NEWEST_MINOR, SUPPORTED_MINORS } from '../../versions/manifest.js';
 
-const schema = JSON.parse(readFileSync(new URL('../../../scenarios/schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const schema = JSON.parse(readFileSync(new URL('../../../scenarios/schema.json', import.meta.url), 'utf8')) as { definitions: Record<string, unknown> };
+// The published file names the minors for editors; the loader takes them from the manifests, so a
+// minor the importer added is accepted at once (test/scenarios/loader.test.ts checks the file agrees).
+schema.definitions['minor'] = {
+  type: 'string',
+  pattern: `^(${SUPPORTED_MINORS.map((m) => m.replace('.', '\\.')).join('|')})$`,
+  description: `A supported Kubernetes minor, ${SUPPORTED_MINORS[0]} to ${NEWEST_MINOR} (quote it in YAML: "1.30").`,
+};
 let compiled: ValidateFunction | undefined;
 
 /** The schema's validator, compiled on first use (compiling costs about 100 ms). */

@@ -15,7 +15,7 @@ export const LIBRARY_TIMEOUT_MS = 900_000;
 
 /** The scenarios each library test file runs; together they must cover the whole library. */
 export const LIBRARY_GROUPS: Record<string, string[]> = {
-  upgrades: ['rolling-upgrade-mvp', 'rolling-upgrade-no-mvp', 'flowcontrol-v1beta3-removal', 'no-mvp-before-1.28', 'mixed-generation-1.32-1.33', 'storage-versions-1.33-peer'],
+  upgrades: ['rolling-upgrade-mvp', 'rolling-upgrade-1.36-1.37', 'rolling-upgrade-no-mvp', 'flowcontrol-v1beta3-removal', 'no-mvp-before-1.28', 'mixed-generation-1.32-1.33', 'storage-versions-1.33-peer'],
   failures: ['peer-crash', 'peer-crash-clock', 'peer-crash-no-retry', 'graceful-shutdown', 'peer-aggregated-discovery', 'peer-partition', 'no-peer-ca-file'],
   controllers: ['namespace-deletion-mvp', 'namespace-deletion-no-mvp', 'gc-false-404-mvp', 'gc-false-404-no-mvp'],
   extensions: ['crd-during-upgrade', 'aggregated-api-down', 'apiservice-onstart-deleted', 'crd-mvp-1.32', 'crd-mvp-1.34', 'crd-mvp-1.35', 'crd-mvp-1.36'],

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { parseScenario, ScenarioError } from '../../scenarios/engine/loader.js';
 import { CLI } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/cluster.js';
+import { readFileSync } from 'node:fs';
+import { NEWEST_MINOR, SUPPORTED_MINORS } from '../../versions/manifest.js';
 
 const HEAD = `apiVersion: kube-skew.dev/v1alpha1
 kind: Scenario
@@ -72,7 +74,7 @@ const CASES: Array<{ name: string; steps: string; expect: string[] }> = [
   {
     name: 'an unsupported minor',
     steps: '    - upgrade: {server: a, minor: "1.40"}\n',
-    expect: ['demo.yaml:11:28: spec.steps[0].upgrade.minor: invalid value "1.40": A supported Kubernetes minor, 1.25 to 1.36 (quote it in YAML: "1.30"). (step 1)'],
+    expect: ['demo.yaml:11:28: spec.steps[0].upgrade.minor: invalid value "1.40": A supported Kubernetes minor, 1.25 to 1.37 (quote it in YAML: "1.30"). (step 1)'],
   },
   {
     name: 'stopping a load that was never started',
@@ -118,6 +120,14 @@ t.test('the sample-apiserver: addressed by name in a cluster that starts it, by 
     ['demo.yaml:10:10: spec.cluster.servers[1].name: server name "sample-apiserver" is the sample-apiserver\'s (spec.cluster.sampleApiServer is true)'],
   );
   t.same(problems(withSample.replace('sampleApiServer: true', 'sampleApiServer: yes please') + '    - kill: {server: a}\n'), ['demo.yaml:7:5: spec.cluster.sampleApiServer: must be a boolean, not "yes please" (Start the sample aggregated API server beside the servers (default false); server steps name it sample-apiserver.)']);
+});
+
+t.test('the published schema names exactly the supported minors (update scenarios/schema.json when a minor is added)', async (t) => {
+  const published = JSON.parse(readFileSync(new URL('../../../scenarios/schema.json', import.meta.url), 'utf8')) as { definitions: { minor: { pattern: string; description: string } } };
+  const pattern = new RegExp(published.definitions.minor.pattern);
+  const candidates = Array.from({ length: 100 }, (_, i) => `1.${i}`);
+  t.same(candidates.filter((m) => pattern.test(m)), SUPPORTED_MINORS);
+  t.match(published.definitions.minor.description, `${SUPPORTED_MINORS[0]} to ${NEWEST_MINOR}`);
 });
 
 t.test('invalid YAML gives its position', async (t) => {
