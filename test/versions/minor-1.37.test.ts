@@ -68,7 +68,7 @@ t.test('the CRD table gains Group, Scope and Versions', async (t) => {
     metadata: { name: 'widgets.example.com', creationTimestamp: '2026-08-26T10:00:00Z' },
     spec: { group: 'example.com', scope: 'Namespaced', versions: [{ name: 'v1beta1' }, { name: 'v1' }, { name: 'v1alpha1' }] },
   };
-  const table = (minor: number, items: Record<string, unknown>[]) => toTable({ kind: 'CustomResourceDefinitionList', group: 'apiextensions.k8s.io', items, now: new Date('2026-09-01T00:00:00Z'), minor });
+  const table = (minor: number, items: Record<string, unknown>[]) => toTable({ kind: 'CustomResourceDefinitionList', group: 'apiextensions.k8s.io', items, now: new Date('2026-09-01T00:00:00Z'), printers: minorInfo(`1.${minor}`).printers });
   t.same(table(36, [crd]).columnDefinitions?.map((c) => c.name), ['Name', 'Created At'], '1.36: the default convertor');
   const t37 = table(37, [crd]);
   t.same(t37.columnDefinitions?.map((c) => [c.name, c.type, c.format]), [['Name', 'string', 'name'], ['Group', 'string', ''], ['Scope', 'string', ''], ['Versions', 'string', ''], ['Created At', 'date', '']]);
