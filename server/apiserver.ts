@@ -188,7 +188,6 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
     resources: {
       types,
       registry,
-      store,
       clock,
       minor: minorInfo(profile.minor),
       watchListEnabled: profile.featureGates.get('WatchList') === true,

@@ -6,17 +6,17 @@
  * resourceVersion.
  */
 import type { MinorInfo } from '../../versions/minors.js';
-import type { Store, ChangeEvent, Watcher } from '../../storage/store.js';
-import { isStorageError } from '../../storage/errors.js';
+import type { ChangeEvent, Watcher } from '../../storage/store.js';
 import type { Clock, ClockTimer } from '../clock.js';
 import type { RequestContext } from '../http/context.js';
-import { internalError, resourceExpired, unclassifiedError, type Status } from '../errors/status.js';
+import { internalError, unclassifiedError, type Status } from '../errors/status.js';
 import { converts, decodeEvent } from '../registry/codec.js';
 import { isConversionError } from '../registry/custom/conversion/converter.js';
 import type { Registry } from '../registry/rest.js';
 import type { ListOptions } from '../registry/list-options.js';
 import { toWire, type KubeObject } from '../registry/object.js';
-import { listPrefix, storageKey, type ResourceType } from '../registry/resource-type.js';
+import { isExpiredWatch } from '../registry/storage-errors.js';
+import type { ResourceType } from '../registry/resource-type.js';
 import type { OutputChoice } from './output.js';
 import { transformContentType } from './output.js';
 import { printerOf } from './custom-table.js';
@@ -27,9 +27,8 @@ export const BOOKMARK_INTERVAL_MS = 60_000;
 /** Upstream's `--min-request-timeout` default: a watch without timeoutSeconds lasts 1800–3600 s. */
 export const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
 
-/** What a watch needs from the server. */
+/** What a watch needs from the server (the registry owns the store's watch). */
 export interface WatchDeps {
-  store: Store;
   registry: Registry;
   clock: Clock;
   /** The facts of the simulated minor (Table columns, review metadata and more differ between minors). */
@@ -69,7 +68,7 @@ export async function serveWatch(
     startRev = Number(list.resourceVersion);
     initial = list.items.filter((o) => !name || o.metadata?.name === name);
   } else {
-    startRev = rv === '' ? await deps.store.currentRevision() : Number(rv);
+    startRev = rv === '' ? await deps.registry.currentRevision() : Number(rv);
   }
 
   const contentType = output.as === 'table' ? transformContentType('Table', output.version) : 'application/json';
@@ -154,24 +153,13 @@ export async function serveWatch(
     });
   };
 
-  const prefix = name && type.namespaced && namespace ? storageKey(type, namespace, name) : name && !type.namespaced ? storageKey(type, '', name) : listPrefix(type, namespace);
-  try {
-    watcher = deps.store.watch(prefix, startRev, {
-      onEvent: onStoreEvent,
-      onError: (err) => {
-        if (isStorageError(err, 'Expired')) write(encode('ERROR', resourceExpired(`too old resource version: ${err.rev} (${err.compactedRev})`).status));
-        finish();
-      },
-    });
-  } catch (err) {
-    if (isStorageError(err, 'Expired')) {
-      write(encode('ERROR', resourceExpired(`too old resource version: ${err.rev} (${err.compactedRev})`).status));
+  watcher = deps.registry.watchChanges(type, namespace, name, startRev, {
+    onEvent: onStoreEvent,
+    onError: (err) => {
+      if (isExpiredWatch(err)) write(encode('ERROR', err.status));
       finish();
-      return;
-    }
-    finish();
-    throw err;
-  }
+    },
+  });
 
   const random = deps.random ?? Math.random;
   const seconds = opts.timeoutSeconds !== undefined && opts.timeoutSeconds > 0 ? opts.timeoutSeconds : MIN_REQUEST_TIMEOUT_SECONDS * (1 + random());

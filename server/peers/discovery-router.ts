@@ -12,7 +12,6 @@ import type { Clock, ClockTimer } from '../clock.js';
 import type { Registry } from '../registry/rest.js';
 import type { KubeObject } from '../registry/object.js';
 import type { ResourceType, ResourceTypes } from '../registry/resource-type.js';
-import { listPrefix } from '../registry/resource-type.js';
 import type { APIGroupDiscovery } from '../endpoints/discovery-docs.js';
 import { getPeerEndpoint, splitHostPort } from './endpoint-lease.js';
 import { IDENTITY_LABEL, IDENTITY_LABEL_VALUE, IDENTITY_SELECTOR, LEASE_NAMESPACE } from './identity-lease.js';
@@ -110,7 +109,7 @@ export class DiscoveryRouter implements PeerRouter {
     if (this.stopped) return;
     this.holders.clear();
     for (const lease of list.items) this.holders.set(lease.metadata?.name ?? '', holderOf(lease));
-    this.watcher = this.deps.store.watch(listPrefix(this.deps.leases, LEASE_NAMESPACE), Number(list.resourceVersion), {
+    this.watcher = this.deps.registry.watchChanges(this.deps.leases, LEASE_NAMESPACE, '', Number(list.resourceVersion), {
       onEvent: (event) => {
         const lease = event.value as KubeObject;
         const name = lease.metadata?.name ?? '';

@@ -13,7 +13,7 @@ import { isStatusError } from '../errors/status.js';
 import type { Registry } from '../registry/rest.js';
 import type { KubeObject } from '../registry/object.js';
 import { formatTime } from '../registry/object.js';
-import { listPrefix, storagePrefixOf, type ResourceType, type ResourceTypes } from '../registry/resource-type.js';
+import type { ResourceType, ResourceTypes } from '../registry/resource-type.js';
 import type { ListOptions } from '../registry/list-options.js';
 import { IDENTITY_LABEL, IDENTITY_LABEL_VALUE, LEASE_NAMESPACE } from './identity-lease.js';
 import { gvrKey, resolvePeers, type GVR, type PeerRouter, type RouteDecision } from './routing.js';
@@ -130,27 +130,26 @@ export class StorageVersionRouter implements PeerRouter {
     const { registry, storageVersions } = this.deps;
     const list = await registry.list(storageVersions, '', ALL);
     this.rebuild(list.items);
-    const svPrefix = storagePrefixOf(storageVersions.group, storageVersions.resource);
-    this.watch('storage versions', svPrefix, Number(list.resourceVersion), () => void this.reload(), () => this.watchStorageVersions());
+    this.watch('storage versions', storageVersions, '', Number(list.resourceVersion), () => void this.reload(), () => this.watchStorageVersions());
   }
 
   /** Watch identity leases, so that a departed server's entries are collected. */
   private async watchLeases(): Promise<void> {
     const { registry, leases } = this.deps;
     const list = await registry.list(leases, LEASE_NAMESPACE, ALL);
-    this.watch('identity leases', listPrefix(leases, LEASE_NAMESPACE), Number(list.resourceVersion), (event) => {
+    this.watch('identity leases', leases, LEASE_NAMESPACE, Number(list.resourceVersion), (event) => {
       const lease = event.value as KubeObject;
       if (event.type === 'DELETED' && lease.metadata?.labels?.[IDENTITY_LABEL] === IDENTITY_LABEL_VALUE) void this.collect();
     }, () => this.watchLeases().then(() => this.collect()));
   }
 
   /**
-   * One store watch. When it ends (a process paused while the store was compacted past it), list
+   * One registry watch. When it ends (a process paused while the store was compacted past it), list
    * again after a second, as an informer does.
    */
-  private watch(what: string, prefix: string, afterRev: number, onEvent: (event: ChangeEvent) => void, relist: () => Promise<void>): void {
+  private watch(what: string, type: ResourceType, namespace: string, afterRev: number, onEvent: (event: ChangeEvent) => void, relist: () => Promise<void>): void {
     if (this.stopped) return;
-    this.watchers.set(what, this.deps.store.watch(prefix, afterRev, {
+    this.watchers.set(what, this.deps.registry.watchChanges(type, namespace, '', afterRev, {
       onEvent,
       onError: (err) => {
         if (this.stopped) return;

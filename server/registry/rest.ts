@@ -2,31 +2,30 @@
  * The generic REST registry: get, list, create, update, patch, delete and deletecollection for any
  * resource type over the Store, with upstream's object-meta rules (uid, creationTimestamp,
  * generateName, generation, deletionTimestamp and finalizers), per-kind strategies, namespace
- * lifecycle checks and Status errors. Storage errors become Status errors here and only here.
+ * lifecycle checks and Status errors. Storage errors become Status errors through storage-errors.ts,
+ * and nowhere above the registry.
  */
 import { randomUUID } from 'node:crypto';
-import type { ChangeType, Preconditions, Store, StoredObject, Watcher } from '../../storage/store.js';
+import type { ChangeEvent, ChangeType, Preconditions, Store, StoredObject, Watcher } from '../../storage/store.js';
 import { NO_CHANGE } from '../../storage/store.js';
-import { isStorageError, type StorageError } from '../../storage/errors.js';
+import { isStorageError } from '../../storage/errors.js';
 import type { Clock } from '../clock.js';
 import {
   alreadyExists,
   badRequest,
   conflict,
-  internalError,
   invalid,
   isStatusError,
   namespaceTerminating,
   notFound,
-  resourceExpired,
   StatusError,
   successStatus,
   timeout,
-  unclassifiedError,
   type FieldError,
   type SuccessStatus,
 } from '../errors/status.js';
-import { decodeContinue, encodeContinue, continueExpired, listExpired } from './continue.js';
+import { decodeContinue, encodeContinue } from './continue.js';
+import { interpretListError, interpretStorageError, interpretWatchError } from './storage-errors.js';
 import { exactListRevision, type ListOptions } from './list-options.js';
 import { clone, formatTime, metaOf, toStorage, toWire, type KubeObject } from './object.js';
 import { listPrefix, storageKey, storagePrefixOf, type ResourceType } from './resource-type.js';
@@ -35,7 +34,6 @@ import { objectValidator } from './admission.js';
 import { selectionFor, type Selection } from './selection.js';
 import { recordWrite, type FieldManagerOptions } from './managed-fields.js';
 import { converts, decodeOne, decodeStored, encodeStored, recordedVersion } from './codec.js';
-import { isConversionError } from './custom/conversion/converter.js';
 import type { KindWriteHooks, WriteHooks, WriteTransaction } from './write-hooks.js';
 
 /** Upstream's optimistic-lock message for a stale resourceVersion on update. */
@@ -105,6 +103,14 @@ export interface RegistryWatchHandlers {
   onError?(err: Error): void;
 }
 
+/** Callbacks of {@link Registry.watchChanges}. */
+export interface ChangeWatchHandlers {
+  /** One stored change, in revision order. */
+  onEvent(event: ChangeEvent): void;
+  /** The watch ended; `err` is a Status error (410 Expired for a compacted revision). */
+  onError(err: StatusError): void;
+}
+
 /** Dependencies of the registry. */
 export interface RegistryDeps {
   store: Store;
@@ -118,28 +124,6 @@ export interface RegistryDeps {
   namespaceLifecycle?: boolean;
   /** Per-kind work besides storing (Service allocation); see {@link Registry.setWriteHooks}. */
   writeHooks?: WriteHooks;
-}
-
-function toStatusError(err: unknown, type: ResourceType, name: string): unknown {
-  if (isStatusError(err)) return err;
-  // A failed conversion is an unclassified error to upstream's handler: 500, its text as the message.
-  if (isConversionError(err)) return unclassifiedError(err.message);
-  if (!isStorageError(err)) return err;
-  const e = err as StorageError;
-  switch (e.code) {
-    case 'KeyNotFound':
-      return notFound(type.gr, name);
-    case 'KeyExists':
-      return alreadyExists(type.gr, name);
-    case 'Conflict':
-      return conflict(type.gr, name, e.message);
-    case 'Expired':
-      return resourceExpired(`too old resource version: ${e.rev} (${e.compactedRev})`);
-    case 'TooLargeRevision':
-      return timeout(`Too large resource version: ${e.rev}, current: ${e.compactedRev}`, 1);
-    default:
-      return internalError(e.message);
-  }
 }
 
 /** One update or patch: what {@link Registry.mutate} decides a write on. */
@@ -188,7 +172,7 @@ export class Registry {
     try {
       return await fn();
     } catch (err) {
-      throw toStatusError(err, type, name);
+      throw interpretStorageError(err, type, name);
     }
   }
 
@@ -240,8 +224,7 @@ export class Registry {
         }
         return result;
       } catch (err) {
-        if (isStorageError(err, 'Expired')) throw afterKey !== undefined ? continueExpired(prefix, afterKey) : listExpired();
-        throw err;
+        throw interpretListError(err, type, prefix, afterKey);
       }
     });
   }
@@ -725,10 +708,39 @@ export class Registry {
    * form: the in-process informers' watch (the watch endpoint streams its own).
    */
   watch(type: ResourceType, namespace: string, afterRev: number, handlers: RegistryWatchHandlers): Watcher {
-    return this.store.watch(listPrefix(type, namespace), afterRev, {
+    return this.watchChanges(type, namespace, '', afterRev, {
       onEvent: (event) => handlers.onEvent(event.type, toWire(type, { key: event.key, rev: event.rev, createRev: 0, value: event.value })),
-      ...(handlers.onError ? { onError: (err: Error) => handlers.onError!(toStatusError(err, type, '') as Error) } : {}),
+      onError: (err) => handlers.onError?.(err),
     });
+  }
+
+  /**
+   * Watch the stored changes of `type` in `namespace` (all when '') after revision `afterRev`, or
+   * of one object when `name` is set: the events as the store reports them (with the previous
+   * value, which selector transitions need). However the store reports a failure (at once or
+   * later), it reaches `onError` once, after this call returns, as a Status error
+   * ({@link interpretWatchError}: 410 for a compacted revision); no event follows it.
+   */
+  watchChanges(type: ResourceType, namespace: string, name: string, afterRev: number, handlers: ChangeWatchHandlers): Watcher {
+    let stopped = false;
+    const fail = (err: unknown): void => {
+      if (stopped) return;
+      stopped = true;
+      handlers.onError(interpretWatchError(err, type));
+    };
+    const key = name === '' ? listPrefix(type, namespace) : storageKey(type, type.namespaced ? namespace : '', name);
+    let inner: Watcher | undefined;
+    try {
+      inner = this.store.watch(key, afterRev, { onEvent: (event) => !stopped && handlers.onEvent(event), onError: fail });
+    } catch (err) {
+      queueMicrotask(() => fail(err));
+    }
+    return {
+      stop: () => {
+        stopped = true;
+        inner?.stop();
+      },
+    };
   }
 
   /** The selection (label and field selectors) for a list or watch; exposed for the watch endpoint. */

@@ -80,7 +80,7 @@ export async function startSampleApiServer(config: SampleApiServerConfig, deps: 
     health,
     metrics,
     discovery: new DiscoveryDocs(profile, () => `${config.bindAddress}:${port}`),
-    resources: { types, registry, store, clock, minor: minorInfo(profile.minor), watchListEnabled: false },
+    resources: { types, registry, clock, minor: minorInfo(profile.minor), watchListEnabled: false },
   });
   const chain = buildHandlerChain(routes, {
     serverName: 'sample-apiserver',
