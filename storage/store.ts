@@ -6,9 +6,10 @@
  * log that watches read. An object's `resourceVersion` is the revision of the write that produced
  * its current value; a list's `resourceVersion` is the store's revision at the moment it was read.
  *
- * Keys look like `/registry/<group>/<resource>/<namespace>/<name>` (namespaced) or
- * `/registry/<group>/<resource>/<name>` (cluster-scoped); the core group is spelled `core`. The store
- * treats keys as opaque strings ordered by code point; prefixes always end with `/`.
+ * Keys are spelled with kube-apiserver's default prefix, `/registry/…` (the registry decides the
+ * layout); the store treats keys as opaque strings ordered by code point; prefixes always end with
+ * `/`. Two backends implement it: SQLite (sqlite/) and etcd (etcd/). Where etcd differs: an empty
+ * etcd is at revision 1 rather than 0, and a TTL record's write takes a revision.
  *
  * Values are plain JSON objects. The store never interprets them and never stores
  * `metadata.resourceVersion`: callers read the revision from {@link StoredObject.rev} and set it on
@@ -126,7 +127,7 @@ export type UpdateFn = (current: StoredObject) => JsonObject | typeof NO_CHANGE;
  * backend resolves promptly.
  */
 export interface Store {
-  /** The store's current revision: the revision of the last write anywhere, 0 when empty. */
+  /** The store's current revision: the revision of the last write anywhere (0 for an empty SQLite store, 1 for an empty etcd). */
   currentRevision(): Promise<number>;
 
   /** The value under `key`, or `undefined` when there is none. */
@@ -165,7 +166,9 @@ export interface Store {
   /**
    * Watch every change under `prefix` (a key ending with `/`, or one exact key) with a revision
    * greater than `afterRev`. Changes made by other processes are delivered within milliseconds.
-   * Fails synchronously with `Expired` when `afterRev` is older than the compacted revision.
+   * When `afterRev` is older than the compacted revision it fails with `Expired`: synchronously when
+   * the backend knows it at once (SQLite; etcd when this process compacted past it), otherwise
+   * through `onError` once the server refuses the watch (etcd).
    */
   watch(prefix: string, afterRev: number, handlers: WatchHandlers): Watcher;
 

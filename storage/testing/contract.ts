@@ -7,15 +7,30 @@ import { isStorageError, type StorageErrorCode } from '../errors.js';
 import { NO_CHANGE, type ChangeEvent, type JsonObject, type Store, type WatchHandlers } from '../store.js';
 
 /**
- * Makes a new, empty store (revision 0) whose TTL records expire by `now`, a clock in milliseconds
- * that the suite controls. The suite closes every store it makes.
+ * Makes a new, empty store whose TTL records expire by `now`, a clock in milliseconds that the suite
+ * controls. The suite closes every store it makes.
  */
 export type StoreFactory = (now: () => number) => Store | Promise<Store>;
+
+/**
+ * Where a backend legitimately differs from the reference (SQLite), so that the suite checks the
+ * rest unchanged. Revisions are always checked relative to the new store's own revision: SQLite's
+ * empty store is at 0, etcd's at 1.
+ */
+export interface ContractDifferences {
+  /** Writing a TTL record takes a revision (etcd: the record is a key attached to a lease). */
+  ttlTakesRevisions?: boolean;
+}
 
 /** How long the suite waits for an expected watch event before failing. */
 export const WATCH_WAIT_MS = 5000;
 
 const PREFIX = '/registry/core/configmaps/';
+
+/** The revision of the store under test when it was new; every expected revision counts from it. */
+let base = 0;
+/** The revision `n` writes after the new store's: `n` in SQLite, `n + 1` in etcd. */
+const r = (n: number): number => base + n;
 const key = (name: string): string => `${PREFIX}default/${name}`;
 
 function configMap(name: string, data: Record<string, string> = {}): JsonObject {
@@ -49,7 +64,7 @@ class Recorder implements WatchHandlers {
 
   /** The delivered events as `TYPE key@rev` lines, easy to compare. */
   get lines(): string[] {
-    return this.events.map((e) => `${e.type} ${e.key.slice(PREFIX.length)}@${e.rev}`);
+    return this.events.map((e) => `${e.type} ${e.key.slice(PREFIX.length)}@${e.rev - base}`);
   }
 
   /** Resolves once `done()` holds; rejects after {@link WATCH_WAIT_MS}. */
@@ -68,7 +83,7 @@ class Recorder implements WatchHandlers {
 
   /** Resolves once an event at revision `rev` or later has arrived. */
   untilRev(rev: number): Promise<void> {
-    return this.until(() => (this.events.at(-1)?.rev ?? 0) >= rev, `revision ${rev}`);
+    return this.until(() => (this.events.at(-1)?.rev ?? 0) >= r(rev), `revision ${r(rev)}`);
   }
 }
 
@@ -86,24 +101,25 @@ async function rejectsWith(t: Test, promise: Promise<unknown>, code: StorageErro
  * Registers the contract suite as subtest `name` of `t`: every case gets a fresh store from
  * `factory` and closes it afterwards. Resolves when the suite has run.
  */
-export async function runStoreContract(t: Test, name: string, factory: StoreFactory): Promise<void> {
+export async function runStoreContract(t: Test, name: string, factory: StoreFactory, differences: ContractDifferences = {}): Promise<void> {
   const fresh = async (t: Test): Promise<{ store: Store; clock: ManualClock }> => {
     const clock = new ManualClock();
     const store = await factory(clock.now);
     t.teardown(() => store.close());
+    base = await store.currentRevision();
     return { store, clock };
   };
 
   await t.test(`${name}: store contract`, async (t) => {
     t.test('create and get', async (t) => {
       const { store } = await fresh(t);
-      t.equal(await store.currentRevision(), 0, 'a new store is at revision 0');
+      t.equal(await store.currentRevision(), r(0), 'a new store is at its base revision');
       const created = await store.create(key('a'), configMap('a', { x: '1' }));
-      t.match(created, { key: key('a'), rev: 1, createRev: 1, value: configMap('a', { x: '1' }) });
+      t.match(created, { key: key('a'), rev: r(1), createRev: r(1), value: configMap('a', { x: '1' }) });
       t.same(await store.get(key('a')), created);
       t.equal(await store.get(key('missing')), undefined, 'an absent key reads as undefined');
       await rejectsWith(t, store.create(key('a'), configMap('a')), 'KeyExists');
-      t.equal(await store.currentRevision(), 1, 'a failed create writes nothing');
+      t.equal(await store.currentRevision(), r(1), 'a failed create writes nothing');
     });
 
     t.test('values never carry metadata.resourceVersion', async (t) => {
@@ -124,14 +140,14 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
         (cur.value['data'] as JsonObject)['x'] = '2';
         return cur.value;
       });
-      t.match(updated, { key: key('a'), rev: 3, createRev: 1, value: configMap('a', { x: '2' }) });
+      t.match(updated, { key: key('a'), rev: r(3), createRev: r(1), value: configMap('a', { x: '2' }) });
       t.same(await store.get(key('a')), updated);
 
       const same = await store.update(key('a'), (cur) => ({ ...cur.value }));
-      t.equal(same.rev, 3, 'an identical value keeps the revision');
+      t.equal(same.rev, r(3), 'an identical value keeps the revision');
       const unchanged = await store.update(key('a'), () => NO_CHANGE);
       t.same(unchanged, updated, 'NO_CHANGE returns the current object');
-      t.equal(await store.currentRevision(), 3, 'no-op updates write nothing');
+      t.equal(await store.currentRevision(), r(3), 'no-op updates write nothing');
 
       const boom = new Error('boom');
       await t.rejects(
@@ -141,7 +157,7 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
         boom,
         'an error thrown by the callback aborts the update unchanged',
       );
-      t.equal((await store.get(key('a')))?.rev, 3);
+      t.equal((await store.get(key('a')))?.rev, r(3));
       await rejectsWith(t, store.update(key('missing'), (cur) => cur.value), 'KeyNotFound');
     });
 
@@ -156,15 +172,15 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
       );
       await rejectsWith(
         t,
-        store.update(key('a'), (cur) => ({ ...cur.value, data: { x: '1' } }), { rev: 7 }),
+        store.update(key('a'), (cur) => ({ ...cur.value, data: { x: '1' } }), { rev: r(7) }),
         'Conflict',
-        'Precondition failed: ResourceVersion in precondition: 7, ResourceVersion in object meta: 1',
+        `Precondition failed: ResourceVersion in precondition: ${r(7)}, ResourceVersion in object meta: ${r(1)}`,
       );
-      const ok = await store.update(key('a'), (cur) => ({ ...cur.value, data: { x: '1' } }), { uid: 'uid-a', rev: 1 });
-      t.equal(ok.rev, 2, 'matching preconditions let the update through');
+      const ok = await store.update(key('a'), (cur) => ({ ...cur.value, data: { x: '1' } }), { uid: 'uid-a', rev: r(1) });
+      t.equal(ok.rev, r(2), 'matching preconditions let the update through');
 
       await rejectsWith(t, store.delete(key('a'), { uid: 'other' }), 'Conflict');
-      await rejectsWith(t, store.delete(key('a'), { rev: 1 }), 'Conflict');
+      await rejectsWith(t, store.delete(key('a'), { rev: r(1) }), 'Conflict');
       const veto = new Error('veto');
       await t.rejects(
         store.delete(key('a'), undefined, () => {
@@ -174,19 +190,19 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
         'a throwing check aborts the delete',
       );
       t.ok(await store.get(key('a')), 'failed deletes leave the key');
-      t.equal(await store.currentRevision(), 2);
-      t.equal((await store.delete(key('a'), { uid: 'uid-a', rev: 2 })).rev, 3);
+      t.equal(await store.currentRevision(), r(2));
+      t.equal((await store.delete(key('a'), { uid: 'uid-a', rev: r(2) })).rev, r(3));
     });
 
     t.test('delete returns the last value at the deletion revision', async (t) => {
       const { store } = await fresh(t);
       await store.create(key('a'), configMap('a', { x: '1' }));
       const deleted = await store.delete(key('a'));
-      t.match(deleted, { key: key('a'), rev: 2, createRev: 1, value: configMap('a', { x: '1' }) });
+      t.match(deleted, { key: key('a'), rev: r(2), createRev: r(1), value: configMap('a', { x: '1' }) });
       t.equal(await store.get(key('a')), undefined);
       await rejectsWith(t, store.delete(key('a')), 'KeyNotFound');
       const again = await store.create(key('a'), configMap('a'));
-      t.match(again, { rev: 3, createRev: 3 }, 'a re-created key starts a new incarnation');
+      t.match(again, { rev: r(3), createRev: r(3) }, 'a re-created key starts a new incarnation');
     });
 
     t.test('one revision counter across all keys', async (t) => {
@@ -196,8 +212,8 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
       revs.push((await store.update(key('a'), (cur) => ({ ...cur.value, data: { y: '1' } }))).rev);
       revs.push((await store.create('/registry/core/secrets/default/s', configMap('s'))).rev);
       revs.push((await store.delete(key('c'))).rev);
-      t.same(revs, [1, 2, 3, 4, 5, 6], 'every write takes the next revision');
-      t.equal(await store.currentRevision(), 6);
+      t.same(revs, [1, 2, 3, 4, 5, 6].map(r), 'every write takes the next revision');
+      t.equal(await store.currentRevision(), r(6));
     });
 
     t.test('list: key order, prefix, count, limit and continue', async (t) => {
@@ -210,7 +226,7 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
         all.items.map((i) => i.key),
         ['a', 'b', 'c', 'd', 'e'].map(key),
       );
-      t.equal(all.rev, 7, 'a list reads at the current revision');
+      t.equal(all.rev, r(7), 'a list reads at the current revision');
       t.equal(all.continueKey, undefined);
       t.equal(all.remaining, undefined);
       t.same(all.items[0], await store.get(key('a')));
@@ -272,9 +288,9 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
       const now = await store.list(PREFIX);
       t.same(
         now.items.map((i) => `${i.key}@${i.rev}`),
-        [`${key('a')}@3`, `${key('c')}@5`],
+        [`${key('a')}@${r(3)}`, `${key('c')}@${r(5)}`],
       );
-      await rejectsWith(t, store.list(PREFIX, { atRev: 99 }), 'TooLargeRevision');
+      await rejectsWith(t, store.list(PREFIX, { atRev: r(99) }), 'TooLargeRevision');
     });
 
     t.test('compaction: lists and watches below it expire, the state at it survives', async (t) => {
@@ -284,31 +300,31 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
       await store.create(key('c'), configMap('c'));
       await store.delete(key('c'));
       t.equal(await store.compactedRevision(), 0);
-      await store.compact(4);
-      t.equal(await store.compactedRevision(), 4);
+      await store.compact(r(4));
+      t.equal(await store.compactedRevision(), r(4));
       await store.update(key('a'), (cur) => ({ ...cur.value, data: { v: '2' } }));
       await store.delete(key('b'));
 
-      await rejectsWith(t, store.list(PREFIX, { atRev: 3 }), 'Expired');
-      const atCompacted = await store.list(PREFIX, { atRev: 4 });
+      await rejectsWith(t, store.list(PREFIX, { atRev: r(3) }), 'Expired');
+      const atCompacted = await store.list(PREFIX, { atRev: r(4) });
       t.same(
         atCompacted.items.map((i) => [i.key, i.rev, i.createRev, i.value['data']]),
         [
-          [key('a'), 1, 1, { v: '1' }],
-          [key('b'), 2, 2, {}],
+          [key('a'), r(1), r(1), { v: '1' }],
+          [key('b'), r(2), r(2), {}],
         ],
         'the snapshot at the compacted revision is intact',
       );
-      t.throws(() => store.watch(PREFIX, 3, new Recorder()), { code: 'Expired', compactedRev: 4 }, 'watch below it fails at once');
+      t.throws(() => store.watch(PREFIX, r(3), new Recorder()), { code: 'Expired', compactedRev: r(4) }, 'watch below it fails at once');
       const recorder = new Recorder();
-      const watcher = store.watch(PREFIX, 4, recorder);
+      const watcher = store.watch(PREFIX, r(4), recorder);
       await recorder.untilRev(6);
       watcher.stop();
       t.same(recorder.lines, ['MODIFIED default/a@5', 'DELETED default/b@6'], 'watch at the compacted revision works');
-      await store.compact(2);
-      t.equal(await store.compactedRevision(), 4, 'compacting below the compacted revision changes nothing');
-      await rejectsWith(t, store.compact(99), 'TooLargeRevision');
-      t.equal((await store.get(key('a')))?.rev, 5, 'current values are kept');
+      await store.compact(r(2));
+      t.equal(await store.compactedRevision(), r(4), 'compacting below the compacted revision changes nothing');
+      await rejectsWith(t, store.compact(r(99)), 'TooLargeRevision');
+      t.equal((await store.get(key('a')))?.rev, r(5), 'current values are kept');
     });
 
     t.test('watch from revision 0 replays the log, then follows it', async (t) => {
@@ -316,16 +332,16 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
       await store.create(key('a'), configMap('a', { v: '1' }));
       await store.update(key('a'), (cur) => ({ ...cur.value, data: { v: '2' } }));
       const recorder = new Recorder();
-      const watcher = store.watch(PREFIX, 0, recorder);
+      const watcher = store.watch(PREFIX, r(0), recorder);
       t.teardown(() => watcher.stop());
       await store.create('/registry/core/secrets/default/s', configMap('s'));
       await store.delete(key('a'));
       await recorder.untilRev(4);
       t.same(recorder.lines, ['ADDED default/a@1', 'MODIFIED default/a@2', 'DELETED default/a@4']);
       const [added, modified, deleted] = recorder.events;
-      t.same(added, { type: 'ADDED', key: key('a'), rev: 1, value: configMap('a', { v: '1' }) }, 'ADDED has no previous value');
-      t.match(modified, { value: configMap('a', { v: '2' }), prevValue: configMap('a', { v: '1' }), prevRev: 1 });
-      t.match(deleted, { value: configMap('a', { v: '2' }), prevValue: configMap('a', { v: '2' }), prevRev: 2 }, 'DELETED carries the last value');
+      t.same(added, { type: 'ADDED', key: key('a'), rev: r(1), value: configMap('a', { v: '1' }) }, 'ADDED has no previous value');
+      t.match(modified, { value: configMap('a', { v: '2' }), prevValue: configMap('a', { v: '1' }), prevRev: r(1) });
+      t.match(deleted, { value: configMap('a', { v: '2' }), prevValue: configMap('a', { v: '2' }), prevRev: r(2) }, 'DELETED carries the last value');
       t.same(recorder.errors, []);
     });
 
@@ -333,7 +349,7 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
       const { store } = await fresh(t);
       for (const name of ['a', 'b', 'c']) await store.create(key(name), configMap(name));
       const recorder = new Recorder();
-      const watcher = store.watch(PREFIX, 2, recorder);
+      const watcher = store.watch(PREFIX, r(2), recorder);
       t.teardown(() => watcher.stop());
       for (const name of ['d', 'e']) await store.create(key(name), configMap(name));
       await store.delete(key('a'));
@@ -345,14 +361,14 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
       const { store } = await fresh(t);
       for (const name of ['a', 'b', 'c']) await store.create(key(name), configMap(name));
       const [from0, from2, from1] = [new Recorder(), new Recorder(), new Recorder()];
-      const watchers = [store.watch(PREFIX, 0, from0), store.watch(PREFIX, 2, from2)];
+      const watchers = [store.watch(PREFIX, r(0), from0), store.watch(PREFIX, r(2), from2)];
       t.teardown(() => watchers.forEach((w) => w.stop()));
       await store.create(key('d'), configMap('d'));
       await Promise.all([from0.untilRev(4), from2.untilRev(4)]);
-      watchers.push(store.watch(PREFIX, 1, from1));
+      watchers.push(store.watch(PREFIX, r(1), from1));
       await store.create(key('e'), configMap('e'));
       await Promise.all([from0, from1, from2].map((r) => r.untilRev(5)));
-      const revs = (r: Recorder): number[] => r.events.map((e) => e.rev);
+      const revs = (r: Recorder): number[] => r.events.map((e) => e.rev - base);
       t.same(revs(from0), [1, 2, 3, 4, 5]);
       t.same(revs(from2), [3, 4, 5]);
       t.same(revs(from1), [2, 3, 4, 5], 'a late watch from an older revision is caught up without repeating others’ events');
@@ -361,7 +377,7 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
     t.test('watch of one exact key', async (t) => {
       const { store } = await fresh(t);
       const recorder = new Recorder();
-      const watcher = store.watch(key('a'), 0, recorder);
+      const watcher = store.watch(key('a'), r(0), recorder);
       t.teardown(() => watcher.stop());
       await store.create(key('ab'), configMap('ab'));
       await store.create(key('a'), configMap('a'));
@@ -374,13 +390,13 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
     t.test('a stopped watch receives nothing more', async (t) => {
       const { store } = await fresh(t);
       const stopped = new Recorder();
-      const watcher = store.watch(PREFIX, 0, stopped);
+      const watcher = store.watch(PREFIX, r(0), stopped);
       await store.create(key('a'), configMap('a'));
       await stopped.untilRev(1);
       watcher.stop();
       watcher.stop();
       const sentinel = new Recorder();
-      const sentinelWatcher = store.watch(PREFIX, 1, sentinel);
+      const sentinelWatcher = store.watch(PREFIX, r(1), sentinel);
       t.teardown(() => sentinelWatcher.stop());
       await store.create(key('b'), configMap('b'));
       await sentinel.untilRev(2);
@@ -408,14 +424,16 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
       await store.deleteTtl('/peerserverleases/b');
       await store.deleteTtl('/peerserverleases/never');
       t.equal(await store.getTtl('/peerserverleases/b'), undefined);
-      t.equal(await store.currentRevision(), 0, 'TTL records take no revisions');
+      if (differences.ttlTakesRevisions) t.ok((await store.currentRevision()) > r(0), 'TTL records take revisions (a difference this backend declares)');
+      else t.equal(await store.currentRevision(), r(0), 'TTL records take no revisions');
     });
 
     t.test('close ends watches and fails later calls', async (t) => {
       const clock = new ManualClock();
       const store = await factory(clock.now);
+      base = await store.currentRevision();
       const recorder = new Recorder();
-      store.watch(PREFIX, 0, recorder);
+      store.watch(PREFIX, r(0), recorder);
       await store.create(key('a'), configMap('a'));
       await recorder.untilRev(1);
       await store.close();
@@ -423,7 +441,7 @@ export async function runStoreContract(t: Test, name: string, factory: StoreFact
       t.ok(isStorageError(recorder.errors[0], 'Internal'), 'the watch ends with Internal');
       await rejectsWith(t, store.get(key('a')), 'Internal');
       await rejectsWith(t, store.create(key('b'), configMap('b')), 'Internal');
-      t.throws(() => store.watch(PREFIX, 0, new Recorder()), { code: 'Internal' });
+      t.throws(() => store.watch(PREFIX, r(0), new Recorder()), { code: 'Internal' });
       await store.close();
       t.equal(recorder.events.length, 1);
     });
