@@ -35,8 +35,10 @@ async function main(argv: string[]): Promise<void> {
     .option('--no-peer-ca-file', 'keep the proxy gate on but give no server a --peer-ca-file, as most kubeadm clusters run: peer leases are written, nothing is proxied')
     .option('--time-scale <n>', 'run leases, GC periods and timeouts n times faster')
     .option('--log-level <level>', 'server log level: silent, error, warn, info, debug', 'warn')
+    .option('--store <backend>', 'the store every server shares: sqlite (<data-dir>/store.db) or etcd (a local etcd from the machine\'s etcd binary, data and log in <data-dir>/etcd, stopped last)', 'sqlite')
+    .option('--etcd-servers <urls>', 'use this existing etcd (comma-separated client URLs) as the store instead of starting one')
     .option('--with-sample-apiserver', 'also start kube-skew sample-apiserver (wardle.example.com/v1alpha1) and register its APIService')
-    .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.36,b=1.37,c=1.37 --data-dir /tmp/skew\n  kube-skew up --servers a=1.32,b=1.32 --server-flag b=--runtime-config=batch/v1=false\n  kube-skew up --no-mvp --lb-policy random\n  kube-skew up --servers 1.35,1.36 --no-peer-ca-file\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
+    .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.36,b=1.37,c=1.37 --data-dir /tmp/skew\n  kube-skew up --servers a=1.32,b=1.32 --server-flag b=--runtime-config=batch/v1=false\n  kube-skew up --no-mvp --lb-policy random\n  kube-skew up --servers 1.35,1.36 --no-peer-ca-file\n  kube-skew up --servers 1.33,1.35 --store etcd\n  kube-skew up --etcd-servers http://127.0.0.1:2379\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
     .action(async (opts) => {
       const { runUp } = await import('../server/cluster/up.js');
       process.exitCode = await runUp(opts);

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { pino, type Logger } from 'pino';
 import type { Store } from '../storage/store.js';
-import { openSqliteStore } from '../storage/sqlite/store.js';
+import { openConfiguredStore } from './store-backend.js';
 import { Compactor } from '../storage/compactor.js';
 import { loadProfile } from '../versions/profile.js';
 import { minorInfo, versionDocument } from '../versions/minors.js';
@@ -102,7 +102,7 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const ownClock = deps.clock ? undefined : new ScaledClock(config.clock);
   const clock: Clock = deps.clock ?? ownClock!;
   const unfollowClock = ownClock && config.clockFile ? followClockFile(ownClock, config.clockFile, (err) => log.warn({ err }, 'clock file unreadable; keeping the current time')) : undefined;
-  const store = deps.store ?? openSqliteStore(config.storagePath, { now: () => clock.now().getTime(), logger: log });
+  const store = deps.store ?? openConfiguredStore(config, () => clock.now().getTime(), log);
   const ownsStore = deps.store === undefined;
   const compactor = new Compactor(store, clock, config.etcdCompactionIntervalMs, log);
 

@@ -121,7 +121,10 @@ export interface ServerConfig {
   serviceAccountExtendTokenExpiration: boolean;
   /** `--api-audiences`, defaulted to the first issuer. */
   apiAudiences: string[];
+  /** `--storage-path`: the SQLite file ('' when the store is etcd). */
   storagePath: string;
+  /** The etcd store (`--etcd-servers` and friends), when set; otherwise SQLite at `storagePath`. */
+  etcd?: EtcdConfig;
   /**
    * Where the server's clock starts: every duration (leases, GC, watch timeouts) runs `scale` times
    * faster than the wall from `time`. From --time-scale/--time-origin, or read from --clock-file.
@@ -236,6 +239,25 @@ export function parseEmulatedVersion(value: string): string {
   return `${m[1]}.${m[2]}`;
 }
 
+/** kube-apiserver's etcd flags. */
+export interface EtcdConfig {
+  /** `--etcd-servers`, split at commas. */
+  servers: string[];
+  /** `--etcd-prefix` (default `/registry`). */
+  prefix: string;
+  /** `--etcd-cafile`, `--etcd-certfile`, `--etcd-keyfile` ('' when unset). */
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** The etcd store's flags, or undefined when `--etcd-servers` is unset. */
+function parseEtcdFlags(flags: ServerFlags): EtcdConfig | undefined {
+  const servers = list(str(flags, 'etcd-servers'));
+  if (servers.length === 0) return undefined;
+  return { servers, prefix: str(flags, 'etcd-prefix', '/registry'), caFile: str(flags, 'etcd-cafile'), certFile: str(flags, 'etcd-certfile'), keyFile: str(flags, 'etcd-keyfile') };
+}
+
 /** Build a ServerConfig from flag values; throws ConfigError for invalid input. */
 export function parseServerConfig(flags: ServerFlags): ServerConfig {
   const bindAddress = str(flags, 'bind-address', '0.0.0.0');
@@ -245,7 +267,8 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
   const peerAdvertiseIP = str(flags, 'peer-advertise-ip');
   if (peerAdvertiseIP && !isIP(peerAdvertiseIP)) throw new ConfigError(`invalid argument "${peerAdvertiseIP}" for "--peer-advertise-ip" flag: failed to parse IP: "${peerAdvertiseIP}"`);
   const storagePath = str(flags, 'storage-path');
-  if (!storagePath) throw new ConfigError('--storage-path is required: the SQLite file every server of the cluster shares');
+  const etcd = parseEtcdFlags(flags);
+  if (!storagePath && !etcd) throw new ConfigError('--storage-path is required: the SQLite file every server of the cluster shares (or --etcd-servers for an etcd store)');
   const timeScale = Number(str(flags, 'time-scale', '1'));
   if (!(timeScale > 0)) throw new ConfigError(`invalid argument "${str(flags, 'time-scale')}" for "--time-scale" flag: must be a positive number`);
   const originText = str(flags, 'time-origin');
@@ -302,6 +325,7 @@ export function parseServerConfig(flags: ServerFlags): ServerConfig {
     anonymousAuth: str(flags, 'anonymous-auth', 'true') !== 'false',
     ...parseServiceAccountFlags(flags),
     storagePath,
+    ...(etcd ? { etcd } : {}),
     clock,
     clockFile,
     durations,

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { Cluster } from '../../server/cluster/cluster.js';
 import { parseLbPolicy } from '../../server/cluster/front-door.js';
 import { seededRandom } from '../../server/random.js';
-import { openSqliteStore } from '../../storage/sqlite/store.js';
 import { stepKind, stepTitle, type Scenario, type Step, type StepKind } from './format.js';
 import type { RunContext } from './context.js';
 import type { Observed, StepOutcome } from './steps/outcome.js';
@@ -135,7 +134,7 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
     const clock = cluster.clock;
     ctx = {
       cluster,
-      store: openSqliteStore(cluster.storagePath, { now: () => clock.now().getTime(), fileEvents: false }),
+      store: cluster.openStore(() => clock.now().getTime()),
       random: seededRandom(seed),
       paused: new Set(),
       readySince: new Map([...cluster.servers.keys()].map((n) => [n, Date.now()])),

@@ -8,9 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { storagePrefixOf } from '../../server/registry/resource-type.js';
 
 /** Keys the server writes on its own, whatever the fuzzer does. */
-const BACKGROUND_PREFIXES = ['/registry/coordination.k8s.io/leases/kube-system/'];
+const BACKGROUND_PREFIXES = [`${storagePrefixOf('coordination.k8s.io', 'leases')}kube-system/`];
 
 const isBackground = (key: string): boolean => BACKGROUND_PREFIXES.some((p) => key.startsWith(p));
 
@@ -80,8 +81,8 @@ export function keyName(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1);
 }
 
-/** The namespace segment of a namespaced key (`/registry/<group>/<resource>/<namespace>/<name>`), or undefined. */
+/** The namespace segment of a namespaced key (`/registry/<resource>/<namespace>/<name>`: the segment before the name), or undefined. */
 export function keyNamespace(key: string): string | undefined {
   const parts = key.split('/');
-  return parts.length === 6 ? parts[4] : undefined;
+  return parts.length >= 5 ? parts.at(-2) : undefined;
 }

@@ -4,6 +4,10 @@
  * Servers can be stopped, killed, paused, resumed and restarted at another minor while the others
  * run; the CLI's `up` and the scenario runner both drive this.
  */
+import { openEtcdStore } from '../../storage/etcd/store.js';
+import { openSqliteStore } from '../../storage/sqlite/store.js';
+import type { Store } from '../../storage/store.js';
+import { startLocalEtcd, type LocalEtcd } from './local-etcd.js';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -86,6 +90,14 @@ export interface ClusterOptions {
   onServerLog?: (server: string, line: string) => void;
   /** Start `kube-skew sample-apiserver` beside the servers and register its APIService. */
   sampleApiServer?: boolean;
+  /**
+   * The store every server shares: `sqlite` (default, `<dataDir>/store.db`) or `etcd`, a
+   * single-member etcd the cluster starts from the machine's `etcd` binary in `<dataDir>/etcd` and
+   * stops last (unless `etcdServers` names one to use).
+   */
+  store?: 'sqlite' | 'etcd';
+  /** Client URLs of an existing etcd (`--etcd-servers`): the store is etcd and the cluster starts none. */
+  etcdServers?: string[];
 }
 
 /** The PKI files of a data directory. */
@@ -175,6 +187,10 @@ export class Cluster {
   readonly specs = new Map<string, ServerSpec>();
   readonly kubeconfigPath: string;
   readonly storagePath: string;
+  /** The etcd client URLs every server uses, when the store is etcd. */
+  etcdServers: string[] = [];
+  /** The etcd this cluster started (stopped last). */
+  private localEtcd: LocalEtcd | undefined;
   private readonly ports = new Map<string, number>();
   private frontDoor: FrontDoor | undefined;
   /** The sample-apiserver child, when the cluster runs one, and the flags it was started with. */
@@ -203,7 +219,11 @@ export class Cluster {
     await mkdir(options.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const cluster = new Cluster(options, await ensurePKI(options.dataDir));
     writeClockFile(cluster.clockFile, cluster.clock.anchor);
-    await cluster.privateStore();
+    if (options.etcdServers?.length) cluster.etcdServers = options.etcdServers;
+    else if (options.store === 'etcd') {
+      cluster.localEtcd = await startLocalEtcd(join(options.dataDir, 'etcd'));
+      cluster.etcdServers = [cluster.localEtcd.url];
+    } else await cluster.privateStore();
     options.servers.forEach((spec, i) => {
       cluster.specs.set(spec.name, spec);
       cluster.ports.set(spec.name, options.basePort ? options.basePort + i : 0);
@@ -293,7 +313,7 @@ export class Cluster {
       `--server-name=${spec.name}`,
       '--bind-address=127.0.0.1',
       `--secure-port=${this.ports.get(spec.name) ?? 0}`,
-      `--storage-path=${this.storagePath}`,
+      ...(this.etcdServers.length > 0 ? [`--etcd-servers=${this.etcdServers.join(',')}`] : [`--storage-path=${this.storagePath}`]),
       `--tls-cert-file=${this.pki.serving.certFile}`,
       `--tls-private-key-file=${this.pki.serving.keyFile}`,
       `--client-ca-file=${this.pki.caFile}`,
@@ -427,7 +447,7 @@ export class Cluster {
     );
     const doc = {
       kubeconfig: this.kubeconfigPath,
-      storagePath: this.storagePath,
+      ...(this.etcdServers.length > 0 ? { etcdServers: this.etcdServers } : { storagePath: this.storagePath }),
       frontDoor: this.frontDoorURL,
       servers: entries.map(([name, p]) => ({ name, minor: this.specs.get(name)?.minor, pid: p.pid, url: p.info?.url ?? '', identity: p.info?.id ?? '' })),
       ...(this.sample
@@ -437,9 +457,19 @@ export class Cluster {
     await writePrivateFile(join(this.options.dataDir, 'cluster.json'), `${JSON.stringify(doc, null, 2)}\n`);
   }
 
-  /** Stop every server gracefully. */
+  /** Stop every server gracefully, then the etcd the cluster started, even when a server's stop fails. */
   async stop(): Promise<void> {
-    await this.frontDoor?.close();
-    await Promise.all([...this.servers.values(), ...(this.sample ? [this.sample.proc] : [])].map((p) => p.stop()));
+    try {
+      await this.frontDoor?.close();
+      await Promise.all([...this.servers.values(), ...(this.sample ? [this.sample.proc] : [])].map((p) => p.stop()));
+    } finally {
+      await this.localEtcd?.stop();
+    }
+  }
+
+  /** A client of the store the servers share (the scenario engine reads it); the caller closes it. */
+  openStore(now: () => number): Store {
+    if (this.etcdServers.length > 0) return openEtcdStore({ servers: this.etcdServers, now });
+    return openSqliteStore(this.storagePath, { now, fileEvents: false });
   }
 }

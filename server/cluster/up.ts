@@ -35,7 +35,14 @@ export interface UpOptions {
   peerCaFile?: boolean;
   /** `--with-sample-apiserver`: start the sample-apiserver beside the cluster and register it. */
   withSampleApiserver?: boolean;
+  /** `--store sqlite|etcd`. */
+  store?: string;
+  /** `--etcd-servers`: an existing etcd's client URLs, comma-separated. */
+  etcdServers?: string;
 }
+
+/** The stores `up --store` takes. */
+const STORES = ['sqlite', 'etcd'] as const;
 
 /** The log levels a server takes. */
 const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'];
@@ -58,6 +65,7 @@ export function checkUpOptions(opts: UpOptions, serverCount: number): { basePort
     out.timeScale = scale;
   }
   if (opts.logLevel !== undefined && !LOG_LEVELS.includes(opts.logLevel)) throw new Error(`--log-level ${opts.logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
+  if (opts.store !== undefined && !(STORES as readonly string[]).includes(opts.store)) throw new Error(`--store ${opts.store}: expected one of ${STORES.join(', ')}`);
   return out;
 }
 
@@ -104,6 +112,8 @@ export async function runUp(opts: UpOptions): Promise<number> {
       mvp: opts.mvp !== false,
       peerCaFile: opts.peerCaFile !== false,
       ...(opts.withSampleApiserver ? { sampleApiServer: true } : {}),
+      ...(opts.store === 'etcd' ? { store: 'etcd' as const } : {}),
+      ...(opts.etcdServers ? { etcdServers: opts.etcdServers.split(',').map((u) => u.trim()).filter(Boolean) } : {}),
       onServerLog: (name, line) => process.stderr.write(`[${name}] ${line}\n`),
     });
     if (!stopping) {
@@ -111,6 +121,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
         process.stdout.write(`  ${name.padEnd(8)} ${cluster.specs.get(name)?.minor.padEnd(6)} ${proc.info?.url}  ${proc.info?.id}  (pid ${proc.pid})\n`);
       }
       if (cluster.sample) process.stdout.write(`  sample-apiserver  wardle.example.com/v1alpha1  ${cluster.sample.proc.info?.url}  (pid ${cluster.sample.proc.pid})\n`);
+      if (cluster.etcdServers.length > 0) process.stdout.write(`  store: etcd ${cluster.etcdServers.join(',')}\n`);
       process.stdout.write(`  front door (${opts.lbPolicy ?? 'round-robin'}, context "skew")  ${cluster.frontDoorURL}\n`);
       process.stdout.write(`ready: ${servers.length} server(s) in ${Date.now() - started} ms; export KUBECONFIG=${cluster.kubeconfigPath}\n`);
     }

@@ -53,7 +53,7 @@ export interface ResourceType {
   subresources: Map<string, SubresourceManifest>;
   gr: GroupResource;
   gk: GroupKind;
-  /** `/registry/apps/deployments/`: shared by every version of the group/resource. */
+  /** `/registry/deployments/` (`/registry/<group>/<plural>/` for a custom resource): shared by every version of the group/resource. */
   storagePrefix: string;
   manifest: ResourceManifest;
   /** Set for a custom resource served from a CustomResourceDefinition. */
@@ -64,14 +64,37 @@ export interface ResourceType {
   minor?: string;
 }
 
-/** The storage group segment: the core group is spelled `core`, as upstream's StorageVersion names do. */
-export function storageGroup(group: string): string {
-  return group === '' ? 'core' : group;
+/**
+ * Where upstream's built-in resources keep their objects when the path is not simply the resource's
+ * name (test/integration/etcd/data.go `ExpectedEtcdPath`).
+ */
+const BUILT_IN_PATHS: Readonly<Record<string, string>> = {
+  '/nodes': 'minions',
+  '/services': 'services/specs',
+  '/endpoints': 'services/endpoints',
+  '/replicationcontrollers': 'controllers',
+  'networking.k8s.io/ingresses': 'ingress',
+  'extensions/ingresses': 'ingress',
+  'policy/podsecuritypolicies': 'podsecuritypolicy',
+};
+
+/** The API groups whose servers keep the group in the path, as upstream's do (kube-aggregator, apiextensions-apiserver). */
+const GROUP_PATH_GROUPS: ReadonlySet<string> = new Set(['apiregistration.k8s.io', 'apiextensions.k8s.io']);
+
+/**
+ * The storage prefix of a built-in group/resource, laid out as kube-apiserver lays out etcd:
+ * `/registry/<resource>/` (with upstream's special paths: nodes under `minions`, services under
+ * `services/specs`, endpoints under `services/endpoints`, …), and `/registry/<group>/<resource>/`
+ * for APIServices and CustomResourceDefinitions.
+ */
+export function storagePrefixOf(group: string, resource: string): string {
+  if (GROUP_PATH_GROUPS.has(group)) return customStoragePrefix(group, resource);
+  return `/registry/${BUILT_IN_PATHS[`${group}/${resource}`] ?? resource}/`;
 }
 
-/** The storage prefix of a group/resource. */
-export function storagePrefixOf(group: string, resource: string): string {
-  return `/registry/${storageGroup(group)}/${resource}/`;
+/** The storage prefix of a custom resource: `/registry/<group>/<plural>/`, shared by every version. */
+export function customStoragePrefix(group: string, resource: string): string {
+  return `/registry/${group}/${resource}/`;
 }
 
 /** The storage key of one object. */

@@ -192,12 +192,18 @@ class EtcdStore implements Store {
     const builder = this.client.watch().withPreviousKV().startRevision(String(afterRev + 1));
     const watcher: EtcdWatcher = (prefix.endsWith('/') ? builder.prefix(etcdKey) : builder.key(etcdKey)).watcher();
     let active = true;
+    // A watch etcd itself cancelled (compacted past) must not be cancelled again: the client
+    // throws, outside any caller, on the answer to a cancel of a watch it no longer knows.
+    let cancelledByServer = false;
+    const cancel = (): void => {
+      if (!cancelledByServer) void watcher.cancel().catch(() => undefined);
+    };
     const entry = {
       end: (err: Error): void => {
         if (!active) return;
         active = false;
         this.watches.delete(entry);
-        void watcher.cancel().catch(() => undefined);
+        cancel();
         try {
           handlers.onError?.(err);
         } catch (handlerErr) {
@@ -219,6 +225,7 @@ class EtcdStore implements Store {
       }
     });
     watcher.on('error', (err) => {
+      cancelledByServer = true;
       void this.compactedByServer()
         .then((compacted) => entry.end(afterRev < compacted ? StorageError.expired(prefix, afterRev, compacted) : StorageError.internal(prefix, `etcd watch: ${err.message}`)))
         .catch(() => entry.end(StorageError.internal(prefix, `etcd watch: ${err.message}`)));
@@ -228,7 +235,7 @@ class EtcdStore implements Store {
         if (!active) return;
         active = false;
         this.watches.delete(entry);
-        void watcher.cancel().catch(() => undefined);
+        cancel();
       },
     };
   }

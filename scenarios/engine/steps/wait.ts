@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { probe } from '../../../server/cluster/server-process.js';
 import { PEER_LEASE_PREFIX } from '../../../server/peers/endpoint-lease.js';
+import { storagePrefixOf } from '../../../server/registry/resource-type.js';
 import type { WaitStep } from '../format.js';
 import { parseDuration } from '../format.js';
 import type { RunContext } from '../context.js';
@@ -49,7 +50,7 @@ export async function runWait(ctx: RunContext, step: WaitStep): Promise<StepOutc
     }
     if (step.leaseGone) {
       const id = identity(ctx, step.leaseGone);
-      const present = await ctx.store.get(`/registry/coordination.k8s.io/leases/kube-system/${id}`);
+      const present = await ctx.store.get(`${storagePrefixOf('coordination.k8s.io', 'leases')}kube-system/${id}`);
       last = { failures: [`the identity lease ${id} of ${step.leaseGone} still exists`] };
       return present === undefined;
     }

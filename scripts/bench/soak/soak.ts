@@ -216,7 +216,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     let watch;
     let integrityCheck: string;
     try {
-      const revs = db.prepare<[number, number], number>("SELECT rev FROM log WHERE key LIKE '/registry/%/configmaps/" + NAMESPACE + "/%' AND rev > ? AND rev <= ? ORDER BY rev").pluck();
+      const revs = db.prepare<[number, number], number>("SELECT rev FROM log WHERE key LIKE '/registry/configmaps/" + NAMESPACE + "/%' AND rev > ? AND rev <= ? ORDER BY rev").pluck();
       const audits = watchers.map((w) => auditSpans(w.spans, (from, to) => revs.all(from, to)));
       watch = {
         streams: watchers.length,

@@ -6,7 +6,7 @@
  */
 import type { CelLibrary } from '../../../versions/cel.js';
 import type { ResourceManifest, SubresourceManifest } from '../../../versions/types.js';
-import { toResourceType, type ResourceType } from '../resource-type.js';
+import { customStoragePrefix, toResourceType, type ResourceType } from '../resource-type.js';
 import { crdDeprecationWarning } from './deprecation.js';
 import { isConditionTrue, storageVersionOf, type Crd, type CrdVersion } from './crd.js';
 import { converterFor } from './conversion/factory.js';
@@ -79,6 +79,7 @@ export function customResourceTypes(crd: Crd, options: CustomResourceOptions = {
     .map((v) => {
       const manifest = customResourceManifest(crd, v);
       const type = toResourceType(group, v.name, `${group}/${v.name}`, manifest);
+      type.storagePrefix = customStoragePrefix(group, manifest.name);
       type.verbs = new Set(VERBS);
       type.listKind = crd.status?.acceptedNames?.listKind || crd.spec.names.listKind || `${manifest.kind}List`;
       type.custom = {

@@ -21,7 +21,7 @@ import { loadProfile } from '../../../versions/profile.js';
 const types = new ResourceTypes(loadProfile({ minor: '1.33' }));
 const configMaps = types.lookup('', 'v1', 'configmaps') as ResourceType;
 const namespaces = types.lookup('', 'v1', 'namespaces') as ResourceType;
-const KEY = '/registry/core/configmaps/ns/cm';
+const KEY = '/registry/configmaps/ns/cm';
 
 /** A store whose next delete first lets `race` write (as another process would between the registry's read and its delete). */
 function racingStore(store: Store): { store: Store; beforeNextDelete(race: () => Promise<unknown>): void } {
