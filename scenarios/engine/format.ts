@@ -32,6 +32,8 @@ export interface ScenarioCluster {
    * `up --with-sample-apiserver` does; server steps address it as {@link SAMPLE_APISERVER}.
    */
   sampleApiServer?: boolean;
+  /** The store the servers share: `sqlite` (default) or `etcd` (a local etcd the run starts and stops). */
+  store?: 'sqlite' | 'etcd';
 }
 
 /** The name by which start, stop, kill, pause and resume steps address the sample-apiserver (its name in `cluster.json`). */

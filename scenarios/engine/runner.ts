@@ -126,6 +126,7 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
       ...(spec.args ? { args: spec.args } : {}),
       ...(spec.timeScale ? { timeScale: spec.timeScale } : {}),
       ...(spec.sampleApiServer ? { sampleApiServer: true } : {}),
+      ...(spec.store === 'etcd' ? { store: 'etcd' as const } : {}),
       seed,
       logLevel: 'error',
       ...(opts.onServerLog ? { onServerLog: opts.onServerLog } : {}),
