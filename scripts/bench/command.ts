@@ -103,10 +103,11 @@ export function registerBench(program: Command): void {
     .option('--cut-rate <n>', 'requests per second that misbehaving clients cut short, beside slow readers and connection storms (0: none)', nonNegativeInt, 20)
     .option('--grace <seconds>', 'how long after a fault recovers its 5xx still count as the fault\'s', positiveInt, 20)
     .option('--seed <n>', 'seed of every random choice', positiveInt, 1)
+    .option('--readyz-bound <ms>', 'the bound on one /readyz probe', positiveInt, 1000)
     .option('--no-mvp', 'run without the Mixed Version Proxy (false 404s are then expected)')
     .option('--json <file>', 'also write the figures as JSON to FILE')
     .addHelpText('after', '\nProgress goes to stderr, the table to stdout; the exit code is 1 when a bound did not hold.\n\nExamples:\n  kube-skew bench soak\n  kube-skew bench soak --duration 60 --rate 200 --json soak.json\n  kube-skew bench soak --servers 1.32,1.33,1.33 --kill-every 20\n')
-    .action(async (opts: { duration: number; rate: number; servers: string[]; killEvery: number; watchers: number; cutRate: number; grace: number; seed: number; mvp: boolean; json?: string }) => {
+    .action(async (opts: { duration: number; rate: number; servers: string[]; killEvery: number; watchers: number; cutRate: number; grace: number; seed: number; readyzBound: number; mvp: boolean; json?: string }) => {
       const { runSoak } = await import('./soak/soak.js');
       const { formatSoakTable, soakHeld } = await import('./soak/report.js');
       const report = await runSoak({
@@ -118,6 +119,7 @@ export function registerBench(program: Command): void {
         cutRate: opts.cutRate,
         graceSeconds: opts.grace,
         seed: opts.seed,
+        readyzBoundMs: opts.readyzBound,
         mvp: opts.mvp,
         progress: (line) => process.stderr.write(`soak: ${line}\n`),
       });

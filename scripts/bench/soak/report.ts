@@ -1,5 +1,11 @@
 /** `kube-skew bench soak`'s one table: each figure, and the bound it must hold where there is one. */
+import { READYZ_BOUND_MS } from './readyz.js';
 import type { SoakReport } from './soak.js';
+
+/** A bound in ms as the table prints it: `1 s`, `1.5 s`, `250 ms`. */
+function boundText(ms: number): string {
+  return ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`;
+}
 
 interface Row {
   metric: string;
@@ -48,7 +54,7 @@ export function soakRows(r: SoakReport): Row[] {
     zero('server processes that exited unasked', r.unaskedExits),
     { metric: '/readyz probes (left out: a server down or starting / the soak itself stalled)', value: `${r.readyz.probes} (${r.readyz.excluded} / ${r.readyz.soakStalled})` },
     { metric: '/readyz latency worst / mean', value: `${Math.round(r.readyz.worstMs)} ms / ${Math.round(r.readyz.meanMs)} ms (the soak's own event loop blocked at most ${Math.round(r.readyz.soakLoopWorstMs)} ms)` },
-    zero('/readyz probes over 1 s or not 200', r.readyz.overBound),
+    zero(`/readyz probes over ${boundText(r.settings.readyzBoundMs ?? READYZ_BOUND_MS)} or not 200`, r.readyz.overBound),
     { metric: 'PRAGMA integrity_check', value: r.integrityCheck, must: 'ok', held: r.integrityCheck === 'ok' },
   ];
 }

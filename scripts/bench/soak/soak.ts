@@ -44,6 +44,8 @@ export interface SoakOptions {
   mvp: boolean;
   /** How long after a fault's recovery 5xx still count as the fault's (the peers' endpoint lease TTL and a margin). */
   graceSeconds: number;
+  /** The bound on one `/readyz` probe, in ms (default 1000). */
+  readyzBoundMs?: number;
   progress?: (line: string) => void;
 }
 
@@ -186,7 +188,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
 
     t0 = Date.now();
     progress(`traffic at ${opts.rate} requests/s, ${opts.watchers} watches, ${opts.cutRate} cut requests/s with slow readers and connection storms, for ${opts.durationSeconds} s`);
-    probers = new ReadyzProbers(cluster, tls, seededRandom(opts.seed + 3), () => t0, (server, from, to) => struck.struck(server, from, to, READYZ_MARGIN_MS) || struck.restarting(from, to, READYZ_MARGIN_MS));
+    probers = new ReadyzProbers(cluster, tls, seededRandom(opts.seed + 3), () => t0, (server, from, to) => struck.struck(server, from, to, READYZ_MARGIN_MS) || struck.restarting(from, to, READYZ_MARGIN_MS), opts.readyzBoundMs);
     traffic.start();
     misbehaving.start();
     chaos.start(t0);
