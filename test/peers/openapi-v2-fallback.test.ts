@@ -2,7 +2,8 @@
  * kubectl's fallback to `/openapi/v2` in a mixed cluster: the 1.35 server `a` does not serve
  * MutatingAdmissionPolicy (its OpenAPI v3 lacks the kind) and proxies it to the 1.36 peer `b`.
  * kubectl 1.32 and 1.33 with validation on look the kind up in a's v3, then fall back to a's v2,
- * whose validator skips kinds it does not know: `create -f` through `a` succeeds, rerouted to `b`.
+ * whose validator skips kinds it does not know: `create -f` and `apply -f` through `a` succeed,
+ * rerouted to `b`.
  * Before a served v2 this failed with `failed to download openapi`.
  */
 import t from 'tap';
@@ -28,7 +29,7 @@ spec:
       expression: "Object{}"
 `;
 
-t.test('kubectl create -f of a kind only the peer serves, validation on', async (t) => {
+t.test('kubectl create -f and apply -f of a kind only the peer serves, validation on', async (t) => {
   const cluster = await startCluster(t, [
     { name: 'a', minor: '1.35' },
     { name: 'b', minor: '1.36' },
@@ -55,6 +56,18 @@ t.test('kubectl create -f of a kind only the peer serves, validation on', async 
       t.equal(seriesValue(m1, 'apiserver_rerouted_request_total{code="201"}') - seriesValue(m0, 'apiserver_rerouted_request_total{code="201"}'), 1, 'the create was rerouted to b (201)');
       const atB = await api(cluster, b, 'GET', `${MAP_PATH}/${name}`);
       t.equal(atB.status, 200, 'b has it');
+
+      // apply -f: created, then configured with a change, both through a.
+      const applied = `${name}-applied`;
+      const first = await kubectl(t, binary!, cluster, ['apply', '-f', '-'], { context: 'skew-a', stdin: mapYaml(applied) });
+      t.equal(first.code, 0, `apply -f exits 0${first.code ? `: ${first.stderr}` : ''}`);
+      t.match(first.stdout, new RegExp(`mutatingadmissionpolicy\\.admissionregistration\\.k8s\\.io/${applied} created`));
+      const changed = mapYaml(applied).replace('failurePolicy: Fail', 'failurePolicy: Ignore');
+      const second = await kubectl(t, binary!, cluster, ['apply', '-f', '-'], { context: 'skew-a', stdin: changed });
+      t.equal(second.code, 0, `apply -f of a change exits 0${second.code ? `: ${second.stderr}` : ''}`);
+      t.match(second.stdout, new RegExp(`mutatingadmissionpolicy\\.admissionregistration\\.k8s\\.io/${applied} configured`));
+      const stored = await api(cluster, b, 'GET', `${MAP_PATH}/${applied}`);
+      t.equal((stored.json as { spec?: { failurePolicy?: string } }).spec?.failurePolicy, 'Ignore', 'b holds the applied change');
     });
   }
 });
