@@ -28,9 +28,8 @@
  *      1.34  | 1.4.0           | exact (v1.34.0)
  *      1.35  | —               | from @pulumi/kubernetes 4.29.0 (source 6)
  *      1.36  | 2.0.1           | the release-1.36 branch spec (2.0.0 and 2.0.2 hold the same models)
- *      1.37  | —               | approximated: 1.36's definitions (2.0.1 is the newest client-node
- *            |                 | in the registry; 1.37's new kinds have no data and get the
- *            |                 | placeholder)
+ *      1.37  | —               | from @pulumi/kubernetes 4.34.2 (source 6; 2.0.1 is the newest
+ *            |                 | client-node in the registry)
  *
  *    No client-node version was generated from a 1.26, 1.31 or 1.35 spec (every published version
  *    checked by content). A definition a minor's package lacks (a kind served by that minor but
@@ -140,13 +139,15 @@ const FALLBACK_ORDER: Record<string, string[]> = {
   '1.26': ['1.27', '1.25'],
   '1.31': ['1.32', '1.30'],
   '1.35': ['1.36', '1.34'],
+  '1.37': ['1.36'],
 };
 
 /**
  * Minors without a client-node package: `@pulumi/kubernetes`, whose input types Pulumi generates
  * from that release's `swagger.json` (checked by content: PodSpec `schedulingGates` without
  * Container `resizePolicy` for 1.26; the `image` volume without PodSpec `resources` for 1.31;
- * PodSpec `workloadRef` and Container `restartPolicyRules` without `schedulingGroup` for 1.35).
+ * PodSpec `workloadRef` and Container `restartPolicyRules` without `schedulingGroup` for 1.35;
+ * storagemigration.k8s.io/v1 and lifecycle.k8s.io/v1alpha1 for 1.37).
  * Pulumi also keeps fields that upstream removed long ago (ObjectMeta `clusterName`) and differs
  * from upstream on a few `required` lists; `calibrate` names Pulumi packages of exact minors, whose
  * differences from those minors' exact data are taken out of the declared minor's.
@@ -158,6 +159,9 @@ const DECLARED: Record<string, { pkg: string; calibrate: Array<{ pkg: string; mi
     pkg: '@pulumi/kubernetes@4.29.0',
     calibrate: [{ pkg: '@pulumi/kubernetes@4.25.0', minor: '1.33' }, { pkg: '@pulumi/kubernetes@4.30.0', minor: '1.36' }],
   },
+  // 4.34.x is the first with storagemigration.k8s.io/v1 and lifecycle.k8s.io/v1alpha1; 4.33.0 has
+  // storagemigration v1alpha1 and no lifecycle group (1.36's surface).
+  '1.37': { pkg: '@pulumi/kubernetes@4.34.2', calibrate: [{ pkg: '@pulumi/kubernetes@4.33.0', minor: '1.36' }] },
 };
 
 /** Definitions Pulumi renames fields of (`x_kubernetes_…`): taken from the neighbours instead. */

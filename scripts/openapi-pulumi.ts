@@ -28,8 +28,9 @@ const NOT_KUBERNETES = new Set(['helm', 'kustomize', 'yaml', 'pkg', 'KubeClientS
 
 /** Strip `pulumi.Input<…>` wrappers and the line breaks of multi-line object types. */
 function plainType(type: string): string {
-  // Pulumi's own string enums (`string | enums.core.v1.ServiceSpecType`) are plain strings upstream.
-  let out = type.replace(/\s+/g, ' ').replace(/ \| enums\.[\w.]+/g, '').trim();
+  // Pulumi's own string enums (`string | enums.core.v1.ServiceSpecType`) are plain strings upstream;
+  // from 4.3x every optional type also says `| undefined`.
+  let out = type.replace(/\s+/g, ' ').replace(/ \| enums\.[\w.]+/g, '').replace(/ \| undefined\b/g, '').trim();
   for (let i = 0; i < 10 && out.includes('pulumi.Input<'); i++) out = out.replace(/pulumi\.Input<((?:[^<>]|<[^<>]*>)*)>/g, '$1');
   return out.replace(/\[\]$/, '').length !== out.length ? `Array<${out.slice(0, -2)}>` : out;
 }

@@ -78,3 +78,13 @@ t.test('enum values per minor', async (t) => {
   }
   t.same(props('1.36', 'io.k8s.api.apps.v1.DeploymentStrategy').type?.enum, ['Recreate', 'RollingUpdate']);
 });
+
+t.test('1.37 has schemas of its own (Pulumi 4.34.2): its new kinds, and no stale fields', async (t) => {
+  const svm = schemaForKind('1.37', { group: 'storagemigration.k8s.io', version: 'v1', kind: 'StorageVersionMigration' });
+  t.ok(svm?.properties?.spec, '1.37 storagemigration.k8s.io/v1 StorageVersionMigration has a schema');
+  t.ok(schemaForKind('1.37', { group: 'lifecycle.k8s.io', version: 'v1alpha1', kind: 'EvictionRequest' })?.properties?.spec, '1.37 lifecycle.k8s.io/v1alpha1 EvictionRequest');
+  t.ok(schemaForKind('1.37', { group: 'resource.k8s.io', version: 'v1', kind: 'DeviceTaintRule' })?.properties?.spec, '1.37 resource.k8s.io/v1 DeviceTaintRule');
+  t.ok(has('1.37', `${CORE}.PodSpec`, 'containers'), 'PodSpec is reached through the templates');
+  t.equal(props('1.37', `${CORE}.PodSpec`).activeDeadlineSeconds?.format, 'int64', 'formats from the neighbour');
+  t.notOk(has('1.37', 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'clusterName'), 'no ObjectMeta.clusterName');
+});
