@@ -10,6 +10,7 @@ import { CATEGORIES } from '../../scripts/fuzz/case.js';
 import type { FuzzReport } from '../../scripts/fuzz/report.js';
 import { runCli } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/cluster.js';
+import { NEWEST_MINOR, PREVIOUS_MINOR } from '../../versions/manifest.js';
 
 t.test('bench fuzz prints one table and writes JSON', async (t) => {
   const dir = await tempDir(t);
@@ -18,7 +19,7 @@ t.test('bench fuzz prints one table and writes JSON', async (t) => {
   t.equal(code, 0, `exits 0 (stderr: ${stderr.slice(-1500)})`);
   t.match(stderr, /bench: fuzzing https:\/\/127\.0\.0\.1:\d+ with 400 requests, seed 3/, 'progress on stderr');
   const lines = stdout.split('\n');
-  t.match(lines[0], /^kube-skew bench fuzz: 400 requests, seed 3, 8 connections, kube-skew 1\.36 \(cut requests also through a 1\.35 server proxying to it\) over mTLS/);
+  t.match(lines[0], new RegExp(`^kube-skew bench fuzz: 400 requests, seed 3, 8 connections, kube-skew ${NEWEST_MINOR.replace('.', '\\.')} \\(cut requests also through a ${PREVIOUS_MINOR.replace('.', '\\.')} server proxying to it\\) over mTLS`));
   const report = JSON.parse(await readFile(jsonFile, 'utf8')) as FuzzReport;
   for (const c of CATEGORIES) {
     const row = lines.find((l) => l.startsWith(`${c} `))?.trim().split(/\s+/);

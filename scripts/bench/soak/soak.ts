@@ -25,7 +25,7 @@ import type { MachineInfo } from '../report.js';
 import { Chaos, type FaultWindow } from './chaos.js';
 import { describeExit, ExitWatch } from './exits.js';
 import { CUT_PREFIX, Misbehaving, type MisbehavingStats } from './misbehaving.js';
-import { ReadyzProbers, type ReadyzFigures } from './readyz.js';
+import { READYZ_BOUND_MS, ReadyzProbers, type ReadyzFigures } from './readyz.js';
 import { Traffic, type TrafficStats } from './traffic.js';
 import { auditSpans, WatchStream } from './watchers.js';
 
@@ -235,7 +235,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     }
     return {
       machine: await machineInfo(),
-      settings: { durationSeconds: opts.durationSeconds, rate: opts.rate, minors: opts.minors, killEverySeconds: opts.killEverySeconds, watchers: opts.watchers, cutRate: opts.cutRate, seed: opts.seed, mvp: opts.mvp, graceSeconds: opts.graceSeconds },
+      settings: { durationSeconds: opts.durationSeconds, rate: opts.rate, minors: opts.minors, killEverySeconds: opts.killEverySeconds, watchers: opts.watchers, cutRate: opts.cutRate, seed: opts.seed, mvp: opts.mvp, graceSeconds: opts.graceSeconds, readyzBoundMs: opts.readyzBoundMs ?? READYZ_BOUND_MS },
       elapsedSeconds,
       requests: traffic.stats.requests,
       requestsPerSecond: traffic.stats.requests / elapsedSeconds,
