@@ -116,7 +116,8 @@ export async function runFidelitySuite(t: Test, minors: string[]): Promise<void>
       t.same(deploy.spec.selector, { matchLabels: { app: 'web' } });
       // kubectl up to 1.31 sends these generators as JSON (with `resources: {}`), 1.32 on as protobuf.
       const [container] = deploy.spec.template.spec.containers;
-      t.same([container.name, container.image, container.ports], ['nginx', 'nginx', [{ containerPort: 80 }]], 'the PodSpec tree decoded');
+      // The template gets core/v1's defaults, as upstream stores them: the port's protocol is TCP.
+      t.same([container.name, container.image, container.ports], ['nginx', 'nginx', [{ containerPort: 80, protocol: 'TCP' }]], 'the PodSpec tree decoded, defaults stored');
       t.equal(deploy.spec.replicas, 2);
       const svc = JSON.parse((await run(['get', 'service', 'svc1', '-n', ns, '-o', 'json'])).stdout);
       t.same(svc.spec.ports, [{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080 }]);
