@@ -42,7 +42,7 @@ async function run(dbPath: string, writer: string, durationMs: number, send: (me
   const deadline = performance.now() + durationMs;
   for (let i = 0; performance.now() < deadline; i++) {
     const k = i % KEYS;
-    const key = `/registry/core/configmaps/bench-contention/${writer}-${k}`;
+    const key = `/registry/configmaps/bench-contention/${writer}-${k}`;
     const value = { metadata: { name: `${writer}-${k}`, namespace: 'bench-contention', uid: `${writer}-${k}` }, data: { i: String(i), filler } };
     const started = performance.now();
     try {

@@ -31,7 +31,7 @@ t.test('Store: 5 processes writing at full speed lose nothing, share one gap-fre
   const PROCESSES = 5;
   const COUNTERS = 4;
   const path = freshDbPath(t);
-  const prefix = '/registry/core/configmaps/contention/';
+  const prefix = '/registry/configmaps/contention/';
   const setup = openSqliteStore(path);
   for (let c = 0; c < COUNTERS; c++) await setup.create(`${prefix}counters/c${c}`, { metadata: { name: `c${c}` }, data: { count: 0 } });
   const watchFrom = await setup.currentRevision();
@@ -124,7 +124,7 @@ interface Tally {
 
 const NS = 'contention';
 const cmPath = (name?: string): string => `/api/v1/namespaces/${NS}/configmaps${name === undefined ? '' : `/${name}`}`;
-const keyOf = (name: string): string => `/registry/core/configmaps/${NS}/${name}`;
+const keyOf = (name: string): string => `/registry/configmaps/${NS}/${name}`;
 
 /**
  * One client loop against one server until `deadline`: it cycles its own ConfigMaps through create →

@@ -141,7 +141,7 @@ interface Load {
   unexpected: string[];
 }
 
-const cmKey = (ns: string, name: string): string => `/registry/core/configmaps/${ns}/${name}`;
+const cmKey = (ns: string, name: string): string => `/registry/configmaps/${ns}/${name}`;
 
 /** Calls the API; a transport failure (the server died) is status 0. */
 async function call(client: ApiClient, method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
@@ -270,8 +270,8 @@ async function listedVersusStored(cluster: Cluster, client: ApiClient): Promise<
   const listed: string[] = [];
   const stored: string[] = [];
   const lists: Array<[string, string, (o: any) => string]> = [
-    ['/api/v1/configmaps', '/registry/core/configmaps/', (o) => cmKey(o.metadata.namespace, o.metadata.name)],
-    ['/api/v1/namespaces', '/registry/core/namespaces/', (o) => `/registry/core/namespaces/${o.metadata.name}`],
+    ['/api/v1/configmaps', '/registry/configmaps/', (o) => cmKey(o.metadata.namespace, o.metadata.name)],
+    ['/api/v1/namespaces', '/registry/namespaces/', (o) => `/registry/namespaces/${o.metadata.name}`],
   ];
   const digest = (data: unknown): string => createHash('sha256').update(JSON.stringify(data ?? null)).digest('hex').slice(0, 12);
   for (const [path, prefix, keyOf] of lists) {
