@@ -7,7 +7,7 @@
  * start of the run.
  */
 import type { ScenarioResult } from './runner.js';
-import { FRONT_DOOR_LANE, type LeaseData, type RequestData, type TimelineEvent } from './timeline.js';
+import { FRONT_DOOR_LANE, type KubectlData, type LeaseData, type RequestData, type TimelineEvent } from './timeline.js';
 
 /** A stretch of a server's life. */
 export interface SegmentView {
@@ -52,17 +52,9 @@ export interface RequestView extends RequestData {
 }
 
 /** One kubectl run, on the lane of the server it was sent to (the front door's when sent there). */
-export interface KubectlView {
+export interface KubectlView extends KubectlData {
   at: number;
   lane: string;
-  via: string;
-  binary: string;
-  args: string[];
-  exitCode: number | null;
-  ms: number;
-  stdout: string;
-  stderr: string;
-  origin: string;
 }
 
 /** A fault on the peer hop, from when it was set until it was healed (or the run ended). */
