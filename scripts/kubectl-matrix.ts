@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from '../server/cluster/cluster.js';
+import { loadManifest } from '../versions/manifest.js';
 
 const KUBECTL_DIR = '/usr/lib/google-cloud-sdk/bin';
 
@@ -76,6 +77,19 @@ function run(binary: string, kubeconfig: string, context: string, check: Check, 
   });
 }
 
+/**
+ * The `--runtime-config` a minor needs for `kubectl auth whoami`: when the newest group/version of
+ * the minor that has SelfSubjectReview is off by default (authentication.k8s.io/v1beta1 on 1.27),
+ * a user of a real cluster must turn it on, and the matrix does as they would. Without it, kubectl
+ * gets upstream's `the selfsubjectreviews API is not enabled in the cluster`
+ * (test/server/kubectl-fidelity.ts checks that default).
+ */
+function whoamiRuntimeConfig(minor: string): string | undefined {
+  const group = loadManifest(minor).groups.find((g) => g.group === 'authentication.k8s.io');
+  const version = group?.versions.find((v) => v.resources.some((r) => r.name === 'selfsubjectreviews'));
+  return version && !version.enabledByDefault ? `authentication.k8s.io/${version.version}=true` : undefined;
+}
+
 async function main(): Promise<void> {
   const requested = process.argv.slice(2);
   const minors = (requested.length ? requested : ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33']).filter((m) => {
@@ -84,7 +98,7 @@ async function main(): Promise<void> {
     return present;
   });
   const dataDir = await mkdtemp(join(tmpdir(), 'kube-skew-matrix-'));
-  const cluster = await Cluster.start({ dataDir, servers: minors.map((m) => ({ name: `v${m.replace('.', '-')}`, minor: m })) });
+  const cluster = await Cluster.start({ dataDir, servers: minors.map((m) => ({ name: `v${m.replace('.', '-')}`, minor: m, runtimeConfig: whoamiRuntimeConfig(m) })) });
   const results = new Map<string, Map<string, { ok: boolean; detail: string }>>();
   try {
     for (const m of minors) {
