@@ -149,7 +149,8 @@ export interface GarbageCollectorFacts {
  *   "`apidiscovery.k8s.io/v2beta1` API group is disabled by default") added the gate
  *   AggregatedDiscoveryRemoveBetaType: {1.0 GA false}, {1.33 Deprecated true}. Setting it to false
  *   brings v2beta1 back in 1.33 and 1.34. PR #134230 locked it to true in 1.35 ({1.35 Deprecated
- *   true locked}), so 1.35 and 1.36 never serve v2beta1. PR #141208 (1.37 cycle) deletes the types.
+ *   true locked}), so 1.35–1.37 never serve v2beta1. PR #141208 deletes the types and the gate in 1.38 (the 1.38
+ *   changelog lists it since v1.37.0).
  */
 const V2BETA1_GATED: AggregatedDiscoveryRule = { version: 'v2beta1', whenGates: { AggregatedDiscoveryEndpoint: true } };
 const V2_GATED: AggregatedDiscoveryRule = { version: 'v2', whenGates: { AggregatedDiscoveryEndpoint: true } };
