@@ -11,16 +11,7 @@ import { existsSync } from 'node:fs';
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { startCluster, type SkewCluster } from 'kube-skew';
 import { waitUntil } from '../clients/client-node-helpers.js';
-
-/** True while process `pid` exists. */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from '../fixtures/cli.js';
 
 /** A client-node KubeConfig of `cluster` at `context`. */
 function kubeconfig(cluster: SkewCluster, context: string): KubeConfig {
@@ -115,7 +106,7 @@ t.test('startCluster, client-node, fault, upgrade, kill, pause, stop', async (t)
     await cluster.upgrade('a', '1.37');
     t.equal(await gitVersion(cluster, 'a'), 'v1.37.0', 'a answers as 1.37');
     t.equal(cluster.status().servers[0]!.minor, '1.37');
-    t.notOk(running(firstPids[0]!), 'the 1.36 process is gone');
+    t.notOk(alive(firstPids[0]!), 'the 1.36 process is gone');
     const read = await kubeconfig(cluster, cluster.context('a')).makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'lib-demo', namespace: 'default' });
     t.same(read.data, { k: 'v' }, 'the upgraded server reads the shared store');
     await cluster.downgrade('a', 'v1.36');
@@ -125,7 +116,7 @@ t.test('startCluster, client-node, fault, upgrade, kill, pause, stop', async (t)
   t.test('kill', async (t) => {
     const pid = cluster.status().servers[1]!.pid!;
     await cluster.kill('b');
-    t.notOk(running(pid), 'b is gone');
+    t.notOk(alive(pid), 'b is gone');
     const b = cluster.status().servers[1]!;
     t.same([b.state, b.ready, b.pid, b.exit], ['stopped', false, undefined, { code: null, signal: 'SIGKILL' }]);
     const front = kubeconfig(cluster, cluster.context()).makeApiClient(CoreV1Api);
@@ -151,10 +142,10 @@ t.test('startCluster, client-node, fault, upgrade, kill, pause, stop', async (t)
 
   t.test('stop', async (t) => {
     const pids = cluster.status().servers.map((s) => s.pid!);
-    t.ok(pids.every(running), 'both servers run before stop');
+    t.ok(pids.every(alive), 'both servers run before stop');
     await Promise.all([cluster.stop(), cluster.stop()]);
     await cluster.stop();
-    t.same(pids.filter(running), [], 'no server process is left');
+    t.same(pids.filter(alive), [], 'no server process is left');
     t.notOk(existsSync(cluster.dataDir), 'the temporary data directory is removed');
     t.same(cluster.status().servers.map((s) => s.state), ['stopped', 'stopped']);
     await t.rejects(cluster.kill('a'), /the cluster has been stopped/);
@@ -174,8 +165,8 @@ t.test('await using stops the cluster when the block ends', async (t) => {
     await using cluster = await startCluster({ servers: '1.37' });
     pid = cluster.status().servers[0]!.pid!;
     dataDir = cluster.dataDir;
-    t.ok(running(pid), 'running inside the block');
+    t.ok(alive(pid), 'running inside the block');
   }
-  t.notOk(running(pid), 'stopped when the block ends');
+  t.notOk(alive(pid), 'stopped when the block ends');
   t.notOk(existsSync(dataDir), 'its temporary data directory removed');
 });
