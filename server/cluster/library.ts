@@ -263,7 +263,8 @@ export class SkewCluster implements AsyncDisposable {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       try {
-        await this.store?.close();
+        // The fault store's client is closed first, and a failure to close it stops nothing less.
+        await this.store?.close().catch(() => undefined);
         await this.cluster.stop();
       } finally {
         if (this.removeDataDir) await rm(this.dataDir, { recursive: true, force: true });

@@ -9,10 +9,11 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir, type TestLike } from '../fixtures/cluster.js';
+import { processesMentioning } from '../fixtures/processes.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const README_SECTION = '## Using kube-skew from test code';
@@ -41,20 +42,6 @@ async function run(t: TestLike, command: string, args: string[], cwd: string, en
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, stdout, out };
-}
-
-/** The pids of processes whose command line mentions `text`. */
-function processesMentioning(text: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return pids;
 }
 
 t.test('the README example runs as written against the packed package', async (t) => {

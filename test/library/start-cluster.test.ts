@@ -3,7 +3,8 @@
  * `startCluster` starts a 1.36 + 1.37 cluster; @kubernetes/client-node writes through the front door
  * and reads from one server; a refused peer hop turns a proxied request into a 503 until healed;
  * upgrade, kill, pause and resume have their effect on the servers and on `status()`; `stop()`
- * leaves no process and no temporary directory behind, and is idempotent.
+ * leaves no process and no temporary directory behind, and is idempotent; `await using` stops it
+ * too; on etcd, the etcd it started goes with it (skipped with a message without etcd).
  */
 import t from 'tap';
 import { request } from 'node:https';
@@ -12,6 +13,8 @@ import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, VersionApi } fro
 import { startCluster, type SkewCluster } from 'kube-skew';
 import { waitUntil } from '../clients/client-node-helpers.js';
 import { alive } from '../fixtures/cli.js';
+import { processesMentioning } from '../fixtures/processes.js';
+import { etcdMissing } from '../../server/cluster/local-etcd.js';
 
 /** A client-node KubeConfig of `cluster` at `context`. */
 function kubeconfig(cluster: SkewCluster, context: string): KubeConfig {
@@ -169,4 +172,18 @@ t.test('await using stops the cluster when the block ends', async (t) => {
   }
   t.notOk(alive(pid), 'stopped when the block ends');
   t.notOk(existsSync(dataDir), 'its temporary data directory removed');
+});
+
+const noEtcd = etcdMissing();
+t.test('store etcd: the cluster starts its own etcd and stop() stops it too', { skip: noEtcd ? `skipped: ${noEtcd}` : false }, async (t) => {
+  const cluster = await startCluster({ servers: '1.37', store: 'etcd' });
+  t.teardown(() => cluster.stop());
+  const core = kubeconfig(cluster, cluster.context()).makeApiClient(CoreV1Api);
+  await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'on-etcd' } } });
+  t.equal((await core.readNamespacedConfigMap({ name: 'on-etcd', namespace: 'default' })).metadata?.name, 'on-etcd');
+  const pids = processesMentioning(cluster.dataDir);
+  t.ok(pids.length >= 2, `etcd and the server run in ${cluster.dataDir} (pids ${pids.join(', ')})`);
+  await cluster.stop();
+  t.same(pids.filter(alive), [], 'etcd and the server are gone');
+  t.notOk(existsSync(cluster.dataDir), 'the temporary data directory is removed');
 });
