@@ -64,6 +64,8 @@ async function main(argv: string[]): Promise<void> {
   registerScenario(program);
   const { registerVersions } = await import('./versions/command.js');
   registerVersions(program);
+  const { registerHosts } = await import('./hosts/command.js');
+  registerHosts(program);
 
   await program.parseAsync(argv);
 }

@@ -16,6 +16,7 @@ import type { VersionProfile } from '../versions/types.js';
 import { ScaledClock, type Clock } from './clock.js';
 import { followClockFile } from './clock-file.js';
 import type { ServerConfig } from './config.js';
+import { defaultAdvertiseAddress } from './advertise-address.js';
 import { buildHandlerChain } from './chain.js';
 import type { Filter, Handler } from './http/context.js';
 import { listenHttps } from './http/https-listener.js';
@@ -87,16 +88,13 @@ export interface RunningApiServer {
   close(): Promise<void>;
 }
 
-/** The address clients reach this server at, by upstream's fallback from the advertise and bind addresses. */
-export function publicAddress(config: ServerConfig): string {
-  if (config.advertiseAddress && config.advertiseAddress !== '0.0.0.0') return config.advertiseAddress;
-  if (config.bindAddress !== '0.0.0.0' && config.bindAddress !== '::') return config.bindAddress;
-  return '127.0.0.1';
-}
 
 
 /** Start one server from its configuration. Resolves once it is listening and its namespaces exist. */
 export async function startApiServer(config: ServerConfig, deps: ApiServerDeps = {}, ext: ApiServerExtensions = {}): Promise<RunningApiServer> {
+  // Resolved first, as kube-apiserver's option completion does: a host without a usable address
+  // refuses to start before anything is opened.
+  const host = defaultAdvertiseAddress(config);
   const profile = loadProfile({ minor: config.minor, runtimeConfig: config.runtimeConfig, featureGates: config.featureGates });
   const log = (deps.logger ?? pino({ level: config.logLevel })).child({ server: config.name, version: config.minor });
   const ownClock = deps.clock ? undefined : new ScaledClock(config.clock);
@@ -106,7 +104,6 @@ export async function startApiServer(config: ServerConfig, deps: ApiServerDeps =
   const ownsStore = deps.store === undefined;
   const compactor = new Compactor(store, clock, config.etcdCompactionIntervalMs, log);
 
-  const host = publicAddress(config);
   const certDir = config.certDir || join(dirname(config.storagePath), `${config.name}-certs`);
   const serving = config.tlsCertFile
     ? { certFile: config.tlsCertFile, keyFile: config.tlsPrivateKeyFile }

@@ -11,7 +11,7 @@ import { startLocalEtcd, type LocalEtcd } from './local-etcd.js';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCA, ensureServiceAccountKey, readKeyPair, signCert, writeKeyPair, type KeyPair } from './pki.js';
+import { certIPAddresses, createCA, ensureServiceAccountKey, readKeyPair, signCert, writeKeyPair, type KeyPair } from './pki.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ensurePrivateDir, ensurePrivateFile, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFile } from './private-file.js';
 import { ServerProcess, type ProbeTLS } from './server-process.js';
@@ -39,6 +39,18 @@ export interface ServerSpec {
   args?: string[];
   /** Registered with the cluster but not started until startServer is called. */
   deferred?: boolean;
+  /**
+   * A host of its own: the server runs inside network namespace `netns` (`ip netns exec`) and this
+   * process reaches it at `address`. The cluster then gives it no `--bind-address` or
+   * `--advertise-address`: its `args` decide them, as on a real host.
+   */
+  host?: ServerHost;
+}
+
+/** Where a server runs when it has a host of its own. */
+export interface ServerHost {
+  netns: string;
+  address: string;
 }
 
 /**
@@ -98,6 +110,11 @@ export interface ClusterOptions {
   store?: 'sqlite' | 'etcd';
   /** Client URLs of an existing etcd (`--etcd-servers`): the store is etcd and the cluster starts none. */
   etcdServers?: string[];
+  /**
+   * Further IP addresses the servers' certificate is valid for, beside 127.0.0.1 and every server's
+   * `host.address`: e.g. a host's `--peer-advertise-ip`.
+   */
+  servingIPs?: string[];
 }
 
 /** The PKI files of a data directory. */
@@ -134,13 +151,17 @@ export function parseServers(text: string): ServerSpec[] {
   });
 }
 
-/** Create (or reuse) the cluster PKI under `dataDir/pki`. */
-export async function ensurePKI(dataDir: string): Promise<ClusterPKI> {
+/**
+ * Create (or reuse) the cluster PKI under `dataDir/pki`. The servers' certificate is valid for
+ * 127.0.0.1 and `servingIPs`; one kept from an earlier run that lacks any of them is signed anew.
+ */
+export async function ensurePKI(dataDir: string, servingIPs: readonly string[] = []): Promise<ClusterPKI> {
   const dir = join(dataDir, 'pki');
   await ensurePrivateDir(dir);
-  const loadOr = async (name: string, make: () => Promise<KeyPair>): Promise<KeyPair> => {
+  const ips = [...new Set(['127.0.0.1', ...servingIPs])];
+  const loadOr = async (name: string, make: () => Promise<KeyPair>, stale?: (pair: KeyPair) => boolean): Promise<KeyPair> => {
     const existing = await readKeyPair(dir, name);
-    if (!existing) return writeAndReturn(dir, name, await make());
+    if (!existing || stale?.(existing)) return writeAndReturn(dir, name, await make());
     // A pair kept from an earlier run is narrowed to the mode a new one gets.
     await Promise.all(['crt', 'key'].map((ext) => chmod(join(dir, `${name}.${ext}`), PRIVATE_FILE_MODE)));
     return existing;
@@ -155,9 +176,10 @@ export async function ensurePKI(dataDir: string): Promise<ClusterPKI> {
       signCert(ca, {
         commonName: 'kube-apiserver',
         dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
-        ipAddresses: ['127.0.0.1'],
+        ipAddresses: ips,
         usage: 'server',
       }),
+      (pair) => ips.some((ip) => !certIPAddresses(pair.cert).includes(ip)),
     ),
     loadOr('front-proxy-client', () => signCert(frontProxyCA, { commonName: 'front-proxy-client', usage: 'client' })),
     loadOr('admin', () => signCert(ca, { commonName: 'kube-skew-admin', organizations: ['system:masters'], usage: 'client' })),
@@ -217,7 +239,8 @@ export class Cluster {
     // A data directory the cluster makes is 0700; one that exists is the user's and keeps its mode,
     // so every file written into it is 0600 on its own.
     await mkdir(options.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-    const cluster = new Cluster(options, await ensurePKI(options.dataDir));
+    const hostIPs = options.servers.flatMap((s) => (s.host ? [s.host.address] : []));
+    const cluster = new Cluster(options, await ensurePKI(options.dataDir, [...hostIPs, ...(options.servingIPs ?? [])]));
     writeClockFile(cluster.clockFile, cluster.clock.anchor);
     if (options.etcdServers?.length) cluster.etcdServers = options.etcdServers;
     else if (options.store === 'etcd') {
@@ -232,7 +255,7 @@ export class Cluster {
       // The front door listens first: a server may be told to reach it (`--controllers-via=front-door`).
       // Like a load balancer that health-checks /readyz, it only sends connections to ready servers.
       cluster.frontDoor = await FrontDoor.listen(
-        () => [...cluster.servers.entries()].map(([name, proc]) => ({ name, address: () => (proc.alive && proc.ready && proc.info ? `127.0.0.1:${proc.info.port}` : undefined) })),
+        () => [...cluster.servers.entries()].map(([name, proc]) => ({ name, address: () => (proc.alive && proc.ready && proc.info ? `${cluster.specs.get(name)?.host?.address ?? '127.0.0.1'}:${proc.info.port}` : undefined) })),
         options.lbPolicy ?? { kind: 'round-robin' },
         options.seed !== undefined ? { random: seededRandom(options.seed) } : {},
       );
@@ -311,7 +334,10 @@ export class Cluster {
     const args = [
       `--emulated-version=${spec.minor}`,
       `--server-name=${spec.name}`,
-      '--bind-address=127.0.0.1',
+      // A server of a local cluster listens and advertises on loopback, where its peers dial it
+      // (kube-apiserver would advertise the host's default address for a loopback bind address).
+      // A server on a host of its own gets the addresses its own flags give.
+      ...(spec.host ? [] : ['--bind-address=127.0.0.1', '--advertise-address=127.0.0.1']),
       `--secure-port=${this.ports.get(spec.name) ?? 0}`,
       ...(this.etcdServers.length > 0 ? [`--etcd-servers=${this.etcdServers.join(',')}`] : [`--storage-path=${this.storagePath}`]),
       `--tls-cert-file=${this.pki.serving.certFile}`,
@@ -365,6 +391,7 @@ export class Cluster {
     if (existing?.alive) throw new Error(`server ${name} is already running (pid ${existing.pid})`);
     const proc = new ServerProcess(name, this.argsFor(spec), {
       ...(this.options.env ? { env: this.options.env } : {}),
+      ...(spec.host ? { netns: spec.host.netns, reachAt: spec.host.address } : {}),
       onStderr: (line) => this.options.onServerLog?.(name, line),
     });
     this.servers.set(name, proc);

@@ -119,6 +119,12 @@ export async function writeKeyPair(dir: string, name: string, pair: KeyPair): Pr
   return { certFile, keyFile };
 }
 
+/** The IP addresses among a PEM certificate's subject alternative names. */
+export function certIPAddresses(pem: string): string[] {
+  const san = new x509.X509Certificate(pem).getExtension(x509.SubjectAlternativeNameExtension);
+  return (san?.names.items ?? []).filter((n) => n.type === 'ip').map((n) => n.value);
+}
+
 /** Read `<name>.crt`/`<name>.key` from `dir` when both exist. */
 export async function readKeyPair(dir: string, name: string): Promise<KeyPair | undefined> {
   const certFile = join(dir, `${name}.crt`);

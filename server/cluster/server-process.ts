@@ -31,6 +31,17 @@ export async function probe(url: string, tls: ProbeTLS, timeoutMs = 2000): Promi
   return { status: res.status, body: res.text };
 }
 
+/** How a server child is started. */
+export interface ServerProcessOptions {
+  env?: NodeJS.ProcessEnv;
+  onStderr?: (line: string) => void;
+  verb?: 'apiserver' | 'sample-apiserver';
+  /** Run it inside this network namespace (`ip netns exec`), as on a host of its own. */
+  netns?: string;
+  /** The address this process reaches it at (its `info.url` and health probes); default the URL it reports. */
+  reachAt?: string;
+}
+
 /** A running server child. */
 export class ServerProcess {
   readonly child: ChildProcess;
@@ -42,10 +53,13 @@ export class ServerProcess {
   constructor(
     readonly name: string,
     readonly args: string[],
-    opts: { env?: NodeJS.ProcessEnv; onStderr?: (line: string) => void; verb?: 'apiserver' | 'sample-apiserver' } = {},
+    opts: ServerProcessOptions = {},
   ) {
     // Standard input is the server's lifeline: it closes when this process dies, however it dies.
-    this.child = spawn(process.execPath, [CLI_PATH, opts.verb ?? 'apiserver', '--exit-with-stdin', ...args], {
+    const command = [process.execPath, CLI_PATH, opts.verb ?? 'apiserver', '--exit-with-stdin', ...args];
+    // `ip netns exec` enters the namespace and execs the command: the child's pid and pipes are the server's own.
+    if (opts.netns) command.unshift('ip', 'netns', 'exec', opts.netns);
+    this.child = spawn(command[0]!, command.slice(1), {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: opts.env ?? process.env,
     });
@@ -56,7 +70,9 @@ export class ServerProcess {
         try {
           const msg = JSON.parse(line) as { event?: string } & ListeningInfo;
           if (msg.event === 'listening') {
-            this.info = { url: msg.url, port: msg.port, minor: msg.minor, pid: msg.pid, id: msg.id };
+            // A server on a host of its own is reached at that host's address, not at the one it reports.
+            const url = opts.reachAt ? `https://${opts.reachAt.includes(':') ? `[${opts.reachAt}]` : opts.reachAt}:${msg.port}` : msg.url;
+            this.info = { url, port: msg.port, minor: msg.minor, pid: msg.pid, id: msg.id };
             resolve(this.info);
           }
         } catch {

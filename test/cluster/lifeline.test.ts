@@ -18,7 +18,7 @@ t.test('a SIGKILLed supervisor takes its server with it', async (t) => {
   const dir = await tempDir(t);
   const supervisor = `
     const { ServerProcess } = await import(${JSON.stringify(SERVER_PROCESS)});
-    const proc = new ServerProcess('a', ['--emulated-version=1.33', '--server-name=a', '--bind-address=127.0.0.1', '--secure-port=0', '--storage-path=${join(dir, 'store.db')}', '--controllers=']);
+    const proc = new ServerProcess('a', ['--emulated-version=1.33', '--server-name=a', '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', '--secure-port=0', '--storage-path=${join(dir, 'store.db')}', '--controllers=']);
     const info = await proc.listening;
     console.log(JSON.stringify({ pid: info.pid }));
     setInterval(() => {}, 1000);
@@ -43,7 +43,7 @@ t.test('a SIGKILLed supervisor takes its server with it', async (t) => {
 t.test('the lifeline does not keep a gracefully stopped server alive', async (t) => {
   const dir = await tempDir(t);
   const { ServerProcess } = (await import(SERVER_PROCESS)) as typeof import('../../server/cluster/server-process.js');
-  const proc = new ServerProcess('a', ['--emulated-version=1.33', '--server-name=a', '--bind-address=127.0.0.1', '--secure-port=0', `--storage-path=${join(dir, 'store.db')}`, '--controllers=']);
+  const proc = new ServerProcess('a', ['--emulated-version=1.33', '--server-name=a', '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', '--secure-port=0', `--storage-path=${join(dir, 'store.db')}`, '--controllers=']);
   t.teardown(() => proc.kill());
   while (!proc.info && proc.alive) await sleep(50);
   t.ok(proc.info, 'the server listens');
