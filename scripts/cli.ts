@@ -34,7 +34,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--no-mvp', 'turn the Mixed Version Proxy off on every server (on by default where the minor has it)')
     .option('--no-peer-ca-file', 'keep the proxy gate on but give no server a --peer-ca-file, as most kubeadm clusters run: peer leases are written, nothing is proxied')
     .option('--time-scale <n>', 'run leases, GC periods and timeouts n times faster')
-    .option('--log-level <level>', 'server log level: silent, error, warn, info, debug', 'warn')
+    .option('--log-level <level>', 'server log level: silent, error, warn, info, debug; logs go to <data-dir>/logs/<server>.log (default: warn, or info with -v)')
+    .option('-v, --verbose', 'also print every server\'s log on standard error, each line prefixed with the server\'s name')
     .option('--store <backend>', 'the store every server shares: sqlite (<data-dir>/store.db) or etcd (a local etcd from the machine\'s etcd binary, data and log in <data-dir>/etcd, stopped last)', 'sqlite')
     .option('--etcd-servers <urls>', 'use this existing etcd (comma-separated client URLs) as the store instead of starting one')
     .option('--with-sample-apiserver', 'also start kube-skew sample-apiserver (wardle.example.com/v1alpha1) and register its APIService')
@@ -42,6 +43,18 @@ async function main(argv: string[]): Promise<void> {
     .action(async (opts) => {
       const { runUp } = await import('../server/cluster/up.js');
       process.exitCode = await runUp(opts);
+    });
+
+  program
+    .command('logs')
+    .description('print a server\'s log (<data-dir>/logs/<server>.log): formatted on a terminal, JSON lines otherwise')
+    .argument('<server>', 'the server\'s name, as `up` printed it (or sample-apiserver)')
+    .option('-f, --follow', 'keep printing lines as they are written, like tail -f')
+    .option('--data-dir <dir>', 'the cluster\'s data directory (required)')
+    .addHelpText('after', '\nExamples:\n  kube-skew logs s1 --data-dir /tmp/skew\n  kube-skew logs b -f --data-dir /tmp/skew\n')
+    .action(async (server: string, opts: { follow?: boolean; dataDir?: string }) => {
+      const { runLogs } = await import('../server/cluster/logs.js');
+      process.exitCode = await runLogs({ server, ...opts });
     });
 
   program

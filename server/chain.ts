@@ -2,11 +2,14 @@
  * The filter chain. This is the only place the order of filters is set, as upstream's
  * `DefaultBuildHandlerChain`: read top to bottom, outermost first.
  *
- *   audit-init ─► served-by ─► panic-recovery ─► request-info ─► metrics ─► cache-control
+ *   audit-init ─► served-by ─► http-log ─► panic-recovery ─► request-info ─► metrics ─► cache-control
  *     ─► request-timeout ─► authentication ─► impersonation ─► max-in-flight ─► watch-limit
  *     ─► authorization
  *     ─► [mixed version proxy] ─► [aggregator proxy] ─► routes
  *
+ * http-log stands just outside panic-recovery, where upstream's `WithLogging` stands just inside
+ * it: here an error below becomes its response in panic-recovery, so the log sees the status the
+ * client got.
  * request-timeout stands where upstream's `WithRequestDeadline` and
  * `WithTimeoutForNonLongRunningRequests` stand: inside cache-control (its 504 carries the headers set
  * before it) and outside authentication, so everything below it, the peer hop included, is bounded.
@@ -39,6 +42,7 @@ import { withWatchLimit } from './filters/watch-limit.js';
 import { withAuthorization, type Authorizer } from './filters/authorization.js';
 import type { ServerMetrics } from './metrics.js';
 import { withServedBy } from './filters/served-by.js';
+import { withHttpLog } from './filters/http-log.js';
 
 /** The request limits (see config.ts for the flags). */
 export interface ChainLimits {
@@ -74,6 +78,7 @@ export function buildHandlerChain(routes: Handler, opts: ChainOptions): Handler 
   const filters: Filter[] = [
     withAuditInit(),
     withServedBy(opts.serverName),
+    withHttpLog(),
     withPanicRecovery(),
     withRequestInfo(),
     withMetrics(opts.metrics, opts.servedRoute),

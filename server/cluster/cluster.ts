@@ -15,6 +15,7 @@ import { certIPAddresses, createCA, ensureServiceAccountKey, readKeyPair, signCe
 import { writeKubeconfig } from './kubeconfig.js';
 import { ensurePrivateDir, ensurePrivateFile, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFile } from './private-file.js';
 import { ServerProcess, type ProbeTLS } from './server-process.js';
+import { logFilePath, logsDir } from './log-file.js';
 import { FrontDoor, type LbPolicy } from './front-door.js';
 import { seededRandom } from '../random.js';
 import { scaledClock, type ClockAnchor, type ScaledClock } from '../clock.js';
@@ -100,6 +101,8 @@ export interface ClusterOptions {
   env?: NodeJS.ProcessEnv;
   /** Called with each line a server writes to stderr. */
   onServerLog?: (server: string, line: string) => void;
+  /** Called with each log record (a line of pino JSON) a server prints; every record also goes to `<dataDir>/logs/<server>.log`. */
+  onServerRecord?: (server: string, line: string) => void;
   /** Start `kube-skew sample-apiserver` beside the servers and register its APIService. */
   sampleApiServer?: boolean;
   /**
@@ -241,6 +244,7 @@ export class Cluster {
     await mkdir(options.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const hostIPs = options.servers.flatMap((s) => (s.host ? [s.host.address] : []));
     const cluster = new Cluster(options, await ensurePKI(options.dataDir, [...hostIPs, ...(options.servingIPs ?? [])]));
+    await ensurePrivateDir(logsDir(options.dataDir));
     writeClockFile(cluster.clockFile, cluster.clock.anchor);
     if (options.etcdServers?.length) cluster.etcdServers = options.etcdServers;
     else if (options.store === 'etcd') {
@@ -393,6 +397,8 @@ export class Cluster {
       ...(this.options.env ? { env: this.options.env } : {}),
       ...(spec.host ? { netns: spec.host.netns, reachAt: spec.host.address } : {}),
       onStderr: (line) => this.options.onServerLog?.(name, line),
+      logFile: logFilePath(this.options.dataDir, name),
+      onLog: (line) => this.options.onServerRecord?.(name, line),
     });
     this.servers.set(name, proc);
     const info = await proc.whenReady(this.tls);
@@ -411,9 +417,13 @@ export class Cluster {
     const port = this.sample?.proc.info?.port ?? 0;
     const storagePath = join(this.options.dataDir, 'sample-apiserver.db');
     await ensurePrivateFile(storagePath);
-    const proc = await startSampleProcess(sampleArgs(serving, this.kubeconfigPath, storagePath, port), (line) => this.options.onServerLog?.(SAMPLE_APISERVER_NAME, line));
+    const proc = await startSampleProcess(sampleArgs(serving, this.kubeconfigPath, storagePath, port, this.options.logLevel), {
+      onStderr: (line) => this.options.onServerLog?.(SAMPLE_APISERVER_NAME, line),
+      logFile: logFilePath(this.options.dataDir, SAMPLE_APISERVER_NAME),
+      onLog: (line) => this.options.onServerRecord?.(SAMPLE_APISERVER_NAME, line),
+    });
     const bound = proc.info!.port;
-    this.sample = { proc, args: sampleArgs(serving, this.kubeconfigPath, storagePath, bound) };
+    this.sample = { proc, args: sampleArgs(serving, this.kubeconfigPath, storagePath, bound, this.options.logLevel) };
     const via = [...this.servers.values()].find((p) => p.alive && p.info);
     if (!via?.info) throw new Error(`no running server to register ${SAMPLE_APISERVER_NAME} with`);
     await registerSampleApiServer(via.info.url, this.tls, bound, this.pki.ca.cert);
@@ -492,6 +502,11 @@ export class Cluster {
     } finally {
       await this.localEtcd?.stop();
     }
+  }
+
+  /** The log file of the etcd this cluster started, if it started one. */
+  get etcdLogPath(): string | undefined {
+    return this.localEtcd?.logPath;
   }
 
   /** A client of the store the servers share (the scenario engine reads it); the caller closes it. */

@@ -26,6 +26,8 @@ export interface LocalEtcd {
   readonly peerURL: string;
   /** The process id. */
   readonly pid: number;
+  /** Where its output goes (`<dir>/etcd.log`). */
+  readonly logPath: string;
   /** SIGTERM, then SIGKILL after 10 s; resolves once it exited. Safe to call more than once. */
   stop(): Promise<void>;
   /** SIGKILL, as a crash; resolves once it exited. */
@@ -100,7 +102,7 @@ async function answers(url: string): Promise<boolean> {
  * a new multi-member cluster answers only once a quorum of its peers runs (see {@link waitForEtcd}).
  * Throws with {@link etcdMissing}'s message when the binary is missing.
  */
-export async function spawnEtcdMember(opts: EtcdMemberOptions): Promise<LocalEtcd & { readonly logPath: string; readonly exited: () => boolean }> {
+export async function spawnEtcdMember(opts: EtcdMemberOptions): Promise<LocalEtcd & { readonly exited: () => boolean }> {
   const binary = opts.binary ?? ETCD_BINARY;
   const missing = etcdMissing(binary);
   if (missing !== undefined) throw new Error(missing);

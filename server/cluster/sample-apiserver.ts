@@ -38,8 +38,8 @@ export async function sampleServingCert(pkiDir: string, ca: KeyPair): Promise<{ 
   return { certFile: join(pkiDir, `${name}.crt`), keyFile: join(pkiDir, `${name}.key`) };
 }
 
-/** The flags of the sample-apiserver beside a cluster: its objects are kept in `storagePath`, so they outlive a restart. */
-export function sampleArgs(serving: { certFile: string; keyFile: string }, kubeconfig: string, storagePath: string, port: number): string[] {
+/** The flags of the sample-apiserver beside a cluster: its objects are kept in `storagePath`, so they outlive a restart; it logs at the cluster's `logLevel` (default warn). */
+export function sampleArgs(serving: { certFile: string; keyFile: string }, kubeconfig: string, storagePath: string, port: number, logLevel = 'warn'): string[] {
   return [
     `--bind-address=${endpointAddress()}`,
     `--secure-port=${port}`,
@@ -48,12 +48,13 @@ export function sampleArgs(serving: { certFile: string; keyFile: string }, kubec
     `--authentication-kubeconfig=${kubeconfig}`,
     `--authorization-kubeconfig=${kubeconfig}`,
     `--storage-path=${storagePath}`,
+    `--log-level=${logLevel}`,
   ];
 }
 
-/** Start the child and wait until it listens. */
-export async function startSampleProcess(args: string[], onStderr?: (line: string) => void): Promise<ServerProcess> {
-  const proc = new ServerProcess(SAMPLE_APISERVER_NAME, args, { verb: 'sample-apiserver', ...(onStderr ? { onStderr } : {}) });
+/** Start the child and wait until it listens; `output` says where its standard error and log records go. */
+export async function startSampleProcess(args: string[], output: { onStderr?: (line: string) => void; logFile?: string; onLog?: (line: string) => void } = {}): Promise<ServerProcess> {
+  const proc = new ServerProcess(SAMPLE_APISERVER_NAME, args, { verb: 'sample-apiserver', ...output });
   await proc.whenListening();
   return proc;
 }

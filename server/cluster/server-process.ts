@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { httpsRequest, type ClientTLS } from './https-client.js';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { LogFile, stderrRecord } from './log-file.js';
 
 /** The CLI entry point the child runs. */
 export const CLI_PATH = fileURLToPath(new URL('../../scripts/cli.js', import.meta.url));
@@ -40,6 +41,10 @@ export interface ServerProcessOptions {
   netns?: string;
   /** The address this process reaches it at (its `info.url` and health probes); default the URL it reports. */
   reachAt?: string;
+  /** Append the server's log records (its standard output but the `listening` line, and its standard error as records) to this file. */
+  logFile?: string;
+  /** Called with each log record (a line of pino JSON) the server prints. */
+  onLog?: (line: string) => void;
 }
 
 /** A running server child. */
@@ -48,6 +53,9 @@ export class ServerProcess {
   private listening: Promise<ListeningInfo>;
   private exited: Promise<number | null>;
   private stderr = '';
+  /** The server's log file, when it has one; closed once both output streams have ended. */
+  private readonly logFile: LogFile | undefined;
+  private readonly outputDone: Promise<void>;
   info: ListeningInfo | undefined;
 
   constructor(
@@ -64,6 +72,7 @@ export class ServerProcess {
       env: opts.env ?? process.env,
     });
     this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
+    this.logFile = opts.logFile ? new LogFile(opts.logFile) : undefined;
     const lines = createInterface({ input: this.child.stdout! });
     this.listening = new Promise((resolve, reject) => {
       lines.on('line', (line) => {
@@ -74,18 +83,23 @@ export class ServerProcess {
             const url = opts.reachAt ? `https://${opts.reachAt.includes(':') ? `[${opts.reachAt}]` : opts.reachAt}:${msg.port}` : msg.url;
             this.info = { url, port: msg.port, minor: msg.minor, pid: msg.pid, id: msg.id };
             resolve(this.info);
+            return;
           }
         } catch {
           /* not a status line */
         }
+        this.logFile?.write(line);
+        opts.onLog?.(line);
       });
       void this.exited.then((code) => reject(new Error(`server ${name} exited with code ${code} before listening: ${this.stderr.trim()}`)));
     });
     const errLines = createInterface({ input: this.child.stderr! });
     errLines.on('line', (line) => {
       if (this.stderr.length < 16_384) this.stderr += `${line}\n`;
+      this.logFile?.write(stderrRecord(name, line));
       opts.onStderr?.(line);
     });
+    this.outputDone = Promise.all([once(lines, 'close'), once(errLines, 'close')]).then(() => this.logFile?.close());
   }
 
   /** The process id. */
@@ -128,7 +142,10 @@ export class ServerProcess {
 
   /** Stop gracefully with SIGTERM (SIGKILL after `graceMs`), out of the front door's rotation at once; resolves with the exit code. */
   async stop(graceMs = 10_000): Promise<number | null> {
-    if (!this.alive) return this.exited;
+    if (!this.alive) {
+      await this.flushed();
+      return this.exited;
+    }
     // /readyz fails from the first moment of a graceful shutdown: the front door, like a
     // health-checking load balancer, sends no new connection to a server on its way out (a real one
     // notices within its probe interval, which upstream covers with --shutdown-delay-duration).
@@ -138,6 +155,7 @@ export class ServerProcess {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     const code = await this.exited;
     clearTimeout(timer);
+    await this.flushed();
     return code;
   }
 
@@ -145,6 +163,14 @@ export class ServerProcess {
   async kill(): Promise<void> {
     if (this.alive) this.child.kill('SIGKILL');
     await this.exited;
+    await this.flushed();
+  }
+
+  /** Resolves once the child's output has been read to its end and its log file is closed (bounded: a stray holder of the pipes cannot hang a stop). */
+  private async flushed(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.outputDone, new Promise<void>((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
   }
 
   /** Freeze the process (SIGSTOP). */

@@ -10,6 +10,8 @@ import { Cluster, parseServers } from './cluster.js';
 import { parseLbPolicy } from './front-door.js';
 import { watchParent } from './parent-lifeline.js';
 import { NEWEST_MINOR, PREVIOUS_MINOR } from '../../versions/manifest.js';
+import { logFilePath } from './log-file.js';
+import { prettyRecord } from './log-format.js';
 
 /**
  * The cluster `up` starts when `--servers` is not given: a server of the previous minor beside two
@@ -25,7 +27,10 @@ export interface UpOptions {
   runtimeConfig?: string;
   basePort?: string;
   timeScale?: string;
+  /** Default warn, or info with `verbose`. */
   logLevel?: string;
+  /** `-v`: print every server's log records on standard error, each line prefixed with the server's name. */
+  verbose?: boolean;
   lbPolicy?: string;
   /** `name=--flag=value` items: extra flags for one server. */
   serverFlag?: string[];
@@ -107,7 +112,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       ...(opts.featureGates ? { featureGates: opts.featureGates } : {}),
       ...(opts.runtimeConfig ? { runtimeConfig: opts.runtimeConfig } : {}),
       ...numbers,
-      ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+      logLevel: opts.logLevel ?? (opts.verbose ? 'info' : 'warn'),
       lbPolicy,
       mvp: opts.mvp !== false,
       peerCaFile: opts.peerCaFile !== false,
@@ -115,13 +120,15 @@ export async function runUp(opts: UpOptions): Promise<number> {
       ...(opts.store === 'etcd' ? { store: 'etcd' as const } : {}),
       ...(opts.etcdServers ? { etcdServers: opts.etcdServers.split(',').map((u) => u.trim()).filter(Boolean) } : {}),
       onServerLog: (name, line) => process.stderr.write(`[${name}] ${line}\n`),
+      ...(opts.verbose ? { onServerRecord: (name: string, line: string) => process.stderr.write(`[${name}] ${process.stderr.isTTY ? prettyRecord(line, true) : line}\n`) } : {}),
     });
     if (!stopping) {
       for (const [name, proc] of cluster.servers) {
         process.stdout.write(`  ${name.padEnd(8)} ${cluster.specs.get(name)?.minor.padEnd(6)} ${proc.info?.url}  ${proc.info?.id}  (pid ${proc.pid})\n`);
       }
       if (cluster.sample) process.stdout.write(`  sample-apiserver  wardle.example.com/v1alpha1  ${cluster.sample.proc.info?.url}  (pid ${cluster.sample.proc.pid})\n`);
-      if (cluster.etcdServers.length > 0) process.stdout.write(`  store: etcd ${cluster.etcdServers.join(',')}\n`);
+      if (cluster.etcdServers.length > 0) process.stdout.write(`  store: etcd ${cluster.etcdServers.join(',')}${cluster.etcdLogPath ? `  (log: ${cluster.etcdLogPath})` : ''}\n`);
+      process.stdout.write(`  logs: ${logFilePath(dataDir, '<server>')}  (kube-skew logs <server> --data-dir ${dataDir})\n`);
       process.stdout.write(`  front door (${opts.lbPolicy ?? 'round-robin'}, context "skew")  ${cluster.frontDoorURL}\n`);
       process.stdout.write(`ready: ${servers.length} server(s) in ${Date.now() - started} ms; export KUBECONFIG=${cluster.kubeconfigPath}\n`);
     }

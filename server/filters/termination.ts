@@ -5,29 +5,7 @@
  */
 import type { RequestContext } from '../http/context.js';
 import type { ServerMetrics } from '../metrics.js';
-import { contentTypeOf } from '../http/media.js';
-
-const CONNECT_SUBRESOURCES = new Set(['log', 'exec', 'portforward', 'attach', 'proxy']);
-
-/** Upstream's `CleanScope`. */
-function cleanScope(ctx: RequestContext): string {
-  const info = ctx.info;
-  if (info.name !== '' || info.verb === 'create') return 'resource';
-  if (info.namespace !== '') return 'namespace';
-  return info.isResourceRequest ? 'cluster' : '';
-}
-
-/** Upstream's `CleanVerb(CanonicalVerb(method, scope))`. */
-function reportedVerb(ctx: RequestContext, scope: string): string {
-  const info = ctx.info;
-  let verb = ctx.method.toUpperCase();
-  if ((verb === 'GET' || verb === 'HEAD') && scope !== 'resource' && scope !== '') verb = 'LIST';
-  else if (verb === 'HEAD') verb = 'GET';
-  if (info.verb === 'watch') verb = 'WATCH';
-  if (verb === 'PATCH' && contentTypeOf(ctx.req.headers['content-type']) === 'application/apply-patch+yaml') verb = 'APPLY';
-  if (info.isResourceRequest && CONNECT_SUBRESOURCES.has(info.subresource)) verb = 'CONNECT';
-  return verb;
-}
+import { cleanScope, reportedVerb } from './reported-verb.js';
 
 /** Count one request terminated with `code`. */
 export function recordTermination(metrics: ServerMetrics, ctx: RequestContext, code: number): void {

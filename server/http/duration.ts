@@ -49,3 +49,29 @@ export function parseGoDuration(text: string): number {
   }
   return sign * total;
 }
+
+/**
+ * Go's `time.Duration.String` of `ns` nanoseconds (a whole number): `0s`, `850ns`, `1.5µs`,
+ * `12.345678ms`, `1.5s`, `2m3.5s`, `1h0m0s`, as upstream's logs print latencies.
+ */
+export function formatGoDuration(ns: number): string {
+  const sign = ns < 0 ? '-' : '';
+  let n = Math.round(Math.abs(ns));
+  if (n === 0) return '0s';
+  const fraction = (value: number, digits: number): string => {
+    const whole = Math.floor(value / 10 ** digits);
+    const rest = String(value % 10 ** digits).padStart(digits, '0').replace(/0+$/, '');
+    return rest === '' ? String(whole) : `${whole}.${rest}`;
+  };
+  if (n < 1_000) return `${sign}${n}ns`;
+  if (n < 1_000_000) return `${sign}${fraction(n, 3)}µs`;
+  if (n < 1_000_000_000) return `${sign}${fraction(n, 6)}ms`;
+  const hours = Math.floor(n / 3_600_000_000_000);
+  n -= hours * 3_600_000_000_000;
+  const minutes = Math.floor(n / 60_000_000_000);
+  n -= minutes * 60_000_000_000;
+  const seconds = `${fraction(n, 9)}s`;
+  if (hours > 0) return `${sign}${hours}h${minutes}m${seconds}`;
+  if (minutes > 0) return `${sign}${minutes}m${seconds}`;
+  return `${sign}${seconds}`;
+}

@@ -140,6 +140,9 @@ export async function listenHttps(opts: HttpsListenerOptions): Promise<HttpsList
   guard.attach(app.server as import('node:https').Server);
   await app.listen({ port: opts.port, host: opts.host });
   const port = (app.server.address() as AddressInfo).port;
+  // Upstream's line once the secure port listens, the address in Go's host:port form.
+  const address = `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  log.info({ address }, `Serving securely on ${address}`);
   return {
     port,
     url: `https://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${port}`,

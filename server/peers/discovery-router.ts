@@ -155,7 +155,7 @@ export class DiscoveryRouter implements PeerRouter {
     if (this.local.has(key)) return { kind: 'local' };
     const peers: string[] = [];
     for (const [id, entry] of this.filter.view()) if (id !== this.deps.id && entry.gvrs.has(key)) peers.push(id);
-    if (peers.length === 0) return { kind: 'local' };
+    if (peers.length === 0) return { kind: 'local', reason: 'no-peer' };
     return resolvePeers(this.deps.store, peers, false);
   }
 

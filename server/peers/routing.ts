@@ -12,14 +12,21 @@ export interface GVR {
   resource: string;
 }
 
+/**
+ * Why a request the router keeps is served here: `no-peer` when no peer serves it either (the local
+ * chain answers, typically 404), `no-storage-version` when no StorageVersion names it (Generation
+ * A's fallback); absent when this server serves it.
+ */
+export type LocalReason = 'no-peer' | 'no-storage-version';
+
 /** What the proxy does with a request. */
 export type RouteDecision =
   /** Serve it here (served locally, or nobody serves it: the local chain answers 404). */
-  | { kind: 'local' }
+  | { kind: 'local'; reason?: LocalReason }
   /** Peers serve it but none can be dialled: the Status 503. */
   | { kind: 'unresolvable'; error: string }
-  /** Proxy to one of these `host:port` endpoints, chosen at random. */
-  | { kind: 'proxy'; endpoints: string[] };
+  /** Proxy to one of these `host:port` endpoints, chosen at random; `ids[i]` is the APIServerID of `endpoints[i]`, when known. */
+  | { kind: 'proxy'; endpoints: string[]; ids?: string[] };
 
 /** A generation's routing source. */
 export interface PeerRouter {
@@ -44,17 +51,19 @@ export function gvrKey(gvr: GVR): string {
  */
 export async function resolvePeers(store: Store, peers: string[], allMustResolve: boolean): Promise<RouteDecision> {
   const endpoints: string[] = [];
+  const ids: string[] = [];
   let lastError = '';
   for (const id of peers) {
     try {
       const address = await getPeerEndpoint(store, id);
       splitHostPort(address);
       endpoints.push(address);
+      ids.push(id);
     } catch (err) {
       lastError = `failed to resolve host and port for server ${id}: ${(err as Error).message}`;
       if (allMustResolve) return { kind: 'unresolvable', error: lastError };
     }
   }
-  if (endpoints.length === 0) return lastError ? { kind: 'unresolvable', error: lastError } : { kind: 'local' };
-  return { kind: 'proxy', endpoints };
+  if (endpoints.length === 0) return lastError ? { kind: 'unresolvable', error: lastError } : { kind: 'local', reason: 'no-peer' };
+  return { kind: 'proxy', endpoints, ids };
 }

@@ -188,7 +188,8 @@ export class StorageVersionRouter implements PeerRouter {
   async route(gvr: GVR): Promise<RouteDecision> {
     const key = gvrKey({ group: gvr.group === '' ? 'core' : gvr.group, version: gvr.version, resource: gvr.resource });
     const ids = this.map.get(key);
-    if (!ids || ids.size === 0) return { kind: 'local' };
+    if (!ids) return { kind: 'local', reason: 'no-storage-version' };
+    if (ids.size === 0) return { kind: 'local', reason: 'no-peer' };
     if (ids.has(this.deps.id)) return { kind: 'local' };
     return resolvePeers(this.deps.store, [...ids], this.deps.allMustResolve);
   }
