@@ -45,14 +45,17 @@ export function registerScenario(program: Command): void {
     .argument('<scenarios...>', 'files or library names')
     .option('--report <kind=file>', 'write a report: junit=FILE, json=FILE or html=FILE (a timeline to open in a browser; repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--seed <n>', 'seed of every random choice (peer choice, front door, load)', '1')
-    .option('--keep-data', 'keep each run\'s data directory (kubeconfig, store)')
+    .option('--keep-data', 'keep each run\'s data directory (kubeconfig, store, server logs in logs/<server>.log) and print where it is')
+    .option('--log-level <level>', 'the servers\' log level: silent, error, warn, info, debug', 'error')
     .addHelpText('after', '\nExamples:\n  kube-skew scenario run scenarios/*.yaml\n  kube-skew scenario run rolling-upgrade-mvp --report junit=report.xml --seed 7\n  kube-skew scenario run peer-crash --report html=peer-crash.html\n')
-    .action(async (refs: string[], opts: { report: string[]; seed: string; keepData?: boolean }) => {
+    .action(async (refs: string[], opts: { report: string[]; seed: string; keepData?: boolean; logLevel: string }) => {
       for (const r of opts.report) {
         const problem = checkReportSpec(r);
         if (problem) throw new Error(problem);
       }
       if (!/^\d+$/.test(opts.seed)) throw new Error(`--seed ${opts.seed}: expected a non-negative integer`);
+      const { LOG_LEVELS } = await import('../../server/cluster/up.js');
+      if (!LOG_LEVELS.includes(opts.logLevel)) throw new Error(`--log-level ${opts.logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
       const files = refs.map(resolveScenario);
       const loaded = files.map((f) => ({ file: f, scenario: loadScenario(f) }));
       const results: ScenarioResult[] = [];
@@ -61,6 +64,8 @@ export function registerScenario(program: Command): void {
         const result = await runScenario(scenario, file, {
           seed: Number(opts.seed),
           keep: opts.keepData === true,
+          logLevel: opts.logLevel,
+          ...(opts.keepData ? { onDataDir: (dir: string) => process.stdout.write(`  data: ${dir} (server logs in ${dir}/logs)\n`) } : {}),
           onStep: (s) => process.stdout.write(`${formatStep(s)}\n`),
         });
         if (result.error) process.stdout.write(`  ERROR ${result.error}\n`);

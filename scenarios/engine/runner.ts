@@ -66,6 +66,10 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Where server logs go (default: dropped). */
   onServerLog?: (server: string, line: string) => void;
+  /** The servers' log level (default error); their logs are in the run's data directory, `logs/<server>.log`. */
+  logLevel?: string;
+  /** Called with the run's data directory once it is made. */
+  onDataDir?: (dir: string) => void;
 }
 
 const SERVER_STEPS = new Set<StepKind>(['start', 'stop', 'kill', 'pause', 'resume', 'restart', 'upgrade', 'downgrade']);
@@ -102,6 +106,7 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
   opts.onStart?.(scenario, file);
   const spec = scenario.spec.cluster;
   const dataDir = await mkdtemp(join(tmpdir(), `kube-skew-scenario-${scenario.metadata.name}-`));
+  opts.onDataDir?.(dataDir);
   let cluster: Cluster | undefined;
   let ctx: RunContext | undefined;
   let sampler: LeaseSampler | undefined;
@@ -128,7 +133,7 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
       ...(spec.sampleApiServer ? { sampleApiServer: true } : {}),
       ...(spec.store === 'etcd' ? { store: 'etcd' as const } : {}),
       seed,
-      logLevel: 'error',
+      logLevel: opts.logLevel ?? 'error',
       ...(opts.onServerLog ? { onServerLog: opts.onServerLog } : {}),
       ...(opts.env ? { env: opts.env } : {}),
     });

@@ -50,7 +50,7 @@ export interface UpOptions {
 const STORES = ['sqlite', 'etcd'] as const;
 
 /** The log levels a server takes. */
-const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'];
+export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'];
 
 /**
  * The numeric and enumerated options, checked before anything starts: a bad value is a one-line
