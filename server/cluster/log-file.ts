@@ -5,7 +5,7 @@
  * of its own (`"stream":"stderr"`, level error), so a crash's stack trace lands beside the records
  * that led to it and the file stays JSON lines throughout.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, fchmodSync, openSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE } from './private-file.js';
@@ -31,13 +31,15 @@ export function stderrRecord(server: string, line: string, now: number = Date.no
   return JSON.stringify({ level: ERROR_LEVEL, time: now, server, stream: 'stderr', msg: line });
 }
 
-/** An open log file (mode 0600, appended to); lines are written in the order given. */
+/** An open log file (mode 0600, narrowed to it when it existed; appended to); lines are written in the order given. */
 export class LogFile {
   private readonly stream: WriteStream;
   private closing: Promise<void> | undefined;
 
   constructor(readonly path: string) {
-    this.stream = createWriteStream(path, { flags: 'a', mode: PRIVATE_FILE_MODE });
+    const fd = openSync(path, 'a', PRIVATE_FILE_MODE);
+    fchmodSync(fd, PRIVATE_FILE_MODE);
+    this.stream = createWriteStream(path, { fd });
     // A failing disk must not take the supervisor down; the server's output is then lost.
     this.stream.on('error', () => undefined);
   }

@@ -208,10 +208,10 @@ t.test('up writes the kubeconfig as its only credential outside pki/, all of it 
   await upOnce(t, fresh);
   const entries = await tree(fresh);
   t.equal((await stat(fresh)).mode & 0o777, 0o700, 'the data directory up makes is 0700');
-  t.same(entries.filter((e) => e.dir).map((e) => [e.path, e.mode]), [['pki', 0o700]], 'one directory: pki, 0700');
+  t.same(entries.filter((e) => e.dir).map((e) => [e.path, e.mode]).sort(), [['logs', 0o700], ['pki', 0o700]], 'two directories: logs and pki, 0700');
   t.same(entries.filter((e) => !e.dir && e.mode !== 0o600).map((e) => e.path), [], 'every file is 0600');
   const outside = entries.filter((e) => !e.dir && !e.path.startsWith('pki/')).map((e) => e.path).sort();
-  t.same(outside.filter((p) => !p.startsWith('store.db')), ['clock.json', 'cluster.json', 'kubeconfig'], 'outside pki/: the kubeconfig, cluster.json, the clock file and the store');
+  t.same(outside.filter((p) => !p.startsWith('store.db')), ['clock.json', 'cluster.json', 'kubeconfig', 'logs/s1.log'], 'outside pki/: the kubeconfig, cluster.json, the clock file, the server\'s log and the store');
   const withKeys: string[] = [];
   for (const path of outside) {
     const text = await readFile(join(fresh, path), 'latin1');
@@ -230,12 +230,15 @@ t.test('up writes the kubeconfig as its only credential outside pki/, all of it 
   await writeFile(join(kept, 'pki', 'ca.key'), oldCA.key, { mode: 0o644 });
   await writeFile(join(kept, 'kubeconfig'), 'stale\n', { mode: 0o644 });
   await writeFile(join(kept, 'store.db'), '', { mode: 0o644 });
+  await mkdir(join(kept, 'logs'), { mode: 0o755 });
+  await chmod(join(kept, 'logs'), 0o755);
+  await writeFile(join(kept, 'logs', 's1.log'), '', { mode: 0o644 });
   await chmod(kept, 0o755);
   await upOnce(t, kept);
   const after = await tree(kept);
   t.equal((await readFile(join(kept, 'pki', 'ca.crt'), 'utf8')), oldCA.cert, 'the earlier CA is reused');
-  t.same(after.filter((e) => e.dir).map((e) => [e.path, e.mode]), [['pki', 0o700]], 'pki/ narrowed to 0700');
-  t.same(after.filter((e) => !e.dir && e.mode !== 0o600).map((e) => e.path), [], 'every file narrowed to 0600 (kubeconfig, reused keys, store)');
+  t.same(after.filter((e) => e.dir).map((e) => [e.path, e.mode]).sort(), [['logs', 0o700], ['pki', 0o700]], 'pki/ and logs/ narrowed to 0700');
+  t.same(after.filter((e) => !e.dir && e.mode !== 0o600).map((e) => e.path), [], 'every file narrowed to 0600 (kubeconfig, reused keys, store, log)');
   t.not((await readFile(join(kept, 'kubeconfig'), 'utf8')), 'stale\n', 'the kubeconfig was rewritten');
   t.equal((await stat(kept)).mode & 0o777, 0o755, "the user's own data directory keeps its mode");
 });
