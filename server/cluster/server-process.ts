@@ -63,6 +63,8 @@ export class ServerProcess {
     readonly args: string[],
     opts: ServerProcessOptions = {},
   ) {
+    // Opened first: a file that cannot be opened fails the start before any process exists.
+    this.logFile = opts.logFile ? new LogFile(opts.logFile) : undefined;
     // Standard input is the server's lifeline: it closes when this process dies, however it dies.
     const command = [process.execPath, CLI_PATH, opts.verb ?? 'apiserver', '--exit-with-stdin', ...args];
     // `ip netns exec` enters the namespace and execs the command: the child's pid and pipes are the server's own.
@@ -72,7 +74,6 @@ export class ServerProcess {
       env: opts.env ?? process.env,
     });
     this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
-    this.logFile = opts.logFile ? new LogFile(opts.logFile) : undefined;
     const lines = createInterface({ input: this.child.stdout! });
     this.listening = new Promise((resolve, reject) => {
       lines.on('line', (line) => {
