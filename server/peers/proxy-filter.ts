@@ -27,7 +27,7 @@ export const DECISION_MESSAGE = 'peer proxy decision';
  */
 export type ProxyDecision = 'served-here' | 'forwarded' | 'unavailable' | 'no-peer';
 
-/** The fields of a decision record besides `decision`, `group`, `version`, `resource` and `audit-ID`. */
+/** The fields of a decision record besides `decision`, `apiGroup`, `apiVersion`, `resource` and `audit-ID`. */
 export interface DecisionFields {
   /** Why a request is served here: `already-proxied`, `not-synced`, `served-locally` or `no-storage-version`. */
   reason?: string;
@@ -42,12 +42,13 @@ export interface DecisionFields {
 }
 
 /**
- * Log one decision at debug level with stable field names: `decision`, the request's `group`,
- * `version` and `resource`, its `audit-ID` (the same as in its `HTTP` record), and the
- * {@link DecisionFields} that apply.
+ * Log one decision at debug level with stable field names: `decision`, the request's `apiGroup`,
+ * `apiVersion` and `resource` (RequestInfo's names: `version` is the server's minor in every
+ * record), its `audit-ID` (the same as in its `HTTP` record), and the {@link DecisionFields} that
+ * apply.
  */
 export function logDecision(ctx: RequestContext, gvr: GVR, decision: ProxyDecision, fields: DecisionFields = {}): void {
-  ctx.log.debug({ decision, group: gvr.group, version: gvr.version, resource: gvr.resource, 'audit-ID': ctx.auditId, ...fields }, DECISION_MESSAGE);
+  ctx.log.debug({ decision, apiGroup: gvr.group, apiVersion: gvr.version, resource: gvr.resource, 'audit-ID': ctx.auditId, ...fields }, DECISION_MESSAGE);
 }
 
 /** What the filter needs. */

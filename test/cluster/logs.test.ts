@@ -70,8 +70,9 @@ t.test('a cluster logs to <data-dir>/logs, and the proxy logs its decisions at d
   t.match(forwarded, {
     level: 20,
     decision: 'forwarded',
-    group: 'admissionregistration.k8s.io',
-    version: 'v1',
+    version: '1.35',
+    apiGroup: 'admissionregistration.k8s.io',
+    apiVersion: 'v1',
     resource: 'mutatingadmissionpolicies',
     peer: bAddress,
     peerId: apiServerID('b'),
@@ -90,7 +91,7 @@ t.test('a cluster logs to <data-dir>/logs, and the proxy logs its decisions at d
   t.match(noPeer, { decision: 'no-peer', resource: 'nosuchthings' }, 'nobody serving it is logged as no-peer');
   const local = await api(cluster, a, 'GET', '/api/v1/namespaces');
   const servedHere = await recordMatching(dir, 'a', (r) => r.msg === DECISION_MESSAGE && r['audit-ID'] === local.headers['audit-id']);
-  t.match(servedHere, { decision: 'served-here', reason: 'served-locally', group: '', version: 'v1', resource: 'namespaces' });
+  t.match(servedHere, { decision: 'served-here', reason: 'served-locally', apiGroup: '', apiVersion: 'v1', resource: 'namespaces', version: '1.35' });
 
   t.test('kube-skew logs prints JSON lines when its output is not a terminal', async (t) => {
     const run = await runCli(t, ['logs', 'a', '--data-dir', dir]);

@@ -26,7 +26,7 @@ interface Case {
   want: Record<string, unknown> | undefined;
 }
 
-const JOBS = { group: 'batch', version: 'v1', resource: 'jobs', 'audit-ID': 'audit-1' };
+const JOBS = { apiGroup: 'batch', apiVersion: 'v1', resource: 'jobs', 'audit-ID': 'audit-1' };
 
 const CASES: Case[] = [
   { name: 'already proxied', headers: { 'x-kubernetes-peer-proxied': 'true' }, want: { decision: 'served-here', ...JOBS, reason: 'already-proxied' } },
