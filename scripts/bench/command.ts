@@ -5,6 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { NEWEST_MINOR, PREVIOUS_MINOR, SUPPORTED_MINORS } from '../../versions/manifest.js';
+import { STORE_CHOICES, storesOf, type StoreChoice } from './bench-store.js';
 
 /** Parses a positive integer option value, or throws commander's usage error. */
 function positiveInt(value: string): number {
@@ -22,6 +23,12 @@ function minorList(value: string): string[] {
   return minors;
 }
 
+/** Parses `--store`, or throws commander's usage error. */
+function storeChoice(value: string): StoreChoice {
+  if (!(STORE_CHOICES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${STORE_CHOICES.join(', ')}.`);
+  return value as StoreChoice;
+}
+
 /** Parses a non-negative integer option value (a seed), or throws commander's usage error. */
 function nonNegativeInt(value: string): number {
   const n = Number(value);
@@ -34,17 +41,21 @@ export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks and soak runs, each figure beside a baseline or a bound');
   bench
     .command('core')
-    .description('GET/LIST/CREATE throughput and p99 vs a bare fastify + better-sqlite3 server, cross-process watch latency, server RSS')
-    .option('--duration <seconds>', 'seconds per autocannon run', positiveInt, 5)
+    .description('GET/LIST/CREATE throughput, p99 and CPU per request vs a bare fastify + better-sqlite3 server, cross-process watch latency, server RSS, on SQLite, etcd or both')
+    .option('--store <store>', 'the store kube-skew runs on: sqlite, etcd (a local etcd started for the run) or both, side by side', storeChoice, 'sqlite' as StoreChoice)
+    .option('--duration <seconds>', 'seconds per autocannon run of a fast operation', positiveInt, 5)
+    .option('--slow-requests <n>', 'requests per run of a slow operation (LIST of 10,000 objects)', positiveInt, 40)
     .option('--connections <n>', 'concurrent connections per run', positiveInt, 10)
     .option('--quick', 'a tiny run (a few hundred requests), for tests')
     .option('--json <file>', 'also write the figures as JSON to FILE')
-    .addHelpText('after', '\nProgress goes to stderr, the table to stdout.\n\nExamples:\n  kube-skew bench core\n  kube-skew bench core --duration 10 --connections 20 --json bench.json\n')
-    .action(async (opts: { duration: number; connections: number; quick?: boolean; json?: string }) => {
+    .addHelpText('after', '\nProgress goes to stderr, the table to stdout. --store etcd needs the etcd binary (Debian: apt-get install etcd-server).\n\nExamples:\n  kube-skew bench core\n  kube-skew bench core --store both\n  kube-skew bench core --duration 10 --connections 20 --json bench.json\n')
+    .action(async (opts: { store: StoreChoice; duration: number; slowRequests: number; connections: number; quick?: boolean; json?: string }) => {
       const { runCoreBench } = await import('./core.js');
       const { formatTable } = await import('./report.js');
       const report = await runCoreBench({
+        stores: storesOf(opts.store),
         durationSeconds: opts.duration,
+        slowRequests: opts.slowRequests,
         connections: opts.connections,
         quick: opts.quick === true,
         progress: (line) => process.stderr.write(`bench: ${line}\n`),

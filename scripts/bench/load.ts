@@ -26,6 +26,8 @@ export interface Phase {
   pid: number;
   /** Every process on the request's path when there are several (a hop, then the server behind it); default `[pid]`. */
   pids?: number[];
+  /** The store's own process where it has one (etcd): its CPU per request is measured too, and each run waits for it to settle. */
+  storePid?: number;
   tls: ClientTLS;
   /** The request; called again before each send when it has `setupRequest`. */
   request: AutocannonRequest;
@@ -46,6 +48,8 @@ export interface PhaseResult {
   requests: number;
   /** CPU time (user + system) of `pid` per completed request, in microseconds; NaN where /proc cannot tell. */
   cpuUsPerRequest: number;
+  /** CPU time of the phase's `storePid` per completed request, in microseconds; absent without one. */
+  storeCpuUsPerRequest?: number;
 }
 
 /**
@@ -62,7 +66,7 @@ export async function runPhase(phase: Phase): Promise<PhaseResult> {
 }
 
 async function run(phase: Phase, length: PhaseLength): Promise<PhaseResult> {
-  await Promise.all((phase.pids ?? [phase.pid]).map((pid) => waitUntilIdle(pid)));
+  await Promise.all([...(phase.pids ?? [phase.pid]), ...(phase.storePid !== undefined ? [phase.storePid] : [])].map((pid) => waitUntilIdle(pid)));
   const options: AutocannonOptions = {
     url: phase.url,
     connections: 'requests' in length ? Math.min(phase.connections, length.requests) : phase.connections,
@@ -74,6 +78,7 @@ async function run(phase: Phase, length: PhaseLength): Promise<PhaseResult> {
   };
   const latencies: number[] = [];
   const ticksBefore = (await cpuTicks(phase.pid)) ?? Number.NaN;
+  const storeTicksBefore = phase.storePid === undefined ? undefined : ((await cpuTicks(phase.storePid)) ?? Number.NaN);
   const started = performance.now();
   let lastResponse = started;
   const instance = autocannon(options);
@@ -83,9 +88,12 @@ async function run(phase: Phase, length: PhaseLength): Promise<PhaseResult> {
   });
   const result = await instance;
   const ticks = ((await cpuTicks(phase.pid)) ?? Number.NaN) - ticksBefore;
+  const storeTicks = phase.storePid === undefined || storeTicksBefore === undefined ? undefined : ((await cpuTicks(phase.storePid)) ?? Number.NaN) - storeTicksBefore;
   const seconds = (lastResponse - started) / 1000;
   const tooSlowForTheWindow = 'seconds' in length && result.errors === 0 && result.non2xx === 0 && latencies.length === 0;
   if (tooSlowForTheWindow) return { rps: 0, p50Ms: Number.NaN, p99Ms: Number.NaN, requests: 0, cpuUsPerRequest: Number.NaN };
+  // Linux clock ticks are 10 ms.
+  const perRequest = (t: number): number => (t * 10_000) / latencies.length;
   if (result.errors > 0 || result.non2xx > 0 || latencies.length === 0) {
     const codes = Object.entries(result.statusCodeStats).map(([code, s]) => `${code}×${s.count}`).join(', ');
     throw new Error(`${phase.request.method ?? 'GET'} ${phase.url}${phase.request.path ?? ''}: ${result.errors} errors, ${result.timeouts} timeouts, status codes ${codes || 'none'}`);
@@ -95,7 +103,7 @@ async function run(phase: Phase, length: PhaseLength): Promise<PhaseResult> {
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     requests: latencies.length,
-    // Linux clock ticks are 10 ms.
-    cpuUsPerRequest: (ticks * 10_000) / latencies.length,
+    cpuUsPerRequest: perRequest(ticks),
+    ...(storeTicks === undefined ? {} : { storeCpuUsPerRequest: perRequest(storeTicks) }),
   };
 }

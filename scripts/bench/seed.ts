@@ -15,6 +15,9 @@ export const PAYLOAD_CHARS = 256;
 
 const PAYLOAD = 'x'.repeat(PAYLOAD_CHARS);
 
+/** How many seeding creates are in flight at once. */
+const SEED_BATCH = 64;
+
 /** The body a client POSTs to create ConfigMap `name` in `namespace`. */
 export function configMapBody(namespace: string, name: string): KubeObject {
   return {
@@ -42,11 +45,15 @@ export function seededName(i: number): string {
  */
 export async function seedConfigMaps(store: Store, namespace: string, count: number): Promise<void> {
   const creationTimestamp = formatTime(new Date());
-  for (let i = 0; i < count; i++) {
+  const one = async (i: number): Promise<void> => {
     const obj = configMapBody(namespace, seededName(i));
     obj.metadata = { ...obj.metadata, uid: randomUUID(), creationTimestamp };
     // The managed fields a create without fieldManager or user agent records.
     trackUpdate(undefined, obj, '', { apiVersion: 'v1', subresource: '', hasStatus: false, lookup: patchMeta({ group: '', version: 'v1', kind: 'ConfigMap' }) }, new Date(Date.parse(creationTimestamp)));
     await store.create(configMapKey(namespace, seededName(i)), toStorage(obj));
+  };
+  // A batch of creates in flight at once: a network store (etcd) takes a round trip per create.
+  for (let first = 0; first < count; first += SEED_BATCH) {
+    await Promise.all(Array.from({ length: Math.min(SEED_BATCH, count - first) }, (_, j) => one(first + j)));
   }
 }

@@ -67,17 +67,21 @@ t.test('bench core --quick prints every row with positive numbers and writes the
   t.ok(rss && positive(rss[0]) && positive(rss[1]), `server RSS of both sides is positive (${rss?.join(' | ')})`);
 
   const report = JSON.parse(await readFile(jsonFile, 'utf8')) as CoreReport;
-  t.same(report.operations.map((o) => o.name), OPERATIONS, 'the JSON has every operation');
-  for (const op of report.operations) {
-    t.ok(op.kubeSkew.rps > 0 && op.kubeSkew.p99Ms > 0 && op.bare.rps > 0 && op.bare.p99Ms > 0, `${op.name}: JSON figures are positive`);
+  t.same(report.settings.stores, ['sqlite'], 'the default store is SQLite');
+  const [sqlite] = report.stores;
+  t.same(sqlite?.operations.map((o) => o.name), OPERATIONS, 'the JSON has every operation');
+  t.same(report.bare.operations.map((o) => o.name), OPERATIONS, 'the JSON has every bare operation');
+  for (const [i, op] of (sqlite?.operations ?? []).entries()) {
+    const bare = report.bare.operations[i]!.result;
+    t.ok(op.result.rps > 0 && op.result.p99Ms > 0 && bare.rps > 0 && bare.p99Ms > 0, `${op.name}: JSON figures are positive`);
   }
   t.same(
-    report.customResources.map((o) => [o.name, o.builtIn]),
+    sqlite?.customResources.map((o) => [o.name, o.builtIn]),
     CR_OPERATIONS,
     'the JSON has every custom resource operation and what it is compared with',
   );
-  for (const op of report.customResources) t.ok(op.kubeSkew.rps > 0 && op.kubeSkew.p99Ms > 0, `${op.name}: JSON figures are positive`);
-  t.ok(report.watch.p50Ms > 0 && report.watch.p99Ms >= report.watch.p50Ms, 'the JSON has the watch latency');
+  for (const op of sqlite?.customResources ?? []) t.ok(op.kubeSkew.rps > 0 && op.kubeSkew.p99Ms > 0, `${op.name}: JSON figures are positive`);
+  t.ok(sqlite && sqlite.watch.p50Ms > 0 && sqlite.watch.p99Ms >= sqlite.watch.p50Ms, 'the JSON has the watch latency');
   t.ok(report.machine.nproc > 0 && report.machine.cpu.length > 0, 'the JSON names the machine');
 });
 
