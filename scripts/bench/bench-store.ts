@@ -26,6 +26,9 @@ export function checkStoresAvailable(stores: readonly BenchStore[]): void {
   }
 }
 
+/** The prefix of a contention writer's store argument that names an etcd client URL rather than a SQLite file. */
+export const ETCD_STORE_PREFIX = 'etcd:';
+
 /** What a cluster on one store is started with, and the etcd process behind it where there is one. */
 export interface StoreBacking {
   store: BenchStore;

@@ -65,16 +65,18 @@ export function registerBench(program: Command): void {
     });
   bench
     .command('contention')
-    .description('1, 2, 4 … N processes writing into one SQLite store at full speed: writes/s, BUSY retries, write latency, failed writes')
+    .description('1, 2, 4 … N processes writing into one store (SQLite, etcd or both) at full speed: writes/s, BUSY retries, write latency, failed writes')
+    .option('--store <store>', 'the store written: sqlite, etcd (a local etcd started for each run) or both, side by side', storeChoice, 'sqlite' as StoreChoice)
     .option('--processes <n>', 'the most writer processes', positiveInt, 6)
     .option('--duration <seconds>', 'seconds per run', positiveInt, 5)
     .option('--quick', 'a tiny run (half a second per run), for tests')
     .option('--json <file>', 'also write the figures as JSON to FILE')
-    .addHelpText('after', '\nProgress goes to stderr, the table to stdout.\n\nExamples:\n  kube-skew bench contention\n  kube-skew bench contention --processes 8 --duration 10 --json contention.json\n')
-    .action(async (opts: { processes: number; duration: number; quick?: boolean; json?: string }) => {
+    .addHelpText('after', '\nProgress goes to stderr, the table to stdout. --store etcd needs the etcd binary (Debian: apt-get install etcd-server).\n\nExamples:\n  kube-skew bench contention\n  kube-skew bench contention --store both\n  kube-skew bench contention --processes 8 --duration 10 --json contention.json\n')
+    .action(async (opts: { store: StoreChoice; processes: number; duration: number; quick?: boolean; json?: string }) => {
       const { runContentionBench } = await import('./contention.js');
       const { formatContentionTable } = await import('./contention-report.js');
       const report = await runContentionBench({
+        stores: storesOf(opts.store),
         maxProcesses: opts.processes,
         durationSeconds: opts.duration,
         quick: opts.quick === true,

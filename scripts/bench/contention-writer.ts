@@ -1,10 +1,13 @@
 /**
- * One writer process of `kube-skew bench contention`: forked with the database path, it opens the
- * store, says `ready`, and on `{ op: 'go', durationMs }` writes as fast as it can for that long,
+ * One writer process of `kube-skew bench contention`: forked with the store to open (a SQLite
+ * file's path, or `etcd:` and an etcd client URL), it opens the store, says `ready`, and on `{ op: 'go', durationMs }` writes as fast as it can for that long,
  * cycling its own keys through create → update → delete, then answers with its figures (see
  * {@link WriterFigures}) and exits.
  */
 import { openSqliteStore } from '../../storage/sqlite/store.js';
+import { openEtcdStore } from '../../storage/etcd/store.js';
+import type { Store } from '../../storage/store.js';
+import { ETCD_STORE_PREFIX } from './bench-store.js';
 import { isStorageError } from '../../storage/errors.js';
 
 /** Keys each writer cycles through. */
@@ -29,14 +32,18 @@ export interface WriterFigures {
 /** The messages between the benchmark and a writer. */
 export type WriterMessage = { op: 'ready' } | ({ op: 'done' } & WriterFigures);
 
-async function run(dbPath: string, writer: string, durationMs: number, send: (message: WriterMessage) => void): Promise<void> {
-  const figures: WriterFigures = { writes: 0, failed: 0, failures: [], waited: 0, busyRetries: 0, latenciesMs: [] };
-  const store = openSqliteStore(dbPath, {
+/** Opens the store `target` names; SQLite's lock waits are counted into `figures` (etcd has no write lock to wait for). */
+function openStore(target: string, figures: WriterFigures): Store {
+  if (target.startsWith(ETCD_STORE_PREFIX)) return openEtcdStore({ servers: [target.slice(ETCD_STORE_PREFIX.length)] });
+  return openSqliteStore(target, {
     onLockWait: (wait) => {
       figures.waited++;
       figures.busyRetries += wait.attempts - 1;
     },
   });
+}
+
+async function run(store: Store, figures: WriterFigures, writer: string, durationMs: number, send: (message: WriterMessage) => void): Promise<void> {
   const steps = new Array<number>(KEYS).fill(0);
   const filler = 'x'.repeat(512);
   const deadline = performance.now() + durationMs;
@@ -62,10 +69,13 @@ async function run(dbPath: string, writer: string, durationMs: number, send: (me
 }
 
 const send = process.send?.bind(process);
-const [dbPath, writer] = process.argv.slice(2);
-if (send !== undefined && dbPath !== undefined && writer !== undefined) {
+const [target, writer] = process.argv.slice(2);
+if (send !== undefined && target !== undefined && writer !== undefined) {
+  const figures: WriterFigures = { writes: 0, failed: 0, failures: [], waited: 0, busyRetries: 0, latenciesMs: [] };
+  const store = openStore(target, figures);
   process.once('message', (message: { op: 'go'; durationMs: number }) => {
-    void run(dbPath, writer, message.durationMs, (m) => send(m, () => process.exit(0)));
+    void run(store, figures, writer, message.durationMs, (m) => send(m, () => process.exit(0)));
   });
-  send({ op: 'ready' } satisfies WriterMessage);
+  // One read before `ready`, so that connecting (etcd's gRPC channel) is not timed as a write.
+  void store.currentRevision().then(() => send({ op: 'ready' } satisfies WriterMessage));
 }

@@ -1,10 +1,11 @@
 /**
- * `kube-skew bench contention`: what several processes writing into one SQLite store at full speed
- * get out of it. For 1, 2, 4, … up to N writer processes (each its own `contention-writer.ts`
- * child, started together on a fresh store), every process cycles its own keys through create →
- * update → delete for the run's duration; the table shows the writes per second of them all and of
- * the slowest and fastest process, how often a write found the lock taken and tried again (the BUSY
- * retries), the write latency, and the writes that failed (which should be none).
+ * `kube-skew bench contention`: what several processes writing into one store at full speed get out
+ * of it, on SQLite, on a local etcd, or on both in one run. For 1, 2, 4, … up to N writer processes
+ * (each its own `contention-writer.ts` child, started together on a fresh store: a new SQLite file,
+ * or a new single-member etcd), every process cycles its own keys through create → update → delete
+ * for the run's duration; the table shows the writes per second of them all and of the slowest and
+ * fastest process, how often a write found SQLite's lock taken and tried again (the BUSY retries;
+ * etcd has no such lock), the write latency, and the writes that failed (which should be none).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,12 +16,16 @@ import { DEFAULT_BUSY_TIMEOUT_MS, openSqliteStore } from '../../storage/sqlite/s
 import { machineInfo } from './core.js';
 import type { ContentionReport, ContentionRun } from './contention-report.js';
 import type { WriterFigures, WriterMessage } from './contention-writer.js';
+import { checkStoresAvailable, ETCD_STORE_PREFIX, withStore, type BenchStore } from './bench-store.js';
+import { guarded, stopOnSignal } from './interrupt.js';
 import { percentile } from './stats.js';
 
 const WRITER = fileURLToPath(new URL('./contention-writer.js', import.meta.url));
 
 /** Options of {@link runContentionBench}. */
 export interface ContentionBenchOptions {
+  /** The stores measured, each run on a fresh one (default SQLite only). */
+  stores?: BenchStore[];
   /** The most writer processes (default 6). */
   maxProcesses?: number;
   /** Seconds per run (default 5). */
@@ -39,39 +44,55 @@ export function processCounts(max: number): number[] {
   return counts;
 }
 
-/** Runs the whole benchmark and returns its figures; every process it starts has exited, and its files are removed, before it returns or throws. */
+/**
+ * Runs the whole benchmark and returns its figures; every process it starts (writers, etcd) has
+ * exited, and its files are removed, before it returns or throws, and when SIGINT or SIGTERM ends it.
+ */
 export async function runContentionBench(options: ContentionBenchOptions = {}): Promise<ContentionReport> {
+  const stores = options.stores ?? ['sqlite'];
+  checkStoresAvailable(stores);
   const maxProcesses = options.maxProcesses ?? 6;
   const quick = options.quick ?? false;
   const durationSeconds = quick ? 0.5 : (options.durationSeconds ?? 5);
   const progress = options.progress ?? (() => undefined);
   const loadAtStart = loadavg()[0]!;
   const dir = await mkdtemp(join(tmpdir(), 'kube-skew-bench-contention-'));
-  try {
+  return guarded('the temporary directory', () => rm(dir, { recursive: true, force: true }), async () => {
     const runs: ContentionRun[] = [];
     for (const processes of processCounts(maxProcesses)) {
-      progress(`${processes} writer process${processes === 1 ? '' : 'es'} for ${durationSeconds} s`);
-      runs.push(await measure(join(dir, `store-${processes}.db`), processes, durationSeconds));
+      for (const store of stores) {
+        progress(`${processes} writer process${processes === 1 ? '' : 'es'} on ${store} for ${durationSeconds} s`);
+        const run = await withStore(store, join(dir, `etcd-${processes}`), progress, async (backing) => {
+          if (backing.clusterOptions.etcdServers === undefined) {
+            const dbPath = join(dir, `store-${processes}.db`);
+            // Create and migrate the file first, so that the writers' opens do not race to create it.
+            await openSqliteStore(dbPath).close();
+            return measure(dbPath, processes, durationSeconds);
+          }
+          return measure(`${ETCD_STORE_PREFIX}${backing.clusterOptions.etcdServers[0]!}`, processes, durationSeconds);
+        });
+        runs.push({ store, ...run });
+      }
     }
     return {
       machine: await machineInfo(),
-      settings: { durationSeconds, maxProcesses, quick, busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS },
+      settings: { durationSeconds, maxProcesses, quick, busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS, stores },
       loadAverage: { start: loadAtStart, end: loadavg()[0]! },
       runs,
     };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-/** One run: `processes` writers on a fresh store at `dbPath`, started together. */
-async function measure(dbPath: string, processes: number, durationSeconds: number): Promise<ContentionRun> {
-  // Create and migrate the file first, so that the writers' opens do not race to create it.
-  await openSqliteStore(dbPath).close();
+/** One run: `processes` writers on the store `target` names (see the writer), started together. */
+async function measure(target: string, processes: number, durationSeconds: number): Promise<Omit<ContentionRun, 'store'>> {
   const children: ChildProcess[] = [];
+  const killAll = (): void => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const release = stopOnSignal('the writer processes', killAll);
   try {
     const writers = Array.from({ length: processes }, (_, i) => {
-      const child = fork(WRITER, [dbPath, `w${i}`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const child = fork(WRITER, [target, `w${i}`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       children.push(child);
       return { child, ...follow(child) };
     });
@@ -94,7 +115,8 @@ async function measure(dbPath: string, processes: number, durationSeconds: numbe
       failures: figures.flatMap((f) => f.failures).slice(0, 5),
     };
   } finally {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    release();
+    killAll();
   }
 }
 
