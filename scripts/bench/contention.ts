@@ -61,7 +61,7 @@ export async function runContentionBench(options: ContentionBenchOptions = {}): 
     const runs: ContentionRun[] = [];
     for (const processes of processCounts(maxProcesses)) {
       for (const store of stores) {
-        progress(`${processes} writer process${processes === 1 ? '' : 'es'} on ${store} for ${durationSeconds} s`);
+        progress(`${processes} writer process${processes === 1 ? '' : 'es'} for ${durationSeconds} s on ${store}`);
         const run = await withStore(store, join(dir, `etcd-${processes}`), progress, async (backing) => {
           if (backing.clusterOptions.etcdServers === undefined) {
             const dbPath = join(dir, `store-${processes}.db`);

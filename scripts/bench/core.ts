@@ -119,6 +119,8 @@ function customResourceOperations(): Operation[] {
 /** The server measured: its URL and process, and the store's own process where it has one (etcd). */
 interface Target {
   side: string;
+  /** The store behind a kube-skew server, named in progress lines. */
+  store?: BenchStore;
   url: string;
   pid: number;
   storePid?: number;
@@ -151,8 +153,8 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
         : op.slow
           ? [{ requests: connections }, { requests: slowRequests }]
           : [{ seconds: 1 }, { seconds: durationSeconds }];
-      progress(`${target.side}: ${op.name} (${'seconds' in measure ? `${measure.seconds} s` : `${measure.requests} requests`}, ${connections} connections)`);
-      const { side: _side, ...phaseTarget } = target;
+      progress(`${target.side}: ${op.name} (${target.store !== undefined ? `on ${target.store}, ` : ''}${'seconds' in measure ? `${measure.seconds} s` : `${measure.requests} requests`}, ${connections} connections)`);
+      const { side: _side, store: _store, ...phaseTarget } = target;
       results.push({ name: op.name, result: await runPhase({ ...phaseTarget, request: op.request, connections, warmup, measure }) });
     }
     return results;
@@ -214,8 +216,8 @@ async function benchKubeSkew(
   measureAll: MeasureAll,
   progress: (line: string) => void,
 ): Promise<{ figures: Omit<StoreFigures, 'watch'>; pki: ClusterPKI }> {
-  const side = `kube-skew (${backing.store})`;
-  progress(`${side}: starting one ${BENCH_MINOR} server`);
+  const side = 'kube-skew';
+  progress(`${side}: starting one ${BENCH_MINOR} server on ${backing.store}`);
   const options: ClusterOptions = { dataDir, servers: [{ name: 's1', minor: BENCH_MINOR }], args: NO_CONTROLLERS, logLevel: 'error', ...backing.clusterOptions };
   return withCluster(options, async (cluster) => {
     const server = cluster.server('s1');
@@ -231,7 +233,7 @@ async function benchKubeSkew(
     } finally {
       admin.close();
     }
-    const target: Target = { side, url: server.info!.url, pid: server.pid, tls, ...(backing.etcdPid !== undefined ? { storePid: backing.etcdPid } : {}) };
+    const target: Target = { side, store: backing.store, url: server.info!.url, pid: server.pid, tls, ...(backing.etcdPid !== undefined ? { storePid: backing.etcdPid } : {}) };
     const operations = await measureAll(target, ops);
     const rss = await rssMiB(server.pid);
     const etcdRss = backing.etcdPid === undefined ? undefined : await rssMiB(backing.etcdPid);
