@@ -19,7 +19,7 @@ import type { Store } from '../../storage/store.js';
 import { startBareServer } from './bare-process.js';
 import { checkStoresAvailable, withStore, type BenchStore, type StoreBacking } from './bench-store.js';
 import { ApiClient } from './client.js';
-import { guarded } from './interrupt.js';
+import { guarded, stopOnSignal } from './interrupt.js';
 import { runPhase, type ClientTLS, type PhaseLength } from './load.js';
 import type { CoreReport, CustomResourceFigures, MachineInfo, OperationFigures, StoreFigures } from './report.js';
 import { rssMiB } from './proc.js';
@@ -196,10 +196,21 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Core
   });
 }
 
-/** Starts a cluster, runs `body` with it, and stops it afterwards, on failure and on SIGINT/SIGTERM too. */
+/**
+ * Starts a cluster, runs `body` with it, and stops it afterwards, on failure and on SIGINT/SIGTERM
+ * too; a signal during the start stops the cluster once it has started, so nothing writes into the
+ * run's directory after it is removed.
+ */
 async function withCluster<T>(options: ClusterOptions, body: (cluster: Cluster) => Promise<T>): Promise<T> {
-  const cluster = await Cluster.start(options);
-  return guarded('a benchmark cluster', () => cluster.stop(), () => body(cluster));
+  const starting = Cluster.start(options);
+  const stop = async (): Promise<void> => (await starting.catch(() => undefined))?.stop();
+  const release = stopOnSignal('a benchmark cluster', stop);
+  try {
+    return await body(await starting);
+  } finally {
+    release();
+    await stop();
+  }
 }
 
 /**

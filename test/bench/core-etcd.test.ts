@@ -9,7 +9,8 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { etcdMissing } from '../../server/cluster/local-etcd.js';
 import { formatTable, type CoreReport, type StoreFigures } from '../../scripts/bench/report.js';
@@ -111,11 +112,15 @@ else {
     t.teardown(() => void child.kill('SIGKILL'));
     let stderr = '';
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    let runDir: string | undefined;
     const pid = await new Promise<number | undefined>((resolve) => {
       createInterface({ input: child.stderr }).on('line', (line) => {
         stderr += `${line}\n`;
-        const m = /etcd \(pid (\d+)\) started/.exec(line);
-        if (m) resolve(Number(m[1]));
+        const m = /etcd \(pid (\d+)\) started at \S+, its data in (\S+)/.exec(line);
+        if (m) {
+          runDir = dirname(m[2]!);
+          resolve(Number(m[1]));
+        }
       });
       void exited.then(() => resolve(undefined));
     });
@@ -125,5 +130,6 @@ else {
     t.equal(code, 130, 'exits 130 after SIGINT');
     t.match(stderr, /SIGINT: stopping what the benchmark started/);
     t.notOk(pid !== undefined && alive(pid), 'the etcd has exited');
+    t.ok(runDir !== undefined && !existsSync(runDir), `the run's directory is removed (${runDir})`);
   });
 }
