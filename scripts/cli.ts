@@ -39,11 +39,35 @@ async function main(argv: string[]): Promise<void> {
     .option('--store <backend>', 'the store every server shares: sqlite (<data-dir>/store.db) or etcd (a local etcd from the machine\'s etcd binary, data and log in <data-dir>/etcd, stopped last)', 'sqlite')
     .option('--etcd-servers <urls>', 'use this existing etcd (comma-separated client URLs) as the store instead of starting one')
     .option('--with-sample-apiserver', 'also start kube-skew sample-apiserver (wardle.example.com/v1alpha1) and register its APIService')
+    .option('--detach', 'run in the background (output in <data-dir>/up.log); return once ready, printing export KUBECONFIG=…; kube-skew down stops it')
     .addHelpText('after', '\nExamples:\n  kube-skew up\n  kube-skew up --servers 1.32 --data-dir /tmp/skew\n  kube-skew up --servers a=1.36,b=1.37,c=1.37 --data-dir /tmp/skew\n  kube-skew up --servers a=1.32,b=1.32 --server-flag b=--runtime-config=batch/v1=false\n  kube-skew up --no-mvp --lb-policy random\n  kube-skew up --servers 1.35,1.36 --no-peer-ca-file\n  kube-skew up --servers 1.33,1.35 --store etcd\n  kube-skew up --etcd-servers http://127.0.0.1:2379\n  KUBECONFIG=/tmp/skew/kubeconfig kubectl get ns\n')
     .action(async (opts) => {
       const { runUp } = await import('../server/cluster/up.js');
-      process.exitCode = await runUp(opts);
+      process.exitCode = await runUp(opts, argv.slice(3));
     });
+
+  // Commands against a running cluster, through the control channel of its `up`.
+  const dataDirHelp = 'the cluster\'s data directory (default: the cluster kube-skew up made last)';
+  program.command('status').description('show each server of a running cluster and the front door').option('--data-dir <dir>', dataDirHelp).option('-o, --output <format>', 'table or json', 'table')
+    .action(async (opts) => { const { runStatus } = await import('./live/status.js'); process.exitCode = await runStatus([], opts); });
+  for (const [verb, description] of [
+    ['stop', 'stop a server gracefully (SIGTERM)'],
+    ['start', 'start a stopped, killed or exited server again and wait until it is ready'],
+    ['kill', 'kill a server with SIGKILL, as a crash'],
+    ['pause', 'freeze a server with SIGSTOP'],
+    ['resume', 'thaw a paused server with SIGCONT'],
+  ] as const) {
+    program.command(`${verb} <server>`).description(description).option('--data-dir <dir>', dataDirHelp)
+      .action(async (server: string, opts) => { const mod = (await import(`./live/${verb}.js`)) as Record<string, (a: string[], o: object) => Promise<number>>; process.exitCode = await mod[`run${verb[0]!.toUpperCase()}${verb.slice(1)}`]!([server], opts); });
+  }
+  program.command('restart <server>').description('restart a server gracefully, at another minor with --minor, and wait until it is ready').option('--minor <minor>', 'the minor to start it at').option('--data-dir <dir>', dataDirHelp)
+    .action(async (server: string, opts) => { const { runRestart } = await import('./live/restart.js'); process.exitCode = await runRestart([server], opts); });
+  program.command('upgrade <server> <minor>').description('restart a server at a newer minor and wait until it is ready').option('--data-dir <dir>', dataDirHelp)
+    .action(async (server: string, minor: string, opts) => { const { runUpgrade } = await import('./live/upgrade.js'); process.exitCode = await runUpgrade([server, minor], opts); });
+  program.command('downgrade <server> <minor>').description('restart a server at an older minor and wait until it is ready').option('--data-dir <dir>', dataDirHelp)
+    .action(async (server: string, minor: string, opts) => { const { runDowngrade } = await import('./live/downgrade.js'); process.exitCode = await runDowngrade([server, minor], opts); });
+  program.command('down').description('stop a running cluster and its kube-skew up').option('--data-dir <dir>', dataDirHelp)
+    .action(async (opts) => { const { runDown } = await import('./live/down.js'); process.exitCode = await runDown([], opts); });
 
   program
     .command('logs')

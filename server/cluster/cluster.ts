@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { certIPAddresses, createCA, ensureServiceAccountKey, readKeyPair, signCert, writeKeyPair, type KeyPair } from './pki.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ensurePrivateDir, ensurePrivateFile, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, writePrivateFile } from './private-file.js';
-import { ServerProcess, type ProbeTLS } from './server-process.js';
+import { ServerProcess, type ExitInfo, type ProbeTLS } from './server-process.js';
+import { checkLbPolicy, DEFAULT_HEALTH_CHECK, FrontDoor, type BackendState, type HealthCheck, type LbPolicy, type RotationChange } from './front-door.js';
 import { logFilePath, logsDir } from './log-file.js';
-import { FrontDoor, type LbPolicy } from './front-door.js';
 import { seededRandom } from '../random.js';
 import { scaledClock, type ClockAnchor, type ScaledClock } from '../clock.js';
 import { writeClockFile } from '../clock-file.js';
@@ -103,6 +103,15 @@ export interface ClusterOptions {
   onServerLog?: (server: string, line: string) => void;
   /** Called with each log record (a line of pino JSON) a server prints; every record also goes to `<dataDir>/logs/<server>.log`. */
   onServerRecord?: (server: string, line: string) => void;
+  /** Called when a server process exits without having been stopped or killed through the cluster. */
+  onServerExit?: (server: string, pid: number, exit: ExitInfo) => void;
+  /** Called when the front door takes a server out of its rotation or puts it back. */
+  onRotationChange?: (change: RotationChange) => void;
+  /**
+   * The front door's `/readyz` check: interval, timeout, failures to take a server out and passes
+   * to put it back (default DEFAULT_HEALTH_CHECK, HAProxy's).
+   */
+  healthCheck?: Omit<HealthCheck, 'tls'>;
   /** Start `kube-skew sample-apiserver` beside the servers and register its APIService. */
   sampleApiServer?: boolean;
   /**
@@ -239,6 +248,7 @@ export class Cluster {
 
   /** Create the data directory and PKI, start every server and wait until all are ready. */
   static async start(options: ClusterOptions): Promise<Cluster> {
+    checkLbPolicy(options.lbPolicy ?? { kind: 'round-robin' }, options.servers.map((s) => s.name));
     // A data directory the cluster makes is 0700; one that exists is the user's and keeps its mode,
     // so every file written into it is 0600 on its own.
     await mkdir(options.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
@@ -259,9 +269,18 @@ export class Cluster {
       // The front door listens first: a server may be told to reach it (`--controllers-via=front-door`).
       // Like a load balancer that health-checks /readyz, it only sends connections to ready servers.
       cluster.frontDoor = await FrontDoor.listen(
-        () => [...cluster.servers.entries()].map(([name, proc]) => ({ name, address: () => (proc.alive && proc.ready && proc.info ? `${cluster.specs.get(name)?.host?.address ?? '127.0.0.1'}:${proc.info.port}` : undefined) })),
+        () =>
+          [...cluster.servers.entries()].map(([name, proc]) => ({
+            name,
+            address: () => (proc.alive && proc.ready && proc.info ? `${cluster.specs.get(name)?.host?.address ?? '127.0.0.1'}:${proc.info.port}` : undefined),
+            instance: () => proc.pid,
+          })),
         options.lbPolicy ?? { kind: 'round-robin' },
-        options.seed !== undefined ? { random: seededRandom(options.seed) } : {},
+        {
+          ...(options.seed !== undefined ? { random: seededRandom(options.seed) } : {}),
+          healthCheck: { ...(options.healthCheck ?? DEFAULT_HEALTH_CHECK), tls: { ca: cluster.pki.ca.cert } },
+          ...(options.onRotationChange ? { onChange: options.onRotationChange } : {}),
+        },
       );
       for (const wave of startWaves(options.servers.filter((s) => !s.deferred))) await Promise.all(wave.map((s) => cluster.startServer(s.name)));
       await cluster.writeFiles();
@@ -290,6 +309,19 @@ export class Cluster {
   /** The URL of the front door (the `skew` context). */
   get frontDoorURL(): string {
     return this.frontDoor?.url ?? '';
+  }
+
+  /** Each server as the front door sees it now: in the rotation or not, and its health record. */
+  frontDoorStates(): BackendState[] {
+    return this.frontDoor?.states() ?? [];
+  }
+
+  /** The front door's policy and health check, once it listens. */
+  get frontDoorConfig(): { policy: LbPolicy; healthCheck?: Omit<HealthCheck, 'tls'> } | undefined {
+    const door = this.frontDoor;
+    if (!door) return undefined;
+    const check = door.healthCheck;
+    return { policy: door.policy, ...(check ? { healthCheck: { intervalMs: check.intervalMs, timeoutMs: check.timeoutMs, fall: check.fall, rise: check.rise } } : {}) };
   }
 
   /**
@@ -401,6 +433,9 @@ export class Cluster {
       onLog: (line) => this.options.onServerRecord?.(name, line),
     });
     this.servers.set(name, proc);
+    void proc.exit.then((exit) => {
+      if (!proc.stopAsked) this.options.onServerExit?.(name, proc.pid, exit);
+    });
     const info = await proc.whenReady(this.tls);
     // Keep the port across restarts so contexts in the kubeconfig stay valid.
     this.ports.set(name, info.port);

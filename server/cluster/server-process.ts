@@ -23,6 +23,12 @@ export interface ListeningInfo {
   id: string;
 }
 
+/** How a child ended: its exit code, or the signal that ended it. */
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /** TLS material used to poll a server's health. */
 export type ProbeTLS = ClientTLS;
 
@@ -52,11 +58,17 @@ export class ServerProcess {
   readonly child: ChildProcess;
   private listening: Promise<ListeningInfo>;
   private exited: Promise<number | null>;
+  /** Resolves when the child has exited, with its code or signal. */
+  readonly exit: Promise<ExitInfo>;
   private stderr = '';
   /** The server's log file, when it has one; closed once both output streams have ended. */
   private readonly logFile: LogFile | undefined;
   private readonly outputDone: Promise<void>;
   info: ListeningInfo | undefined;
+  /** True between pause() and resume() (or the stop that thaws it). */
+  paused = false;
+  /** True once stop() or kill() was called: an exit after that was asked for. */
+  stopAsked = false;
 
   constructor(
     readonly name: string,
@@ -73,7 +85,8 @@ export class ServerProcess {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: opts.env ?? process.env,
     });
-    this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
+    this.exit = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+    this.exited = this.exit.then((e) => e.code);
     const lines = createInterface({ input: this.child.stdout! });
     this.listening = new Promise((resolve, reject) => {
       lines.on('line', (line) => {
@@ -143,6 +156,7 @@ export class ServerProcess {
 
   /** Stop gracefully with SIGTERM (SIGKILL after `graceMs`), out of the front door's rotation at once; resolves with the exit code. */
   async stop(graceMs = 10_000): Promise<number | null> {
+    this.stopAsked = true;
     if (!this.alive) {
       await this.flushed();
       return this.exited;
@@ -151,6 +165,7 @@ export class ServerProcess {
     // health-checking load balancer, sends no new connection to a server on its way out (a real one
     // notices within its probe interval, which upstream covers with --shutdown-delay-duration).
     this.ready = false;
+    this.paused = false;
     this.child.kill('SIGCONT');
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
@@ -162,6 +177,7 @@ export class ServerProcess {
 
   /** Kill with SIGKILL, as a crash. */
   async kill(): Promise<void> {
+    this.stopAsked = true;
     if (this.alive) this.child.kill('SIGKILL');
     await this.exited;
     await this.flushed();
@@ -176,12 +192,16 @@ export class ServerProcess {
 
   /** Freeze the process (SIGSTOP). */
   pause(): void {
-    if (this.alive) this.child.kill('SIGSTOP');
+    if (!this.alive) return;
+    this.child.kill('SIGSTOP');
+    this.paused = true;
   }
 
   /** Thaw the process (SIGCONT). */
   resume(): void {
-    if (this.alive) this.child.kill('SIGCONT');
+    if (!this.alive) return;
+    this.child.kill('SIGCONT');
+    this.paused = false;
   }
 
   /** What the child wrote to stderr so far (bounded). */
