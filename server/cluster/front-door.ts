@@ -46,8 +46,8 @@ export interface Backend {
 }
 
 /**
- * The health check: `GET https://<backend>/readyz` on a connection of its own, every `intervalMs`,
- * failed when it does not answer 200 within `timeoutMs`. The defaults are HAProxy's for a `check`
+ * The health check: `GET https://<backend>/readyz` on a connection of its own, `intervalMs` after
+ * the previous check of that backend ended, failed when it does not answer 200 within `timeoutMs`. The defaults are HAProxy's for a `check`
  * server line (`inter 2s`, `fall 3`, `rise 2`; without `timeout check` the timeout is `inter`).
  */
 export interface HealthCheck {
@@ -93,7 +93,12 @@ interface Health {
   passes: number;
   lastCheck?: string;
   checking: boolean;
+  /** When the next check is due (ms since the epoch). */
+  nextAt: number;
 }
+
+/** How often the front door looks for due checks and changes to report, in milliseconds. */
+const TICK_MS = 100;
 
 /** A running front door. */
 export class FrontDoor {
@@ -129,9 +134,15 @@ export class FrontDoor {
       server.once('error', reject);
       server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
     });
-    if (opts.healthCheck) door.timers.push(setInterval(() => door.checkAll(), opts.healthCheck.intervalMs));
-    // Supervisor-side changes (an exit, a stop) show at once, not at the next check.
-    if (opts.onChange) door.timers.push(setInterval(() => door.report(), 250));
+    // Checks run when due; supervisor-side changes (an exit, a stop) are reported at once, not at the next check.
+    if (opts.healthCheck || opts.onChange) {
+      door.timers.push(
+        setInterval(() => {
+          if (opts.healthCheck) door.checkDue();
+          door.report();
+        }, TICK_MS),
+      );
+    }
     for (const timer of door.timers) timer.unref();
     return door;
   }
@@ -141,7 +152,7 @@ export class FrontDoor {
     const instance = String(b.instance?.() ?? '');
     let h = this.health.get(b.name);
     if (!h || h.instance !== instance) {
-      h = { instance, healthy: true, fails: 0, passes: 0, checking: false };
+      h = { instance, healthy: true, fails: 0, passes: 0, checking: false, nextAt: Date.now() + (this.healthCheck?.intervalMs ?? 0) };
       this.health.set(b.name, h);
     }
     return h;
@@ -153,14 +164,14 @@ export class FrontDoor {
     return !this.healthCheck || this.healthOf(b).healthy;
   }
 
-  /** Run one check of every backend that has an address (a check still running is not doubled). */
-  private checkAll(): void {
+  /** Start the check of every backend that has an address and whose check is due. */
+  private checkDue(): void {
     const check = this.healthCheck!;
     for (const b of this.backends()) {
       const address = b.address();
       if (address === undefined) continue;
       const h = this.healthOf(b);
-      if (h.checking) continue;
+      if (h.checking || Date.now() < h.nextAt) continue;
       h.checking = true;
       void httpsRequest(`https://${address}${HEALTH_CHECK_PATH}`, { tls: check.tls, timeoutMs: check.timeoutMs, freshConnection: true })
         .then(
@@ -169,6 +180,7 @@ export class FrontDoor {
         )
         .then((failure) => {
           h.checking = false;
+          h.nextAt = Date.now() + check.intervalMs;
           h.lastCheck = failure ?? '200';
           if (failure === undefined) {
             h.fails = 0;
