@@ -12,7 +12,6 @@ import { request } from 'node:https';
 import type { ClientRequest } from 'node:http';
 import { api, startCluster, urlOf } from '../fixtures/cluster.js';
 import { alive } from '../fixtures/cli.js';
-import { openSqliteStore } from '../../storage/sqlite/store.js';
 import { faultKey } from '../../server/peers/faults.js';
 import { MAP_PATH, metricsOf, metricSum, mutatingAdmissionPolicy, poll } from './helpers.js';
 import type { Cluster } from '../../server/cluster/cluster.js';
@@ -69,7 +68,7 @@ t.test('cancelled proxied requests', async (t) => {
 
   t.test('GETs destroyed while a waits out a slow hop to b', async (t) => {
     // 300 ms of latency on the hop: every request below is still waiting at a when its client leaves.
-    const store = openSqliteStore(cluster.storagePath);
+    const store = cluster.openStore(Date.now);
     const key = faultKey(cluster.server('a').info!.id, `127.0.0.1:${cluster.server('b').info!.port}`);
     await store.setTtl(key, { kind: 'latency', delayMs: 300 }, 3600);
     t.teardown(async () => {

@@ -4,7 +4,6 @@
  * of a peer that starts later, and answers 404 for what that peer serves.
  */
 import t from 'tap';
-import { openSqliteStore } from '../../storage/sqlite/store.js';
 import { api, startCluster, urlOf } from '../fixtures/cluster.js';
 import { MAP_PATH, poll } from './helpers.js';
 
@@ -20,7 +19,7 @@ t.test('a resumed 1.35 server lists identity leases again and finds a new 1.36 p
   const viaB = await poll(() => api(cluster, a, 'GET', MAP_PATH), (r) => r.status === 200, 60_000);
   t.ok(viaB.ok, `a proxies ${MAP_PATH} to b`);
 
-  const store = openSqliteStore(cluster.storagePath);
+  const store = cluster.openStore(Date.now);
   t.teardown(() => store.close());
   cluster.pauseServer('a');
   let resumed = false;

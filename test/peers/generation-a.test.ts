@@ -9,7 +9,6 @@
 import t from 'tap';
 import { api, startCluster, urlOf } from '../fixtures/cluster.js';
 import { apiServerID } from '../../server/peers/identity.js';
-import { openSqliteStore } from '../../storage/sqlite/store.js';
 import { PEER_LEASE_PREFIX } from '../../server/peers/endpoint-lease.js';
 import { NO_ENDPOINT_BODY, NOT_FOUND_STATUS, header, metricsOf, poll, seriesValue } from './helpers.js';
 
@@ -110,7 +109,7 @@ t.test('Gen A: StorageVersion routing between 1.32 servers', async (t) => {
     const lease = await poll(() => api(cluster, B, 'GET', `${LEASES}/${idD}`), (r) => r.status === 200);
     t.ok(lease.ok, '1.27 writes an identity lease (APIServerIdentity is beta)');
     t.equal(lease.value.json.metadata.annotations, undefined, 'without a peer-advertise-address annotation');
-    const store = openSqliteStore(cluster.storagePath);
+    const store = cluster.openStore(Date.now);
     try {
       const keys = (await store.listTtl(PEER_LEASE_PREFIX)).map((r) => r.key);
       t.notOk(keys.includes(`${PEER_LEASE_PREFIX}${idD}`), 'and no peer endpoint lease');

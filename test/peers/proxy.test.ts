@@ -16,7 +16,6 @@ import { parseServerConfig } from '../../server/config.js';
 import { startApiServer, type RunningApiServer } from '../../server/apiserver.js';
 import type { Filter, UserInfo } from '../../server/http/context.js';
 import { apiServerID } from '../../server/peers/identity.js';
-import { openSqliteStore } from '../../storage/sqlite/store.js';
 import { PEER_LEASE_PREFIX } from '../../server/peers/endpoint-lease.js';
 import { MAP_PATH, NO_ENDPOINT_BODY, NOT_FOUND_STATUS, header, metricsOf, mutatingAdmissionPolicy, openWatch, poll, seriesValue, metricSum } from './helpers.js';
 
@@ -280,7 +279,7 @@ t.test('Gen B proxy between a 1.35 and a 1.36 server', async (t) => {
     const lease = await api(cluster, a, 'GET', `${LEASES}/${idB}`);
     t.equal(lease.status, 404, "b's identity lease is deleted");
     t.equal(lease.json.message, `leases.coordination.k8s.io "${idB}" not found`);
-    const store = openSqliteStore(cluster.storagePath);
+    const store = cluster.openStore(Date.now);
     try {
       const records = await store.listTtl(PEER_LEASE_PREFIX);
       t.same(records.map((r) => r.key), [`${PEER_LEASE_PREFIX}${idA}`], "b's endpoint lease is deleted; a's remains");
@@ -368,7 +367,7 @@ t.test('with the proxy off, a answers its local 404', async (t) => {
   const res = await api(cluster, a, 'GET', MAP_PATH);
   t.equal(res.status, 404);
   t.same(res.json, NOT_FOUND_STATUS);
-  const store = openSqliteStore(cluster.storagePath);
+  const store = cluster.openStore(Date.now);
   try {
     t.same(await store.listTtl(PEER_LEASE_PREFIX), [], 'no peer endpoint leases with the gate off');
   } finally {

@@ -9,6 +9,7 @@ import { loadScenario } from '../../scenarios/engine/loader.js';
 import { runScenario, type ScenarioResult } from '../../scenarios/engine/runner.js';
 import { formatStep } from '../../scenarios/engine/report.js';
 import type { Scenario } from '../../scenarios/engine/format.js';
+import { testStore } from '../fixtures/store.js';
 
 /** How long one library test file may take on a loaded 2-core machine. */
 export const LIBRARY_TIMEOUT_MS = 900_000;
@@ -26,11 +27,16 @@ export function explain(result: ScenarioResult): string {
   return [result.error ?? '', ...result.steps.filter((s) => !s.ok).map(formatStep)].filter(Boolean).join('\n');
 }
 
-/** A library scenario by its metadata.name. */
+/**
+ * A library scenario by its metadata.name, on the test run's store ({@link testStore}: with
+ * `KUBE_SKEW_TEST_STORE=etcd` its cluster gets `store: etcd` unless the scenario names a store).
+ */
 export function byName(name: string): { scenario: Scenario; file: string } {
   const file = libraryFiles().find((f) => loadScenario(f).metadata.name === name);
   if (!file) throw new Error(`no library scenario ${name}`);
-  return { scenario: loadScenario(file), file };
+  const scenario = loadScenario(file);
+  if (testStore() === 'etcd' && scenario.spec.cluster.store === undefined) scenario.spec.cluster.store = 'etcd';
+  return { scenario, file };
 }
 
 /** Run each named library scenario and assert it passes and ran every step. */
