@@ -3,6 +3,11 @@
  * tap's saved results (`.tap/test-results`) and end with the plain line `N passed, N failed`
  * (`, N skipped` when some were skipped) that CI reads. Exits non-zero when any test failed.
  *
+ * The default run (no files named) then runs {@link ON_ETCD} again with `KUBE_SKEW_TEST_STORE=etcd`
+ * (test/fixtures/store.ts), so that their clusters and scenarios run on a local etcd; where etcd is
+ * not installed that second run is skipped with a message and counted as one skip per file. Their
+ * failures are listed as `etcd: <file>: …`. Named files run once, on the store the environment picks.
+ *
  *   node dist/scripts/run-tests.js [tap args] [files…]   (default: every dist/test/**\/*.test.js)
  */
 import { spawnSync } from 'node:child_process';
@@ -10,9 +15,21 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Parser, type Result } from 'tap-parser';
+import { etcdMissing } from '../server/cluster/local-etcd.js';
+import { TEST_STORE_ENV, testStore } from '../test/fixtures/store.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const resultsDir = join(root, '.tap', 'test-results');
+
+/**
+ * The files the default run repeats on etcd, a representative subset of the suites that start
+ * clusters: the Mixed Version Proxy end to end (Generation B, `test/peers/proxy.test.ts`) and
+ * Generation A (`test/peers/generation-a.test.ts`). Already on etcd in every run: the store contract
+ * suite (`test/storage/etcd.test.ts`), a mixed cluster (`test/cluster/etcd.test.ts`) and a few
+ * library scenarios (`test/scenarios/etcd.test.ts`). The full MVP suites and scenario library pass
+ * on etcd too, run by hand with `KUBE_SKEW_TEST_STORE=etcd` (README, Tests).
+ */
+const ON_ETCD = ['dist/test/peers/proxy.test.js', 'dist/test/peers/generation-a.test.js'];
 
 function testFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -54,6 +71,40 @@ function count(tap: string): { pass: number; fail: number; skip: number; failure
   return totals;
 }
 
+/** The totals of one tap run. */
+interface Totals {
+  pass: number;
+  fail: number;
+  skip: number;
+  failures: string[];
+}
+
+const walk = (dir: string): string[] =>
+  existsSync(dir) ? readdirSync(dir).flatMap((e) => (statSync(join(dir, e)).isDirectory() ? walk(join(dir, e)) : e.endsWith('.tap') ? [join(dir, e)] : [])) : [];
+
+/** Run tap on `files` with `env` and count its saved results; failures are prefixed with `label`. */
+function runTap(tapArgs: string[], files: string[], env: NodeJS.ProcessEnv, label = ''): Totals {
+  rmSync(resultsDir, { recursive: true, force: true });
+  const tap = join(root, 'node_modules', '.bin', 'tap');
+  // People at a terminal get tap's own reporter; CI logs get plain TAP.
+  const reporter = process.stdout.isTTY ? 'base' : 'tap';
+  const run = spawnSync(tap, [`--reporter=${reporter}`, ...tapArgs, ...files], { cwd: root, stdio: 'inherit', env });
+  const totals: Totals = { pass: 0, fail: 0, skip: 0, failures: [] };
+  for (const file of walk(resultsDir)) {
+    const counted = count(readFileSync(file, 'utf8'));
+    totals.pass += counted.pass;
+    totals.fail += counted.fail;
+    totals.skip += counted.skip;
+    totals.failures.push(...counted.failures.map((f) => `${label}${relative(resultsDir, file).replace(/\.tap$/, '')}: ${f}`));
+  }
+  // A file that crashed before reporting leaves no result but a non-zero tap exit.
+  if (run.status !== 0 && totals.fail === 0) {
+    totals.fail = 1;
+    totals.failures.push(`${label}tap exited with ${run.status ?? run.signal}`);
+  }
+  return totals;
+}
+
 const args = process.argv.slice(2);
 const explicitFiles = args.filter((a) => a.endsWith('.js'));
 const tapArgs = args.filter((a) => !a.endsWith('.js'));
@@ -63,31 +114,23 @@ if (files.length === 0) {
   process.stdout.write('0 passed, 1 failed\n');
   process.exit(1);
 }
-rmSync(resultsDir, { recursive: true, force: true });
-const tap = join(root, 'node_modules', '.bin', 'tap');
-// People at a terminal get tap's own reporter; CI logs get plain TAP.
-const reporter = process.stdout.isTTY ? 'base' : 'tap';
-const run = spawnSync(tap, [`--reporter=${reporter}`, ...tapArgs, ...files], { cwd: root, stdio: 'inherit', env: process.env });
-
-let pass = 0;
-let fail = 0;
-let skip = 0;
-const failures: string[] = [];
-const walk = (dir: string): string[] =>
-  existsSync(dir) ? readdirSync(dir).flatMap((e) => (statSync(join(dir, e)).isDirectory() ? walk(join(dir, e)) : e.endsWith('.tap') ? [join(dir, e)] : [])) : [];
-const resultFiles = walk(resultsDir);
-for (const file of resultFiles) {
-  const totals = count(readFileSync(file, 'utf8'));
-  pass += totals.pass;
-  fail += totals.fail;
-  skip += totals.skip;
-  failures.push(...totals.failures.map((f) => `${relative(resultsDir, file).replace(/\.tap$/, '')}: ${f}`));
+const totals = runTap(tapArgs, files, process.env);
+// A default run already on etcd (KUBE_SKEW_TEST_STORE=etcd) ran these files there.
+if (explicitFiles.length === 0 && testStore() !== 'etcd') {
+  const missing = etcdMissing();
+  if (missing !== undefined) {
+    process.stdout.write(`\nskipped the etcd run of ${ON_ETCD.join(', ')}: ${missing}\n`);
+    totals.skip += ON_ETCD.length;
+  } else {
+    process.stdout.write(`\nagain on etcd (${TEST_STORE_ENV}=etcd): ${ON_ETCD.join(', ')}\n`);
+    const onEtcd = runTap(tapArgs, ON_ETCD, { ...process.env, [TEST_STORE_ENV]: 'etcd' }, 'etcd: ');
+    totals.pass += onEtcd.pass;
+    totals.fail += onEtcd.fail;
+    totals.skip += onEtcd.skip;
+    totals.failures.push(...onEtcd.failures);
+  }
 }
-// A file that crashed before reporting leaves no result but a non-zero tap exit.
-if (run.status !== 0 && fail === 0) {
-  fail = 1;
-  failures.push(`tap exited with ${run.status ?? run.signal}`);
-}
+const { pass, fail, skip, failures } = totals;
 if (failures.length > 0) process.stdout.write(`\nfailed:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
 process.stdout.write(`\n${pass} passed, ${fail} failed${skip ? `, ${skip} skipped` : ''}\n`);
 process.exit(fail > 0 ? 1 : 0);

@@ -12,12 +12,20 @@ import { etcdMissing, startLocalEtcd } from '../../server/cluster/local-etcd.js'
 import { TRACE_HEADER, SERVED_BY_HEADER } from '../../server/filters/served-by.js';
 import { api, kubectl, kubectlBinary, startCluster, urlOf } from '../fixtures/cluster.js';
 import type { Cluster } from '../../server/cluster/cluster.js';
+import { testStore } from '../fixtures/store.js';
 
 t.test('a missing etcd binary is a clear error naming it and how to install it', async (t) => {
   const message = etcdMissing('/nonexistent/etcd');
   t.match(message, /the etcd binary "\/nonexistent\/etcd" was not found/);
   t.match(message, /apt-get install etcd-server/);
   await t.rejects(startLocalEtcd('/nonexistent-dir-never-made', '/nonexistent/etcd'), { message: /apt-get install etcd-server/ }, 'startLocalEtcd refuses before making anything');
+});
+
+t.test('KUBE_SKEW_TEST_STORE picks the store of the test clusters', async (t) => {
+  t.equal(testStore({}), 'sqlite', 'SQLite when unset');
+  t.equal(testStore({ KUBE_SKEW_TEST_STORE: 'sqlite' }), 'sqlite');
+  t.equal(testStore({ KUBE_SKEW_TEST_STORE: 'etcd' }), 'etcd');
+  t.throws(() => testStore({ KUBE_SKEW_TEST_STORE: 'mysql' }), { message: /KUBE_SKEW_TEST_STORE=mysql: expected sqlite or etcd/ }, 'anything else is refused');
 });
 
 const missing = etcdMissing();

@@ -12,6 +12,7 @@
  */
 import t from 'tap';
 import { api, startCluster, urlOf } from '../fixtures/cluster.js';
+import { storeOf, testStore } from '../fixtures/store.js';
 import { header, metricSum, metricsOf, poll } from './helpers.js';
 
 const V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
@@ -45,6 +46,7 @@ t.test('custom resources and the MVP: 1.34 proxies, 1.35 and 1.36 exclude', asyn
     ],
     { args: [`--peer-exclusion-grace-period-seconds=${GRACE_SECONDS}`, '--peer-exclusion-reaper-interval-seconds=1'] },
   );
+  t.equal(storeOf(cluster), testStore(), `the servers share the test run's store (${testStore()})`);
   const url = { a34: urlOf(cluster, 'a34'), a35: urlOf(cluster, 'a35'), a36: urlOf(cluster, 'a36') };
   const servedBy = async (server: keyof typeof url, path = W1) => {
     const res = await api(cluster, url[server], 'GET', path, { headers: TRACE });

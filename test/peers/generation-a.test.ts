@@ -8,6 +8,7 @@
  */
 import t from 'tap';
 import { api, startCluster, urlOf } from '../fixtures/cluster.js';
+import { storeOf, testStore } from '../fixtures/store.js';
 import { apiServerID } from '../../server/peers/identity.js';
 import { PEER_LEASE_PREFIX } from '../../server/peers/endpoint-lease.js';
 import { NO_ENDPOINT_BODY, NOT_FOUND_STATUS, header, metricsOf, poll, seriesValue } from './helpers.js';
@@ -30,6 +31,7 @@ t.test('Gen A: StorageVersion routing between 1.32 servers', async (t) => {
     { name: 'b', minor: '1.32', runtimeConfig: 'batch/v1=false', args: SHORT_LEASES },
     { name: 'c', minor: '1.32', args: SHORT_LEASES },
   ]);
+  t.equal(storeOf(cluster), testStore(), `the servers share the test run's store (${testStore()})`);
   const A = urlOf(cluster, 'a');
   const B = urlOf(cluster, 'b');
   const [idA, idB, idC] = ['a', 'b', 'c'].map(apiServerID) as [string, string, string];

@@ -11,6 +11,7 @@
 import t from 'tap';
 import { pino } from 'pino';
 import { api, startCluster, urlOf } from '../fixtures/cluster.js';
+import { storeOf, testStore } from '../fixtures/store.js';
 import { parseFlags } from '../../server/main.js';
 import { parseServerConfig } from '../../server/config.js';
 import { startApiServer, type RunningApiServer } from '../../server/apiserver.js';
@@ -34,6 +35,7 @@ t.test('Gen B proxy between a 1.35 and a 1.36 server', async (t) => {
     ],
     { args: ['--authorization-mode=AlwaysAllow'] },
   );
+  t.equal(storeOf(cluster), testStore(), `the servers share the test run's store (${testStore()})`);
   const a = urlOf(cluster, 'a');
   let b = urlOf(cluster, 'b');
   const idA = apiServerID('a');
