@@ -1,6 +1,8 @@
 /**
  * Library scenarios on etcd (`spec.cluster.store: etcd`): the same stories, every step passing as
- * on SQLite. Skips with a message where etcd is not installed.
+ * on SQLite. A representative few run in every `npm test`; the whole library runs on etcd with
+ * `KUBE_SKEW_TEST_STORE=etcd` and the library test files. Skips with a message where etcd is not
+ * installed.
  */
 import t from 'tap';
 import { etcdMissing } from '../../server/cluster/local-etcd.js';
@@ -9,8 +11,12 @@ import { parseScenario } from '../../scenarios/engine/loader.js';
 import { runScenario } from '../../scenarios/engine/runner.js';
 import { byName, explain } from './library.js';
 
-/** Representative stories: the discovery generation's CRD routing and dead-peer 503s. */
-const ON_ETCD = ['crd-mvp-1.34'];
+/**
+ * Representative stories: the discovery generation's CRD routing, a StorageVersion-generation
+ * (1.32) server beside a discovery-generation (1.33) one, and a crashed peer's 503s until its
+ * endpoint lease (an etcd lease here) expires.
+ */
+const ON_ETCD = ['crd-mvp-1.34', 'mixed-generation-1.32-1.33', 'peer-crash'];
 
 const missing = etcdMissing();
 if (missing !== undefined) t.plan(0, `skipped: ${missing}`);
