@@ -11,7 +11,8 @@
  *   node dist/scripts/run-tests.js [tap args] [files…]   (default: every dist/test/**\/*.test.js)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Parser, type Result } from 'tap-parser';
@@ -114,6 +115,11 @@ if (files.length === 0) {
   process.stdout.write('0 passed, 1 failed\n');
   process.exit(1);
 }
+// `kube-skew up` records the cluster it made last under XDG_STATE_HOME: the tests' clusters are
+// recorded in a directory of the run's own, never in the user's ~/.local/state.
+const stateHome = mkdtempSync(join(tmpdir(), 'kube-skew-test-state-'));
+process.env.XDG_STATE_HOME = stateHome;
+process.on('exit', () => rmSync(stateHome, { recursive: true, force: true }));
 const totals = runTap(tapArgs, files, process.env);
 // A default run already on etcd (KUBE_SKEW_TEST_STORE=etcd) ran these files there.
 if (explicitFiles.length === 0 && testStore() !== 'etcd') {

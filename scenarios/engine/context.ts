@@ -1,13 +1,13 @@
 /**
  * What every step of a running scenario shares: the cluster, a reader of the shared store (leases,
  * endpoint records, fault records), the seeded random source, what each server serves, which servers
- * are paused, the running loads, and the timeline the steps report to.
+ * are paused, the running background loads, and the timeline the steps report to.
  */
 import type { Cluster } from '../../server/cluster/cluster.js';
 import type { Store } from '../../storage/store.js';
 import { loadProfile } from '../../versions/profile.js';
 import { loadManifest, SUPPORTED_MINORS } from '../../versions/manifest.js';
-import type { LoadGenerator } from './load.js';
+import type { BackgroundLoad } from './background-load.js';
 import type { Timeline } from './timeline.js';
 
 /** The shared state of one scenario run. */
@@ -19,7 +19,7 @@ export interface RunContext {
   paused: Set<string>;
   /** When each server last became ready (ms since the epoch). */
   readySince: Map<string, number>;
-  loads: Map<string, LoadGenerator>;
+  backgroundLoads: Map<string, BackgroundLoad>;
   /** Variables captured by earlier steps (`capture`), used as `${name}`. */
   vars: Map<string, string>;
   /** Where the run's events are recorded (absent when nobody draws them, as in the soak benchmark). */

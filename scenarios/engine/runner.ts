@@ -17,7 +17,7 @@ import type { Observed, StepOutcome } from './steps/outcome.js';
 import { runServerStep } from './steps/servers.js';
 import { runRequest } from './steps/request.js';
 import { runKubectl } from './steps/kubectl.js';
-import { runLoad } from './steps/load.js';
+import { runBackgroundLoadStep } from './steps/background-load.js';
 import { runWait } from './steps/wait.js';
 import { runFault } from './steps/fault.js';
 import { runMetrics } from './steps/metrics.js';
@@ -83,7 +83,7 @@ async function runStep(ctx: RunContext, step: Step): Promise<StepOutcome> {
     case 'kubectl':
       return runKubectl(ctx, step.kubectl!);
     case 'load':
-      return runLoad(ctx, step.load!);
+      return runBackgroundLoadStep(ctx, step.load!);
     case 'wait':
       return runWait(ctx, step.wait!);
     case 'fault':
@@ -144,7 +144,7 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
       random: seededRandom(seed),
       paused: new Set(),
       readySince: new Map([...cluster.servers.keys()].map((n) => [n, Date.now()])),
-      loads: new Map(),
+      backgroundLoads: new Map(),
       vars: new Map(),
       timeline,
     };
@@ -182,7 +182,7 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
   } catch (err) {
     result.error = `the cluster did not start: ${(err as Error).message.split('\n')[0]}`;
   } finally {
-    if (ctx) for (const load of ctx.loads.values()) await load.stop().catch(() => undefined);
+    if (ctx) for (const load of ctx.backgroundLoads.values()) await load.stop().catch(() => undefined);
     await sampler?.stop();
     timeline.finish();
     await cluster?.stop().catch(() => undefined);

@@ -1,5 +1,5 @@
 /**
- * `kube-skew logs SERVER [-f] --data-dir DIR`: print a server's log file
+ * `kube-skew logs SERVER [-f] [--data-dir DIR]`: print a server's log file
  * (`<data-dir>/logs/<server>.log`): formatted for a person when standard output is a terminal, the
  * JSON lines as written otherwise; with `follow`, keep printing what is appended, as `tail -f` does,
  * until the process is interrupted.
@@ -9,6 +9,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { logFilePath, logsDir } from './log-file.js';
 import { prettyRecord } from './log-format.js';
+import { resolveDataDir } from './control/last-cluster.js';
 
 /** Options of `logs`, as the CLI parses them. */
 export interface LogsOptions {
@@ -29,14 +30,6 @@ export interface LogsOutput {
 /** How often a followed file is checked for new lines. */
 const FOLLOW_INTERVAL_MS = 200;
 
-/**
- * The data directory to read. There is no record yet of the cluster `up` made last, so the
- * directory must be given, as `up --data-dir` took it or as `up` printed it.
- */
-export function resolveDataDir(dataDir: string | undefined): string {
-  if (dataDir === undefined || dataDir === '') throw new Error('--data-dir is required: the data directory of the cluster (the one `kube-skew up` printed as "starting … in DIR")');
-  return dataDir;
-}
 
 /** The servers that have a log file in `dataDir`, sorted. */
 export async function loggedServers(dataDir: string): Promise<string[]> {
@@ -67,7 +60,7 @@ class LineSplitter {
 
 /** Run `logs`; resolves with the exit code (never, while following). Throws a one-line error for an unknown server. */
 export async function runLogs(opts: LogsOptions, out: LogsOutput = process.stdout): Promise<number> {
-  const dataDir = resolveDataDir(opts.dataDir);
+  const dataDir = await resolveDataDir(opts.dataDir);
   const path = logFilePath(dataDir, opts.server);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.server) || !existsSync(path)) {
     const names = await loggedServers(dataDir);

@@ -15,72 +15,11 @@ import { DETACHED_ENV, runDetached } from './detach.js';
 import { controlHandler } from './control/handler.js';
 import { recordLastCluster } from './control/last-cluster.js';
 import { listenControl, type ControlServer } from './control/server.js';
-import { NEWEST_MINOR, PREVIOUS_MINOR } from '../../versions/manifest.js';
 import { logFilePath } from './log-file.js';
 import { prettyRecord } from './log-format.js';
+import { checkUpOptions, DEFAULT_LB_POLICY, DEFAULT_LOG_LEVEL, DEFAULT_SERVERS, type UpOptions } from './up-options.js';
 
-/**
- * The cluster `up` starts when `--servers` is not given: a server of the previous minor beside two
- * of the newest (1.36,1.37,1.37 while 1.37 is the newest manifest).
- */
-export const DEFAULT_SERVERS = [PREVIOUS_MINOR, NEWEST_MINOR, NEWEST_MINOR].join(',');
-
-/** Options of `up`, as the CLI parses them. */
-export interface UpOptions {
-  servers?: string;
-  dataDir?: string;
-  featureGates?: string;
-  runtimeConfig?: string;
-  basePort?: string;
-  timeScale?: string;
-  /** Default warn, or info with `verbose`. */
-  logLevel?: string;
-  /** `-v`: print every server's log records on standard error, each line prefixed with the server's name. */
-  verbose?: boolean;
-  lbPolicy?: string;
-  /** `name=--flag=value` items: extra flags for one server. */
-  serverFlag?: string[];
-  /** commander's `--no-mvp` sets this false. */
-  mvp?: boolean;
-  /** commander's `--no-peer-ca-file` sets this false. */
-  peerCaFile?: boolean;
-  /** `--with-sample-apiserver`: start the sample-apiserver beside the cluster and register it. */
-  withSampleApiserver?: boolean;
-  /** `--store sqlite|etcd`. */
-  store?: string;
-  /** `--etcd-servers`: an existing etcd's client URLs, comma-separated. */
-  etcdServers?: string;
-  /** `--detach`: run in the background and return once the cluster is ready. */
-  detach?: boolean;
-}
-
-/** The stores `up --store` takes. */
-const STORES = ['sqlite', 'etcd'] as const;
-
-/** The log levels a server takes. */
-export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'];
-
-/**
- * The numeric and enumerated options, checked before anything starts: a bad value is a one-line
- * error naming the flag, never a cluster started with the flag ignored.
- */
-export function checkUpOptions(opts: UpOptions, serverCount: number): { basePort?: number; timeScale?: number } {
-  const out: { basePort?: number; timeScale?: number } = {};
-  if (opts.basePort !== undefined) {
-    const port = Number(opts.basePort);
-    const last = 65535 - (serverCount - 1);
-    if (!/^\d+$/.test(opts.basePort) || port < 1 || port > last) throw new Error(`--base-port ${opts.basePort}: expected a port number from 1 to ${last}`);
-    out.basePort = port;
-  }
-  if (opts.timeScale !== undefined) {
-    const scale = Number(opts.timeScale);
-    if (opts.timeScale.trim() === '' || !Number.isFinite(scale) || scale <= 0) throw new Error(`--time-scale ${opts.timeScale}: expected a positive number`);
-    out.timeScale = scale;
-  }
-  if (opts.logLevel !== undefined && !LOG_LEVELS.includes(opts.logLevel)) throw new Error(`--log-level ${opts.logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
-  if (opts.store !== undefined && !(STORES as readonly string[]).includes(opts.store)) throw new Error(`--store ${opts.store}: expected one of ${STORES.join(', ')}`);
-  return out;
-}
+export { checkUpOptions, DEFAULT_SERVERS, type UpOptions } from './up-options.js';
 
 /** How long `up` waits for control connections to finish once its cluster has stopped. */
 const CONTROL_CLOSE_GRACE_MS = 5000;
@@ -94,12 +33,12 @@ export async function runUp(opts: UpOptions, args: readonly string[] = []): Prom
   if (opts.detach) {
     // Check the flags here, so a mistake is reported before anything runs in the background.
     checkUpOptions(opts, parseServers(opts.servers ?? DEFAULT_SERVERS).length);
-    parseLbPolicy(opts.lbPolicy ?? 'round-robin');
+    parseLbPolicy(opts.lbPolicy ?? DEFAULT_LB_POLICY);
     return runDetached(args, opts.dataDir);
   }
   const servers = parseServers(opts.servers ?? DEFAULT_SERVERS);
   const numbers = checkUpOptions(opts, servers.length);
-  const lbPolicy = parseLbPolicy(opts.lbPolicy ?? 'round-robin');
+  const lbPolicy = parseLbPolicy(opts.lbPolicy ?? DEFAULT_LB_POLICY);
   for (const item of opts.serverFlag ?? []) {
     const eq = item.indexOf('=');
     const name = item.slice(0, eq);
@@ -142,7 +81,7 @@ export async function runUp(opts: UpOptions, args: readonly string[] = []): Prom
       ...(opts.featureGates ? { featureGates: opts.featureGates } : {}),
       ...(opts.runtimeConfig ? { runtimeConfig: opts.runtimeConfig } : {}),
       ...numbers,
-      logLevel: opts.logLevel ?? (opts.verbose ? 'info' : 'warn'),
+      logLevel: opts.logLevel ?? (opts.verbose ? 'info' : DEFAULT_LOG_LEVEL),
       lbPolicy,
       mvp: opts.mvp !== false,
       peerCaFile: opts.peerCaFile !== false,
@@ -179,7 +118,7 @@ export async function runUp(opts: UpOptions, args: readonly string[] = []): Prom
       if (cluster.sample) process.stdout.write(`  sample-apiserver  wardle.example.com/v1alpha1  ${cluster.sample.proc.info?.url}  (pid ${cluster.sample.proc.pid})\n`);
       if (cluster.etcdServers.length > 0) process.stdout.write(`  store: etcd ${cluster.etcdServers.join(',')}${cluster.etcdLogPath ? `  (log: ${cluster.etcdLogPath})` : ''}\n`);
       process.stdout.write(`  logs: ${logFilePath(dataDir, '<server>')}  (kube-skew logs <server> --data-dir ${dataDir})\n`);
-      process.stdout.write(`  front door (${opts.lbPolicy ?? 'round-robin'}, context "skew")  ${cluster.frontDoorURL}\n`);
+      process.stdout.write(`  front door (${opts.lbPolicy ?? DEFAULT_LB_POLICY}, context "skew")  ${cluster.frontDoorURL}\n`);
       process.stdout.write(`ready: ${servers.length} server(s) in ${Date.now() - started} ms; export KUBECONFIG=${cluster.kubeconfigPath}\n`);
       announce = true;
     }

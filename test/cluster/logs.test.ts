@@ -106,9 +106,9 @@ t.test('a cluster logs to <data-dir>/logs, and the proxy logs its decisions at d
     const run = await runCli(t, ['logs', 'zz', '--data-dir', dir]);
     t.equal(run.code, 1);
     t.equal(run.stderr, `Error: no server named "zz" has a log in ${dir} (servers: a, b)\n`);
-    const noDir = await runCli(t, ['logs', 'a']);
+    const noDir = await runCli(t, ['logs', 'a'], { XDG_STATE_HOME: join(dir, 'no-state') });
     t.equal(noDir.code, 1);
-    t.match(noDir.stderr, /^Error: --data-dir is required/);
+    t.match(noDir.stderr, /^Error: no cluster found: no --data-dir given/);
   });
 
   t.test('kube-skew logs -f prints a line written after it started', async (t) => {

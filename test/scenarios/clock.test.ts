@@ -4,7 +4,7 @@
  * leases should have expired.
  */
 import t from 'tap';
-import { parseScenario, ScenarioError } from '../../scenarios/engine/loader.js';
+import { parseScenario, ScenarioError } from '../../scenarios/engine/scenario-file.js';
 import { broken, explain } from './library.js';
 
 const HEAD = `apiVersion: kube-skew.dev/v1alpha1

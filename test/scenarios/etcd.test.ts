@@ -7,7 +7,7 @@
 import t from 'tap';
 import { etcdMissing } from '../../server/cluster/local-etcd.js';
 import { readFileSync } from 'node:fs';
-import { parseScenario } from '../../scenarios/engine/loader.js';
+import { parseScenario } from '../../scenarios/engine/scenario-file.js';
 import { runScenario } from '../../scenarios/engine/runner.js';
 import { byName, explain } from './library.js';
 

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseScenario } from '../../scenarios/engine/loader.js';
+import { parseScenario } from '../../scenarios/engine/scenario-file.js';
 import { runScenario } from '../../scenarios/engine/runner.js';
 import { writeReports } from '../../scenarios/engine/report.js';
 import { explain } from './library.js';

@@ -3,12 +3,12 @@
  * left out of CI.
  */
 import t from 'tap';
-import { libraryFiles } from '../../scenarios/engine/command.js';
-import { loadScenario } from '../../scenarios/engine/loader.js';
+import { libraryFiles } from '../../scenarios/engine/library.js';
+import { readScenarioFile } from '../../scenarios/engine/scenario-file.js';
 import { LIBRARY_GROUPS } from './library.js';
 
 t.test('every library scenario belongs to one test group', async (t) => {
-  const names = libraryFiles().map((f) => loadScenario(f).metadata.name).sort();
+  const names = libraryFiles().map((f) => readScenarioFile(f).metadata.name).sort();
   const grouped = Object.values(LIBRARY_GROUPS).flat().sort();
   t.ok(names.length >= 9, `the library has at least 9 scenarios (${names.length})`);
   t.same(grouped, names, 'the groups list each library scenario exactly once');

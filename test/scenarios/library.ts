@@ -4,8 +4,8 @@
  * stays within tap's per-file timeout and they can run in parallel.
  */
 import type { Test } from 'tap';
-import { libraryFiles } from '../../scenarios/engine/command.js';
-import { loadScenario } from '../../scenarios/engine/loader.js';
+import { libraryFiles } from '../../scenarios/engine/library.js';
+import { readScenarioFile } from '../../scenarios/engine/scenario-file.js';
 import { runScenario, type ScenarioResult } from '../../scenarios/engine/runner.js';
 import { formatStep } from '../../scenarios/engine/report.js';
 import type { Scenario } from '../../scenarios/engine/format.js';
@@ -32,9 +32,9 @@ export function explain(result: ScenarioResult): string {
  * `KUBE_SKEW_TEST_STORE=etcd` its cluster gets `store: etcd` unless the scenario names a store).
  */
 export function byName(name: string): { scenario: Scenario; file: string } {
-  const file = libraryFiles().find((f) => loadScenario(f).metadata.name === name);
+  const file = libraryFiles().find((f) => readScenarioFile(f).metadata.name === name);
   if (!file) throw new Error(`no library scenario ${name}`);
-  const scenario = loadScenario(file);
+  const scenario = readScenarioFile(file);
   if (testStore() === 'etcd' && scenario.spec.cluster.store === undefined) scenario.spec.cluster.store = 'etcd';
   return { scenario, file };
 }

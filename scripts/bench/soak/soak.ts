@@ -132,7 +132,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     random: seededRandom(opts.seed),
     paused: new Set(),
     readySince: new Map(servers.map((s) => [s.name, Date.now()])),
-    loads: new Map(),
+    backgroundLoads: new Map(),
     vars: new Map(),
   };
   const tls = { ca: cluster.pki.ca.cert, cert: cluster.pki.admin.cert, key: cluster.pki.admin.key };

@@ -1,5 +1,5 @@
 /**
- * Loading scenario files: YAML parsed with positions, validated against the published schema
+ * Reading scenario files: YAML parsed with positions, validated against the published schema
  * (scenarios/schema.json, through ajv) and then against the cluster it describes (server names
  * exist, upgrades go up and downgrades down, loads are started before they are stopped). Every
  * problem is reported as `file:line:column: <field path>: <message>`, with the step index and
@@ -308,8 +308,8 @@ export function parseScenario(text: string, file: string): Scenario {
   return scenario;
 }
 
-/** Read, parse and validate a scenario file. */
-export function loadScenario(path: string): Scenario {
+/** Reads, parses and validates a scenario file; throws ScenarioError naming the file (and line) on any problem. */
+export function readScenarioFile(path: string): Scenario {
   const cannot = (message: string): ScenarioError => new ScenarioError([{ file: path, line: 0, column: 0, field: '', message }]);
   let text: string;
   try {

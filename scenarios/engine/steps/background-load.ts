@@ -1,7 +1,7 @@
-/** The load step: start a named background load, or stop it and check the share of each outcome. */
+/** The `load` step: start a named background load, or stop it and check the share of each outcome. */
 import type { CountExpect, LoadStep } from '../format.js';
 import type { RunContext } from '../context.js';
-import { LoadGenerator, type LoadStats } from '../load.js';
+import { BackgroundLoad, type BackgroundLoadStats } from '../background-load.js';
 import { outcome, passed, type StepOutcome } from './outcome.js';
 
 function bounds(what: string, value: number, e: CountExpect | undefined): string[] {
@@ -13,7 +13,7 @@ function bounds(what: string, value: number, e: CountExpect | undefined): string
 }
 
 /** A one-line summary of a load's figures. */
-export function summarize(stats: LoadStats): string {
+export function summarize(stats: BackgroundLoadStats): string {
   const statuses = Object.entries(stats.byStatus)
     .sort()
     .map(([s, n]) => `${s}:${n}`)
@@ -21,18 +21,18 @@ export function summarize(stats: LoadStats): string {
   return `${stats.requests} requests (${statuses}); false 404s ${stats.falseNotFound}; writes ${stats.acknowledgedWrites}, lost ${stats.lostWrites}`;
 }
 
-/** Run a load step. */
-export async function runLoad(ctx: RunContext, step: LoadStep): Promise<StepOutcome & { stats?: LoadStats }> {
+/** Runs a `load` step: starts the named background load, or stops it and checks its figures. */
+export async function runBackgroundLoadStep(ctx: RunContext, step: LoadStep): Promise<StepOutcome & { stats?: BackgroundLoadStats }> {
   if (step.start) {
-    const load = new LoadGenerator(ctx, step.start);
-    ctx.loads.set(step.start.name, load);
+    const load = new BackgroundLoad(ctx, step.start);
+    ctx.backgroundLoads.set(step.start.name, load);
     await load.start();
     return passed(`${step.start.rate}/s on ${step.start.resources.join(', ')}`);
   }
   const stop = step.stop!;
-  const load = ctx.loads.get(stop.name);
+  const load = ctx.backgroundLoads.get(stop.name);
   if (!load) return outcome([`no running load named ${stop.name}`]);
-  ctx.loads.delete(stop.name);
+  ctx.backgroundLoads.delete(stop.name);
   const stats = await load.stop();
   const e = stop.expect ?? {};
   const failures = [

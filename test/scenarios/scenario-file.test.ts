@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseScenario, ScenarioError } from '../../scenarios/engine/loader.js';
+import { parseScenario, ScenarioError } from '../../scenarios/engine/scenario-file.js';
 import { CLI } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/cluster.js';
 import { readFileSync } from 'node:fs';

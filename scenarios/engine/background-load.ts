@@ -1,15 +1,15 @@
 /**
- * Background load through the front door (or one server): a steady rate of lists and creates on a set of resources,
- * each request on a new connection so the front door spreads them as it spreads clients. It counts
- * outcomes by status, classifies a 404 as false when some live server that has been ready for a
- * moment serves the resource, and, when stopped, reads every acknowledged create back to find lost
- * writes.
+ * A background load, which a `load` step starts and stops: through the front door (or one server),
+ * a steady rate of lists and creates on a set of resources, each request on a new connection so the
+ * front door spreads them as it spreads clients. It counts outcomes by status, classifies a 404 as
+ * false when some live server that has been ready for a moment serves the resource, and, when
+ * stopped, reads every acknowledged create back to find lost writes.
  */
 import { send } from './http.js';
 import { gvrOfPath, isLive, isNamespacedResource, servedBy, servingAt, type RunContext } from './context.js';
 
 /** What a load run observed. */
-export interface LoadStats {
+export interface BackgroundLoadStats {
   requests: number;
   /** Responses by status code; transport failures under `error`. */
   byStatus: Record<string, number>;
@@ -25,12 +25,12 @@ interface Created {
   name: string;
 }
 
-/** One named background load. */
-export class LoadGenerator {
+/** One named background load, started by a `load: {start}` step and stopped by `load: {stop}`. */
+export class BackgroundLoad {
   private timer: NodeJS.Timeout | undefined;
   private readonly inflight = new Set<Promise<void>>();
   private readonly created: Created[] = [];
-  private readonly stats: LoadStats = { requests: 0, byStatus: {}, falseNotFound: 0, acknowledgedWrites: 0, lostWrites: 0, examples: [] };
+  private readonly stats: BackgroundLoadStats = { requests: 0, byStatus: {}, falseNotFound: 0, acknowledgedWrites: 0, lostWrites: 0, examples: [] };
   private readonly namespaced = new Map<string, boolean>();
 
   constructor(
@@ -106,7 +106,7 @@ export class LoadGenerator {
   }
 
   /** Stop sending, wait for answers, and read every acknowledged write back. */
-  async stop(): Promise<LoadStats> {
+  async stop(): Promise<BackgroundLoadStats> {
     if (this.timer) clearInterval(this.timer);
     await Promise.allSettled([...this.inflight]);
     for (const c of this.created) {
