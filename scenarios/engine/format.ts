@@ -4,6 +4,7 @@
  * is scenarios/schema.json; these types mirror it.
  */
 import { SAMPLE_APISERVER_NAME } from '../../server/cluster/sample-apiserver.js';
+import type { StepBodies } from './step-kinds.js';
 
 /** One server of the scenario's cluster. */
 export interface ScenarioServer {
@@ -38,9 +39,6 @@ export interface ScenarioCluster {
 
 /** The name by which start, stop, kill, pause and resume steps address the sample-apiserver (its name in `cluster.json`). */
 export const SAMPLE_APISERVER = SAMPLE_APISERVER_NAME;
-
-/** The server steps that may address the sample-apiserver. */
-export const SAMPLE_APISERVER_STEPS = ['start', 'stop', 'kill', 'pause', 'resume'] as const;
 
 /** Expectations on a piece of text. */
 export interface TextExpect {
@@ -141,31 +139,11 @@ export interface VersionChange {
   args?: string[];
 }
 
-/** The action keys of a step, in the order the schema lists them. */
-export const STEP_KINDS = ['start', 'stop', 'kill', 'pause', 'resume', 'restart', 'upgrade', 'downgrade', 'request', 'kubectl', 'load', 'wait', 'fault', 'clock', 'metrics'] as const;
+/** A step kind: the key of a step's action (the kinds and their bodies are the table in step-kinds.ts). */
+export type StepKind = keyof StepBodies;
 
-/** One of the step kinds. */
-export type StepKind = (typeof STEP_KINDS)[number];
-
-/** One step: a name and exactly one action. */
-export interface Step {
-  name?: string;
-  start?: { server: string };
-  stop?: { server: string };
-  kill?: { server: string };
-  pause?: { server: string };
-  resume?: { server: string };
-  restart?: VersionChange;
-  upgrade?: VersionChange & { minor: string };
-  downgrade?: VersionChange & { minor: string };
-  request?: RequestStep;
-  kubectl?: KubectlStep;
-  load?: LoadStep;
-  wait?: WaitStep;
-  fault?: FaultStep;
-  clock?: ClockStep;
-  metrics?: MetricsStep;
-}
+/** One step: a name and exactly one action, whose body's type its kind's entry gives. */
+export type Step = { name?: string } & { [K in StepKind]?: StepBodies[K] };
 
 /** A loaded scenario. */
 export interface Scenario {
@@ -173,25 +151,6 @@ export interface Scenario {
   kind: 'Scenario';
   metadata: { name: string; description?: string; labels?: Record<string, string> };
   spec: { cluster: ScenarioCluster; steps: Step[] };
-}
-
-/** The action of a step. */
-export function stepKind(step: Step): StepKind {
-  const kind = STEP_KINDS.find((k) => step[k] !== undefined);
-  if (!kind) throw new Error('step without an action');
-  return kind;
-}
-
-/** A short title of a step for progress lines: its name, or its kind and main argument. */
-export function stepTitle(step: Step): string {
-  if (step.name) return step.name;
-  const kind = stepKind(step);
-  const body = step[kind] as Record<string, unknown>;
-  if (kind === 'request') return `${(body.method as string) ?? 'GET'} ${body.path as string}${body.via ? ` via ${body.via as string}` : ''}`;
-  if (kind === 'kubectl') return `kubectl ${(body.args as string[]).join(' ')}`;
-  if (kind === 'clock') return `clock${body.scale !== undefined ? ` ×${body.scale as number}` : ''}${body.advance ? ` +${body.advance as string}` : ''}`;
-  if (typeof body.server === 'string') return `${kind} ${body.server}${body.minor ? ` to ${body.minor as string}` : ''}`;
-  return kind;
 }
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -11,17 +11,10 @@ import { join } from 'node:path';
 import { Cluster } from '../../server/cluster/cluster.js';
 import { parseLbPolicy } from '../../server/cluster/front-door.js';
 import { seededRandom } from '../../server/random.js';
-import { stepKind, stepTitle, type Scenario, type Step, type StepKind } from './format.js';
+import type { Scenario, StepKind } from './format.js';
+import { endsRunOnError, runStepKind, stepKind, stepTitle } from './step-kinds.js';
 import type { RunContext } from './context.js';
 import type { Observed, StepOutcome } from './steps/outcome.js';
-import { runServerStep } from './steps/servers.js';
-import { runRequest } from './steps/request.js';
-import { runKubectl } from './steps/kubectl.js';
-import { runBackgroundLoadStep } from './steps/background-load.js';
-import { runWait } from './steps/wait.js';
-import { runFault } from './steps/fault.js';
-import { runMetrics } from './steps/metrics.js';
-import { runClock } from './steps/clock.js';
 import { substitute } from './vars.js';
 import { Timeline, type TimelineRecord } from './timeline.js';
 import { LeaseSampler } from './lease-snapshot.js';
@@ -70,31 +63,6 @@ export interface RunOptions {
   logLevel?: string;
   /** Called with the run's data directory once it is made. */
   onDataDir?: (dir: string) => void;
-}
-
-const SERVER_STEPS = new Set<StepKind>(['start', 'stop', 'kill', 'pause', 'resume', 'restart', 'upgrade', 'downgrade']);
-
-async function runStep(ctx: RunContext, step: Step): Promise<StepOutcome> {
-  const kind = stepKind(step);
-  if (SERVER_STEPS.has(kind)) return runServerStep(ctx, step);
-  switch (kind) {
-    case 'request':
-      return runRequest(ctx, step.request!);
-    case 'kubectl':
-      return runKubectl(ctx, step.kubectl!);
-    case 'load':
-      return runBackgroundLoadStep(ctx, step.load!);
-    case 'wait':
-      return runWait(ctx, step.wait!);
-    case 'fault':
-      return runFault(ctx, step.fault!);
-    case 'clock':
-      return runClock(ctx, step.clock!);
-    case 'metrics':
-      return runMetrics(ctx, step.metrics!);
-    default:
-      throw new Error(`unknown step kind ${kind}`);
-  }
 }
 
 /** Run one scenario. */
@@ -162,10 +130,10 @@ export async function runScenario(scenario: Scenario, file: string, opts: RunOpt
       let out: StepOutcome;
       let fatal = false;
       try {
-        out = await runStep(ctx, substitute(step, ctx.vars));
+        out = await runStepKind(ctx, substitute(step, ctx.vars));
       } catch (err) {
         out = { ok: false, failures: [`the step could not run: ${(err as Error).message.split('\n')[0]}`] };
-        fatal = SERVER_STEPS.has(stepKind(step));
+        fatal = endsRunOnError(step);
       }
       timeline.record('step', { index: index + 1, phase: 'end' });
       await sampler.sample();

@@ -8,7 +8,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { SAMPLE_APISERVER, SAMPLE_APISERVER_STEPS, STEP_KINDS, type Scenario, type Step } from './format.js';
+import { SAMPLE_APISERVER, type Scenario, type Step } from './format.js';
+import { SAMPLE_APISERVER_STEPS, STEPS, stepKind, stepSchema, type StepChecker, type StepKindSpec } from './step-kinds.js';
 import { variablesUsed } from './vars.js';
 import { MAX_NESTING_DEPTH, yamlNestingExceeds } from '../../server/http/nesting.js';
 import { MAX_ALIAS_COUNT, selfReferencingAlias } from '../../server/http/yaml.js';
@@ -22,6 +23,9 @@ schema.definitions['minor'] = {
   pattern: `^(${SUPPORTED_MINORS.map((m) => m.replace('.', '\\.')).join('|')})$`,
   description: `A supported Kubernetes minor, ${SUPPORTED_MINORS[0]} to ${NEWEST_MINOR} (quote it in YAML: "1.30").`,
 };
+// A step is a name and one of the kinds in step-kinds.ts, so a kind added there is accepted at once
+// (test/scenarios/scenario-file.test.ts checks the published file lists the same kinds).
+schema.definitions['step'] = stepSchema();
 let compiled: ValidateFunction | undefined;
 
 /** The schema's validator, compiled on first use (compiling costs about 100 ms). */
@@ -189,8 +193,9 @@ function schemaProblems(errors: ErrorObject[], at: Locator): ScenarioProblem[] {
 }
 
 /**
- * Checks the schema cannot express: one action per step, server names (the sample-apiserver only in
- * a cluster that starts it, and only for start/stop/kill/pause/resume), version directions, loads.
+ * Checks the schema cannot express: variables captured before use, server names in `server` and
+ * `via` (the sample-apiserver only in a cluster that starts it, and only for the kinds that may
+ * address it), then each step kind's own checks (step-kinds.ts: version directions, loads, …).
  */
 function semanticProblems(scenario: Scenario, at: Locator): ScenarioProblem[] {
   const out: ScenarioProblem[] = [];
@@ -202,68 +207,35 @@ function semanticProblems(scenario: Scenario, at: Locator): ScenarioProblem[] {
     servers.set(s.name, s.minor);
   });
   const known = (name: string): boolean => servers.has(name);
-  const sampleStep = (kind: string): boolean => (SAMPLE_APISERVER_STEPS as readonly string[]).includes(kind);
-  const minorNumber = (m: string): number => Number(m.split('.')[1]);
   const loads = new Set<string>();
   const captured = new Set<string>();
   scenario.spec.steps.forEach((step, i) => {
     const base: PathItem[] = ['spec', 'steps', i];
-    const kind = STEP_KINDS.find((k) => step[k] !== undefined)!;
+    const kind = stepKind(step);
     const body = step[kind] as unknown as Record<string, unknown>;
     for (const name of new Set(variablesUsed(body))) {
       if (!captured.has(name)) out.push(at.problem([...base, kind], `uses \${${name}}, which no earlier step captures`));
     }
-    const capture = kind === 'request' ? step.request?.capture : kind === 'wait' ? step.wait?.request?.capture : undefined;
-    for (const name of Object.keys(capture ?? {})) captured.add(name);
-    const ref = (field: string, name: unknown, allowFrontDoor = false): void => {
+    const ref = (field: string | PathItem[], name: unknown, allowFrontDoor = false): void => {
       if (typeof name !== 'string') return;
       if (allowFrontDoor && name === 'front-door') return;
-      if (!known(name)) out.push(at.problem([...base, kind, field], `no server named "${name}" (servers: ${[...servers.keys()].join(', ')}${allowFrontDoor ? ', front-door' : ''})`));
+      if (!known(name)) out.push(at.problem([...base, kind, ...(Array.isArray(field) ? field : [field])], `no server named "${name}" (servers: ${[...servers.keys()].join(', ')}${allowFrontDoor ? ', front-door' : ''})`));
     };
     if ('server' in body) {
       if (body.server === SAMPLE_APISERVER && !known(SAMPLE_APISERVER)) {
         if (!sample) out.push(at.problem([...base, kind, 'server'], `no ${SAMPLE_APISERVER} in this cluster: set spec.cluster.sampleApiServer to true to start it`));
-        else if (!sampleStep(kind)) out.push(at.problem([...base, kind, 'server'], `the ${SAMPLE_APISERVER} can only be addressed by ${SAMPLE_APISERVER_STEPS.join(', ')} steps, not ${kind}`));
+        else if (!(SAMPLE_APISERVER_STEPS as readonly string[]).includes(kind)) out.push(at.problem([...base, kind, 'server'], `the ${SAMPLE_APISERVER} can only be addressed by ${SAMPLE_APISERVER_STEPS.join(', ')} steps, not ${kind}`));
       } else ref('server', body.server);
     }
     if ('via' in body) ref('via', body.via, true);
-    if (kind === 'upgrade' || kind === 'downgrade' || kind === 'restart') {
-      const name = body.server as string;
-      const target = body.minor as string | undefined;
-      const current = servers.get(name);
-      if (current && target) {
-        if (kind === 'upgrade' && minorNumber(target) <= minorNumber(current)) out.push(at.problem([...base, kind, 'minor'], `an upgrade goes to a newer minor: ${name} runs ${current} at this point`));
-        if (kind === 'downgrade' && minorNumber(target) >= minorNumber(current)) out.push(at.problem([...base, kind, 'minor'], `a downgrade goes to an older minor: ${name} runs ${current} at this point`));
-        servers.set(name, target);
-      }
-    }
-    if (kind === 'load') {
-      const load = step.load!;
-      if (load.start) {
-        if (load.start.via !== undefined && load.start.via !== 'front-door' && !known(load.start.via)) out.push(at.problem([...base, 'load', 'start', 'via'], `no server named "${load.start.via}"`));
-        if (loads.has(load.start.name)) out.push(at.problem([...base, 'load', 'start', 'name'], `load "${load.start.name}" is already running`));
-        loads.add(load.start.name);
-      }
-      if (load.stop) {
-        if (!loads.has(load.stop.name)) out.push(at.problem([...base, 'load', 'stop', 'name'], `no running load named "${load.stop.name}"`));
-        loads.delete(load.stop.name);
-      }
-    }
-    if (kind === 'wait' && step.wait) {
-      for (const f of ['ready', 'leaseGone', 'endpointGone'] as const) ref(f, step.wait[f]);
-      if (step.wait.request?.via) ref('via', step.wait.request.via, true);
-    }
-    if (kind === 'fault' && step.fault) {
-      for (const [name, link] of Object.entries(step.fault)) {
-        const l = link as { from?: string; to?: string };
-        for (const side of ['from', 'to'] as const) {
-          if (l[side] !== undefined && !known(l[side]!)) out.push(at.problem([...base, 'fault', name, side], `no server named "${l[side]}"`));
-        }
-      }
-    }
-    if (kind === 'request' && step.request?.expect?.servedBy !== undefined && !known(step.request.expect.servedBy)) {
-      out.push(at.problem([...base, 'request', 'expect', 'servedBy'], `no server named "${step.request.expect.servedBy}"`));
-    }
+    const checker: StepChecker = {
+      problem: (path, message) => out.push(at.problem([...base, kind, ...path], message)),
+      serverRef: (path, name, allowFrontDoor = false) => ref(path, name, allowFrontDoor),
+      minors: servers,
+      loads,
+      captured,
+    };
+    (STEPS[kind] as StepKindSpec<unknown>).check?.(body, checker);
   });
   return out;
 }

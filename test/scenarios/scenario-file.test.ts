@@ -13,6 +13,7 @@ import { CLI } from '../fixtures/cli.js';
 import { tempDir } from '../fixtures/cluster.js';
 import { readFileSync } from 'node:fs';
 import { NEWEST_MINOR, SUPPORTED_MINORS } from '../../versions/manifest.js';
+import { STEP_KINDS, STEPS, stepSchema } from '../../scenarios/engine/step-kinds.js';
 
 const HEAD = `apiVersion: kube-skew.dev/v1alpha1
 kind: Scenario
@@ -128,6 +129,12 @@ t.test('the published schema names exactly the supported minors (update scenario
   const candidates = Array.from({ length: 100 }, (_, i) => `1.${i}`);
   t.same(candidates.filter((m) => pattern.test(m)), SUPPORTED_MINORS);
   t.match(published.definitions.minor.description, `${SUPPORTED_MINORS[0]} to ${NEWEST_MINOR}`);
+});
+
+t.test('the published schema lists exactly the step kinds of the table (update scenarios/schema.json when a kind is added)', async (t) => {
+  const published = JSON.parse(readFileSync(new URL('../../../scenarios/schema.json', import.meta.url), 'utf8')) as { definitions: Record<string, unknown> };
+  t.same(published.definitions['step'], stepSchema(), 'the step definition is the one the loader builds from step-kinds.ts');
+  for (const kind of STEP_KINDS) t.ok(published.definitions[STEPS[kind].schema], `${kind}: its body's definition ${STEPS[kind].schema} exists`);
 });
 
 t.test('invalid YAML gives its position', async (t) => {
