@@ -185,7 +185,11 @@ export class GarbageCollector {
   start(): void {
     const tick = (): void => {
       if (this.stopped || this.syncing) return;
-      this.syncing = this.sync().finally(() => (this.syncing = undefined));
+      // Upstream hands a failed sync to HandleError and tries again next period; a client closed by
+      // stop() ends the sync the same way, never as an unhandled rejection.
+      this.syncing = this.sync()
+        .catch((err: unknown) => this.deps.log.debug({ err }, 'garbage collector sync failed'))
+        .finally(() => (this.syncing = undefined));
     };
     tick();
     this.syncTimer = this.deps.clock.setInterval(tick, this.deps.syncPeriodMs);
