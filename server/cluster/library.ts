@@ -14,7 +14,8 @@ import { setPeerFault } from './peer-fault.js';
 import type { ServerProcess } from './server-process.js';
 import type { Fault } from '../peers/faults.js';
 import { MVP_GATE } from '../peers/peers.js';
-import { minorNumberOf, normalizeMinor } from '../../versions/manifest.js';
+import { normalizeMinor } from '../../versions/manifest.js';
+import { minorChangeProblem } from './minor-change.js';
 import type { Store } from '../../storage/store.js';
 
 /** One server of a cluster to start: a minor (`'1.36'`), or a minor with a name and flags of its own. */
@@ -123,7 +124,6 @@ export class SkewCluster implements AsyncDisposable {
   readonly kubeconfigPath: string;
   /** The front door's URL (`https://127.0.0.1:<port>`): a load balancer over the ready servers (context `skew`). */
   readonly frontDoorURL: string;
-  private readonly paused = new Set<string>();
   private store: Store | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -161,7 +161,7 @@ export class SkewCluster implements AsyncDisposable {
     const servers = [...this.cluster.specs.values()].map((spec): ServerStatus => {
       const proc = this.cluster.servers.get(spec.name);
       const alive = proc?.alive ?? false;
-      const state: ServerState = !alive ? 'stopped' : this.paused.has(spec.name) ? 'paused' : 'running';
+      const state: ServerState = !alive ? 'stopped' : proc?.paused ? 'paused' : 'running';
       return {
         name: spec.name,
         minor: spec.minor,
@@ -187,7 +187,6 @@ export class SkewCluster implements AsyncDisposable {
   /** Stop server `name` gracefully (SIGTERM); the front door stops sending it connections at once. */
   async stopServer(name: string): Promise<void> {
     this.live();
-    this.paused.delete(name);
     await this.cluster.stopServer(this.process(name).name);
   }
 
@@ -203,7 +202,6 @@ export class SkewCluster implements AsyncDisposable {
   /** Kill server `name` with SIGKILL, as a crash; resolves once its process has gone. */
   async kill(name: string): Promise<void> {
     this.live();
-    this.paused.delete(name);
     await this.cluster.killServer(this.process(name).name);
   }
 
@@ -211,14 +209,12 @@ export class SkewCluster implements AsyncDisposable {
   async pause(name: string): Promise<void> {
     this.live();
     this.cluster.pauseServer(this.process(name).name);
-    this.paused.add(name);
   }
 
   /** Thaw server `name` (SIGCONT); resolves once it answers `/readyz` again. */
   async resume(name: string): Promise<void> {
     this.live();
     this.cluster.resumeServer(this.process(name).name);
-    this.paused.delete(name);
     await this.process(name).whenReady(this.cluster.tls);
   }
 
@@ -227,7 +223,6 @@ export class SkewCluster implements AsyncDisposable {
     this.live();
     this.spec(name);
     const minor = change.minor === undefined ? {} : { minor: normalizeMinor(change.minor) };
-    this.paused.delete(name);
     await this.cluster.restartServer(name, { ...change, ...minor });
   }
 
@@ -282,9 +277,8 @@ export class SkewCluster implements AsyncDisposable {
     this.live();
     const minor = normalizeMinor(target);
     const current = this.spec(name).minor;
-    const newer = minorNumberOf(minor) > minorNumberOf(current);
-    const older = minorNumberOf(minor) < minorNumberOf(current);
-    if (kind === 'upgrade' ? !newer : !older) throw new Error(`${kind} ${name} to ${minor}: ${name} runs ${current}; ${kind === 'upgrade' ? 'an upgrade goes to a newer minor' : 'a downgrade goes to an older minor'}`);
+    const problem = minorChangeProblem(name, current, minor, kind);
+    if (problem) throw new Error(problem);
     await this.restart(name, { minor });
   }
 

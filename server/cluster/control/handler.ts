@@ -4,7 +4,8 @@
  * change at a time, each checked first so a mistake is a clear message and changes nothing.
  * `status` answers at any moment, also while a change runs.
  */
-import { minorNumberOf, normalizeMinor } from '../../../versions/manifest.js';
+import { normalizeMinor } from '../../../versions/manifest.js';
+import { minorChangeProblem } from '../minor-change.js';
 import type { Cluster } from '../cluster.js';
 import type { ControlRequest, ControlResponse } from './protocol.js';
 import { clusterStatus } from './status.js';
@@ -87,12 +88,8 @@ async function serverRequest(cluster: Cluster, req: Exclude<ControlRequest, { ve
     case 'restart': {
       const from = spec.minor;
       const to = req.minor === undefined ? from : normalizeMinor(req.minor);
-      if (req.direction === 'upgrade' && !(minorNumberOf(to) > minorNumberOf(from))) {
-        return { ok: false, error: `cannot upgrade ${name} to ${to}: it runs ${from}; an upgrade goes to a newer minor${minorNumberOf(to) < minorNumberOf(from) ? ' (use downgrade)' : ''}` };
-      }
-      if (req.direction === 'downgrade' && !(minorNumberOf(to) < minorNumberOf(from))) {
-        return { ok: false, error: `cannot downgrade ${name} to ${to}: it runs ${from}; a downgrade goes to an older minor${minorNumberOf(to) > minorNumberOf(from) ? ' (use upgrade)' : ''}` };
-      }
+      const problem = req.direction ? minorChangeProblem(name, from, to, req.direction) : undefined;
+      if (problem) return { ok: false, error: problem };
       const what = req.direction ?? 'restart';
       ctx.log(`${what} ${name}: ${from} → ${to}${running ? ` (stopping pid ${pid})` : ''}`);
       const started = await cluster.restartServer(name, to === from ? {} : { minor: to });
