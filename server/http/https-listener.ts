@@ -70,6 +70,10 @@ export async function listenHttps(opts: HttpsListenerOptions): Promise<HttpsList
     keepAliveTimeout: connectionLimits.idleTimeoutMs,
     requestTimeout: nodeRequestTimeout(connectionLimits),
     logger: false,
+    // While closing, a request on a connection still open is served to the end, as Go's
+    // http.Server.Shutdown lets it finish; fastify's default would answer it 503 in fastify's own
+    // JSON, which no kube-apiserver sends.
+    return503OnClosing: false,
     // Requests Go's net/http refuses before any handler get its plain-text answers.
     clientErrorHandler: guard.onClientError,
     frameworkErrors: (_err, request, reply) => {
