@@ -1,19 +1,5 @@
-/** `kube-skew upgrade`: restart a server of a running cluster at a newer minor and wait until it is ready. */
-import type { LeafCommand } from './definition.js';
-import { DATA_DIR_OPTION, SERVER_ARGUMENT } from './live-options.js';
-import type { LiveOptions } from '../live/request.js';
+/** `kube-skew upgrade`: restart a server at a newer minor and wait until it is ready (refused, changing nothing, when the minor is not newer). */
+import { serverCommand } from './live-options.js';
 
 /** The `upgrade` command. */
-export const command: LeafCommand<LiveOptions> = {
-  arguments: [SERVER_ARGUMENT, { name: '<minor>', help: 'the newer minor, e.g. 1.37' }],
-  options: [
-    DATA_DIR_OPTION,
-  ],
-  examples: [
-    'kube-skew upgrade a 1.37',
-  ],
-  async run(args, opts) {
-    const { runUpgrade } = await import('../live/upgrade.js');
-    return runUpgrade(args, opts);
-  },
-};
+export const command = serverCommand('upgrade', ['kube-skew upgrade a 1.37']);

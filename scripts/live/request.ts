@@ -5,7 +5,7 @@
  */
 import { callControl } from '../../server/cluster/control/client.js';
 import { resolveDataDir } from '../../server/cluster/control/last-cluster.js';
-import type { ControlRequest, ControlResponse } from '../../server/cluster/control/protocol.js';
+import type { ControlRequest, ControlResponse, ServerVerb } from '../../server/cluster/control/protocol.js';
 
 /** Options every live-cluster command takes. */
 export interface LiveOptions {
@@ -43,9 +43,25 @@ export async function runRequest(opts: LiveOptions, req: ControlRequest, out: Ou
   return 0;
 }
 
-/** The one server argument of a command, or an error message. */
-export function serverArg(args: readonly string[], verb: string): string {
-  const [server] = args;
-  if (!server) throw new Error(`${verb}: name the server, e.g. kube-skew ${verb} s1`);
-  return server;
+/**
+ * Run a command on one server: `stop`, `start`, `kill`, `pause`, `resume`, `restart [--minor X]`,
+ * or, with `direction`, `upgrade`/`downgrade SERVER MINOR` (refused, changing nothing, when MINOR is
+ * not newer, or not older, than the minor the server runs); resolves with the exit code.
+ */
+export async function runServerCommand(
+  verb: ServerVerb,
+  args: readonly string[],
+  opts: LiveOptions & { minor?: string; direction?: 'upgrade' | 'downgrade' },
+  out: Output = process,
+): Promise<number> {
+  const [server, minorArg] = args;
+  const minor = opts.direction ? minorArg : opts.minor;
+  const example = opts.direction ? `kube-skew ${opts.direction} s1 1.37` : `kube-skew ${verb} s1`;
+  if (!server || (opts.direction && !minor)) {
+    out.stderr.write(`Error: ${opts.direction ?? verb}: name the server${opts.direction ? ' and the minor' : ''}, e.g. ${example}\n`);
+    return 1;
+  }
+  const req: ControlRequest =
+    verb === 'restart' ? { verb, server, ...(minor ? { minor } : {}), ...(opts.direction ? { direction: opts.direction } : {}) } : { verb, server };
+  return runRequest(opts, req, out);
 }
