@@ -8,7 +8,10 @@
  * not installed that second run is skipped with a message and counted as one skip per file. Their
  * failures are listed as `etcd: <file>: …`. Named files run once, on the store the environment picks.
  *
- *   node dist/scripts/run-tests.js [tap args] [files…]   (default: every dist/test/**\/*.test.js)
+ * `--tier unit` runs only the in-process files of {@link UNIT_TIER} (scripts/test-tiers.ts), once,
+ * on the store the environment picks: `npm run test:unit`.
+ *
+ *   node dist/scripts/run-tests.js [--tier unit] [tap args] [files…]   (default: every dist/test/**\/*.test.js)
  */
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -18,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Parser, type Result } from 'tap-parser';
 import { etcdMissing } from '../server/cluster/local-etcd.js';
 import { TEST_STORE_ENV, testStore } from '../test/fixtures/store.js';
+import { UNIT_TIER } from './test-tiers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const resultsDir = join(root, '.tap', 'test-results');
@@ -106,8 +110,33 @@ function runTap(tapArgs: string[], files: string[], env: NodeJS.ProcessEnv, labe
   return totals;
 }
 
-const args = process.argv.slice(2);
-const explicitFiles = args.filter((a) => a.endsWith('.js'));
+/** `--tier <name>` (or `--tier=<name>`) taken out of the arguments; only `unit` is a tier. */
+function takeTier(argv: string[]): { tier?: string; rest: string[] } {
+  const rest: string[] = [];
+  let tier: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--tier') tier = argv[++i];
+    else if (a.startsWith('--tier=')) tier = a.slice('--tier='.length);
+    else rest.push(a);
+  }
+  return { tier, rest };
+}
+
+const { tier, rest: args } = takeTier(process.argv.slice(2));
+if (tier !== undefined && tier !== 'unit') {
+  process.stderr.write(`unknown test tier ${JSON.stringify(tier)}: the only tier is "unit"\n`);
+  process.exit(2);
+}
+const missingFromTier = tier === 'unit' ? UNIT_TIER.filter((f) => !existsSync(join(root, f))) : [];
+if (missingFromTier.length > 0) {
+  process.stderr.write(`scripts/test-tiers.ts lists files that are not built (renamed? run \`npm run build\`):\n  ${missingFromTier.join('\n  ')}\n`);
+  process.stdout.write('0 passed, 1 failed\n');
+  process.exit(1);
+}
+const namedFiles = args.filter((a) => a.endsWith('.js'));
+// A tier is a list of named files: it runs once, never again on etcd.
+const explicitFiles = tier === 'unit' ? [...UNIT_TIER] : namedFiles;
 const tapArgs = args.filter((a) => !a.endsWith('.js'));
 const files = explicitFiles.length > 0 ? explicitFiles : testFiles(join(root, 'dist', 'test'));
 if (files.length === 0) {
