@@ -23,6 +23,12 @@ export const command: GroupCommand = {
       load: () => import('./bench/proxy.js'),
     },
     {
+      name: 'startup',
+      summary: 'time to ready of 1, 3 and 10 servers through `up` and through the library, and of `kube-skew --help`, each beside bare Node processes started the same way',
+      usage: '[options]',
+      load: () => import('./bench/startup.js'),
+    },
+    {
       name: 'soak',
       summary:
         'a mixed-minor cluster under steady mixed traffic and misbehaving clients while it is upgraded, SIGKILLed and paused; counts false 404s, lost writes, watch gaps, 5xx outside fault windows, servers that exit unasked, slow /readyz',
