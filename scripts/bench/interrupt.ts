@@ -46,11 +46,18 @@ export function stopOnSignal(label: string, stop: Stop): () => void {
   };
 }
 
-/** Runs `body` with `stop` registered for signals, then always runs `stop` itself. */
+/**
+ * Runs `body` with `stop` registered for signals, then always runs `stop` itself. A body that fails
+ * because a signal's clean-up stopped what it waited for reports nothing: the process exits once
+ * the clean-up is done.
+ */
 export async function guarded<T>(label: string, stop: Stop, body: () => Promise<T>): Promise<T> {
   const release = stopOnSignal(label, stop);
   try {
     return await body();
+  } catch (err) {
+    if (stopping) await new Promise<never>(() => undefined);
+    throw err;
   } finally {
     release();
     await stop();
