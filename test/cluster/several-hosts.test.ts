@@ -23,20 +23,7 @@ import { SERVED_BY_HEADER, TRACE_HEADER } from '../../server/filters/served-by.j
 import { openEtcdStore } from '../../storage/etcd/store.js';
 import { Hosts, hostsMissing } from '../../scripts/hosts/netns.js';
 import { startSeveralHosts, type SeveralHosts } from '../../scripts/hosts/several-hosts.js';
-import { MAP_PATH, mutatingAdmissionPolicy } from '../peers/helpers.js';
-
-/** Poll `fn` until `ok` holds or `timeoutMs` passes; resolves with the last value, whether it held, and every value seen. */
-async function poll<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, intervalMs = 250): Promise<{ value: T; ok: boolean; seen: T[] }> {
-  const deadline = Date.now() + timeoutMs;
-  const seen: T[] = [];
-  for (;;) {
-    const value = await fn();
-    seen.push(value);
-    if (ok(value)) return { value, ok: true, seen };
-    if (Date.now() > deadline) return { value, ok: false, seen };
-    await sleep(intervalMs);
-  }
-}
+import { MAP_PATH, mutatingAdmissionPolicy, poll } from '../peers/helpers.js';
 
 const missing = hostsMissing() ?? etcdMissing();
 if (missing !== undefined) t.plan(0, `skipped: ${missing}`);
@@ -112,7 +99,7 @@ else {
       ];
       for (const [server, address, why] of expected) {
         const id = run!.cluster.server(server).info!.id;
-        const got = await poll(() => getPeerEndpoint(store, id), (v) => v === address, 30_000);
+        const got = await poll(() => getPeerEndpoint(store, id), (v) => v === address, 30_000, 250);
         t.equal(got.value, address, `${server}: ${why}`);
       }
     } finally {
@@ -124,6 +111,7 @@ else {
       () => call(url('h2'), 'GET', '/api/v1/namespaces/default/endpoints/kubernetes'),
       (r) => r.status === 200 && JSON.stringify(addresses(r)) === JSON.stringify([`${sub}.11`, `${sub}.12`, `${sub}.13`]),
       30_000,
+      250,
     );
     t.same(addresses(endpoints.value), [`${sub}.11`, `${sub}.12`, `${sub}.13`], 'the kubernetes Endpoints hold each server\'s public address');
   });
@@ -132,7 +120,7 @@ else {
     const direct = await call(url('h3'), 'GET', MAP_PATH);
     t.equal(direct.status, 200, 'h3 (1.36) serves mutatingadmissionpolicies itself');
     for (const server of ['h1', 'h2']) {
-      const res = await poll(() => call(url(server), 'GET', MAP_PATH), (r) => r.status === 200, 60_000);
+      const res = await poll(() => call(url(server), 'GET', MAP_PATH), (r) => r.status === 200, 60_000, 250);
       t.equal(res.value.status, 200, `${server} answers 200 once it has discovered h3`);
       t.equal(res.value.headers[SERVED_BY_HEADER], 'h3', `${server} proxied it to h3`);
     }
@@ -192,7 +180,7 @@ else {
     t.ok(after.ok, 'h2 writes through the other members once its own is gone');
     for (const server of ['h1', 'h2', 'h3']) {
       for (const name of ['before-loss', 'after-loss']) {
-        const res = await poll(() => call(url(server), 'GET', `/api/v1/namespaces/default/configmaps/${name}`), (r) => r.status === 200, 30_000);
+        const res = await poll(() => call(url(server), 'GET', `/api/v1/namespaces/default/configmaps/${name}`), (r) => r.status === 200, 30_000, 250);
         t.equal((res.value.json as { data?: { written?: string } } | undefined)?.data?.written, name, `${server} reads ${name}`);
       }
     }
