@@ -5,25 +5,13 @@
 import t from 'tap';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterStatus } from '../../server/cluster/control/protocol.js';
 import { alive } from '../fixtures/cli.js';
-import { tempDir } from '../fixtures/cluster.js';
-import { cli, liveStatus, serverIn as server, startUp, until } from '../fixtures/live.js';
+import { cli, serverIn as server, startLiveUp, until } from '../fixtures/live.js';
 
 t.test('stop, start, kill, restart, downgrade and an unasked exit against a running up', async (t) => {
-  const dir = await tempDir(t);
-  const state = await tempDir(t, 'kube-skew-state-');
-  const env = { XDG_STATE_HOME: state };
-  const pids = new Set<number>();
-  const { up, out, err } = await startUp(env, ['--servers', 'a=1.36,b=1.37', '--data-dir', dir]);
-  t.teardown(async () => {
-    up.kill('SIGKILL');
-    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
-  });
-  t.match(out(), /ready: 2 server\(s\)/, `up is ready (stderr: ${err().slice(-500)})`);
-  if (!out().includes('ready:')) return;
-  pids.add(up.pid!);
-  const status = (): Promise<ClusterStatus> => liveStatus(t, env, dir, pids);
+  const live = await startLiveUp(t, 'a=1.36,b=1.37');
+  if (!live) return;
+  const { dir, env, up, err, pids, status } = live;
   let s = await status();
 
   // stop, start, kill, restart.

@@ -10,27 +10,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { httpsRequest } from '../../server/cluster/https-client.js';
-import type { ClusterStatus } from '../../server/cluster/control/protocol.js';
 import { RECEIVED_BY_HEADER, SERVED_BY_HEADER, TRACE_HEADER } from '../../server/filters/served-by.js';
 import { alive } from '../fixtures/cli.js';
-import { tempDir } from '../fixtures/cluster.js';
-import { cli, liveStatus, serverIn as server, startUp, until } from '../fixtures/live.js';
+import { cli, serverIn as server, startLiveUp, until } from '../fixtures/live.js';
 
 t.test('status, mistakes, upgrade under traffic, pause and down against a running up', async (t) => {
-  const dir = await tempDir(t);
-  const state = await tempDir(t, 'kube-skew-state-');
-  const env = { XDG_STATE_HOME: state };
-  const pids = new Set<number>();
-  const { up, out, err } = await startUp(env, ['--servers', 'a=1.36,b=1.37', '--data-dir', dir]);
-  t.teardown(async () => {
-    up.kill('SIGKILL');
-    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
-  });
-  t.match(out(), /ready: 2 server\(s\)/, `up is ready (stderr: ${err().slice(-500)})`);
-  if (!out().includes('ready:')) return;
-  pids.add(up.pid!);
-
-  const status = (): Promise<ClusterStatus> => liveStatus(t, env, dir, pids);
+  const live = await startLiveUp(t, 'a=1.36,b=1.37');
+  if (!live) return;
+  const { dir, env, up, err, pids, status } = live;
 
   // status, as JSON and as a table; the socket is the owner's only.
   let s = await status();
